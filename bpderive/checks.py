@@ -1,0 +1,120 @@
+"""Checks of what a user passes in, with messages a learner understands.
+
+Every numeric entry point validates here first, so that a wrong shape or a NaN is reported with
+the argument's name, what was expected and what was given, instead of surfacing as a broadcasting
+error deep inside NumPy, or worse, as a silently wrong number.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+
+def parameter_shapes(sizes: Sequence[int]) -> dict[str, tuple[int, ...]]:
+    """``{"W1": (n1, n0), "b1": (n1,), ...}``: row ``j`` of ``W(l)`` holds the weights *into*
+    neuron ``j`` of layer ``l``, as in the article's ``W(1)``."""
+    shapes: dict[str, tuple[int, ...]] = {}
+    for layer in range(1, len(sizes)):
+        shapes[f"W{layer}"] = (sizes[layer], sizes[layer - 1])
+        shapes[f"b{layer}"] = (sizes[layer],)
+    return shapes
+
+
+def _finite(name: str, array: np.ndarray) -> None:
+    if not np.isfinite(array).all():
+        where = np.argwhere(~np.isfinite(array))[0]
+        at = ", ".join(str(int(i)) for i in where)
+        raise ValueError(f"{name}: contains NaN or infinite values (first at [{at}])")
+
+
+def as_array(name: str, value: object) -> np.ndarray:
+    """``value`` as a float array, or a ValueError naming ``name`` when it is not numeric."""
+    if isinstance(value, str | bytes):
+        raise ValueError(f"{name}: expected numbers, got the string {value!r}")
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}: expected numbers, got {type(value).__name__} ({exc})") from None
+
+
+def check_params(sizes: Sequence[int], params: object) -> dict[str, np.ndarray]:
+    """The parameter mapping as float arrays, every key present and shaped as the network needs.
+
+    This runs on every call of the compiled gradients, so the common case (float arrays of the
+    right shapes) costs a few microseconds: one finiteness test over all parameters at once."""
+    shapes = _shapes(tuple(sizes))
+    if not isinstance(params, Mapping):
+        raise ValueError(
+            f"params: expected a mapping with keys {', '.join(shapes)}, got {type(params).__name__}"
+        )
+    if len(params) != len(shapes) or not all(k in params for k in shapes):
+        _report_keys(sizes, shapes, params)
+    checked = {}
+    for key, shape in shapes.items():
+        array = params[key]
+        if array.__class__ is not np.ndarray or array.dtype != np.float64:
+            array = as_array(f"params[{key!r}]", array)
+        if array.shape != shape:
+            raise ValueError(
+                f"params[{key!r}]: expected shape {shape}, got {array.shape}"
+                + (" (W rows are the receiving neurons)" if key.startswith("W") else "")
+            )
+        checked[key] = array
+    if not np.isfinite(np.concatenate([a.ravel() for a in checked.values()])).all():
+        for key, array in checked.items():
+            _finite(f"params[{key!r}]", array)
+    return checked
+
+
+@functools.lru_cache(maxsize=64)
+def _shapes(sizes: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
+    return parameter_shapes(sizes)
+
+
+def _report_keys(sizes: Sequence[int], shapes: Mapping[str, object], params: Mapping) -> None:
+    missing = [k for k in shapes if k not in params]
+    if missing:
+        raise ValueError(
+            f"params: missing key {missing[0]!r} (expected keys {', '.join(shapes)}, "
+            f"got {', '.join(map(str, params)) or 'none'})"
+        )
+    extra = [k for k in params if k not in shapes]
+    raise ValueError(
+        f"params: unexpected key {extra[0]!r} for a {'-'.join(map(str, sizes))} network "
+        f"(expected keys {', '.join(shapes)})"
+    )
+
+
+def check_rows(name: str, value: object, width: int, what: str) -> np.ndarray:
+    """A data matrix ``(N, width)``; a 1-D array of length ``width`` is one sample."""
+    array = value
+    if array.__class__ is not np.ndarray or array.dtype != np.float64:
+        array = as_array(name, value)
+    if array.ndim == 1 and array.shape[0] == width:
+        array = array[np.newaxis, :]
+    if array.ndim != 2 or array.shape[1] != width or array.shape[0] == 0:
+        raise ValueError(
+            f"{name}: expected shape (N, {width}) with N >= 1, one column per {what} "
+            f"(or a 1-D array of length {width} for one sample), got shape {array.shape}"
+        )
+    _finite(name, array)
+    return array
+
+
+def check_data(
+    sizes: Sequence[int], X: object, T: object | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Inputs ``X`` (N, n_inputs) and targets ``T`` (N, n_outputs) with the same N."""
+    X2 = check_rows("X", X, sizes[0], "input")
+    if T is None:
+        return X2, None
+    T2 = check_rows("T", T, sizes[-1], "output")
+    if T2.shape[0] != X2.shape[0]:
+        raise ValueError(
+            f"X and T: expected the same number of rows (samples), got {X2.shape[0]} and "
+            f"{T2.shape[0]}"
+        )
+    return X2, T2

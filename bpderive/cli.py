@@ -1,0 +1,166 @@
+"""``bpderive``: the worked example in the terminal, and the LaTeX of any derived gradient.
+
+    bpderive show                      the whole worked example, phase by phase
+    bpderive latex w5 [--numeric]      LaTeX of ∂E_total/∂w5's chain (with numbers)
+    bpderive latex --all               every gradient
+    bpderive latex b4 --sizes 3,4,2 --activation tanh,logistic --loss cross_entropy
+
+Mistakes (an unknown name, bad sizes) end with exit status 2 and one line saying what was
+expected, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import sympy as sp
+
+from .chain import ChainRule
+from .example import WorkedExample, example
+from .network import Network
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse prints its usage before the error; a learner needs the one line that matters."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(message)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated positive integers such as 2,3,2, got {text!r}"
+        ) from None
+    return sizes
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="bpderive", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    network_options = _Parser(add_help=False)
+    network_options.add_argument(
+        "--activation",
+        default="logistic",
+        help="one activation for every layer, or one per weight layer separated by commas",
+    )
+    network_options.add_argument("--loss", default="half_sse", help="half_sse, mse, cross_entropy")
+    sub.add_parser("show", parents=[network_options], help="the worked example, phase by phase")
+    latex = sub.add_parser("latex", parents=[network_options], help="LaTeX of a gradient's chain")
+    latex.add_argument("name", nargs="?", help="a parameter: w5, w_(1,1), b4, …")
+    latex.add_argument(
+        "--numeric", action="store_true", help="the example's number beside each term"
+    )
+    latex.add_argument("--all", action="store_true", help="every parameter's gradient")
+    latex.add_argument("--sizes", type=_sizes, default=(2, 3, 2), help="e.g. 2,3,2 (the default)")
+    return parser
+
+
+def _network(sizes: Sequence[int], activation: str, loss: str) -> Network:
+    names = activation.split(",")
+    return Network(sizes, names[0] if len(names) == 1 else names, loss)
+
+
+def _show(ex: WorkedExample) -> str:
+    net = ex.net
+    env = net.environment(ex.params, ex.x, ex.target)
+    lines = [
+        f"The article's {'-'.join(map(str, net.sizes))} network "
+        f"({', '.join(net.activation_names)}; loss {net.loss_name}), worked example",
+        "  "
+        + ", ".join(f"{n.name} = {float(env[n.out]):.6g}" for n in net.layers[0])
+        + "; "
+        + ", ".join(f"{t} = {float(env[t]):.6g}" for t in net.targets)
+        + f"; η1 = {ex.eta_weights:g}, η2 = {ex.eta_biases:g}",
+        "",
+        "1. Forward pass",
+    ]
+    lines += [
+        f"  {sp.sstr(eq.lhs)} = {sp.sstr(eq.rhs)} = {float(env[eq.lhs]):.6g}"
+        for eq in net.forward_equations
+    ]
+    lines += ["", "2. Error of this sample"]
+    for eq in net.error.terms:
+        lines.append(f"  {eq.lhs} = {sp.sstr(eq.rhs)} = {float(eq.rhs.xreplace(env)):.6g}")
+    total = float(net.error_expr.xreplace(env))
+    lines.append(f"  {net.error.total.lhs} = {sp.sstr(net.error.total.rhs)} = {total:.6g}")
+
+    delta = net.delta("o1")
+    memo: dict[str, float] = {}
+    delta.value(env, memo)
+    lines += ["", "3. Output layer: δ_o1", _indent(delta.text(memo))]
+
+    grad = net.gradient("w5")
+    values = grad.evaluate(ex.params, ex.x, ex.target)
+    lines += ["", "4. ∂E_total/∂w5 (w5 = w_(1,1), h1 → o1), factor by factor"]
+    lines.append(_indent(grad.text(values)))
+
+    lines += ["", "5. Updates (every δ above used the weights before any update)"]
+    for rule in (grad, net.gradient("b4")):
+        lines.append("  " + _update_line(rule, ex))
+
+    grad = net.gradient("w1")
+    values = grad.evaluate(ex.params, ex.x, ex.target)
+    lines += ["", "6. Hidden layer: ∂E_total/∂w1 (w1 = w_(x1,1), x1 → h1)"]
+    lines.append(_indent(grad.text(values)))
+    return "\n".join(lines)
+
+
+def _update_line(rule: ChainRule, ex: WorkedExample) -> str:
+    name = sp.sstr(rule.parameter)
+    p = ex.net.resolve(name)
+    alias = {v: k for k, v in ex.net.aliases.items()}.get(name)
+    name = f"{alias}" if alias else name
+    old = float(ex.params[p.key][p.index])
+    g = rule.evaluate(ex.params, ex.x, ex.target).value
+    eta, symbol = (ex.eta_biases, "η2") if p.is_bias else (ex.eta_weights, "η1")
+    return (
+        f"{name}⁺ = {name} − {symbol}·∂E_total/∂{name} = {old:.6g} − {eta:g}·({g:.6g}) "
+        f"= {old - eta * g:.6g}"
+    )
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+def _latex(args: argparse.Namespace) -> str:
+    net = _network(args.sizes, args.activation, args.loss)
+    if args.all == bool(args.name):
+        raise _UsageError("latex: give one parameter name (e.g. w5) or --all, not both or neither")
+    ex = example(net) if args.numeric else None
+    names = net.parameter_names if args.all else [args.name]
+    blocks = []
+    for name in names:
+        grad = net.gradient(name)
+        values = grad.evaluate(ex.params, ex.x, ex.target) if ex else None
+        blocks.append(grad.latex(values))
+    return "\n\n".join(blocks)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (2 for any mistake in the arguments)."""
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "show":
+            text = _show(example(_network((2, 3, 2), args.activation, args.loss)))
+        else:
+            text = _latex(args)
+    except (_UsageError, ValueError, KeyError) as exc:
+        message = exc.args[0] if exc.args else str(exc)
+        print(f"bpderive: error: {message}", file=sys.stderr)
+        return 2
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,296 @@
+"""Initialisation schemes of section 四.2, named and switchable (after Nielsen's ``network2``).
+
+Step (1) of the training process of 四.6 is "initialise the weights and thresholds". How matters:
+
+* all weights equal (``zeros``, ``constant``) make every hidden unit of a layer compute the same
+  ``net``, get the same ``δ`` and so the same update: the units stay identical for ever (the
+  *symmetric-weights problem*). These two schemes exist to show that, not to train with;
+* random weights break the symmetry. Too small a range loses the signal and keeps every sigmoid in
+  its linear middle; too large a range saturates it (``f'(net) ≈ 0``, vanishing gradients). The
+  other schemes pick the range from the layer's size for that reason.
+
+Every scheme returns a parameter dict ``{"W1": (n1, n0), "b1": (n1,), "W2": (n2, n1), ...}`` (row =
+receiving neuron) of float64 arrays and draws from ``np.random.default_rng(seed)``, layer by layer
+in order ``W1, b1, W2, b2, ...``, so one seed always gives the same parameters.
+
+The scheme functions take the network (anything with ``sizes`` and ``activation_names``) and a
+seed; :func:`initialize` picks one by name and checks its options.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+Params = dict[str, np.ndarray]
+
+
+class _Shaped(Protocol):
+    sizes: tuple[int, ...]
+    activation_names: tuple[str, ...]
+
+
+#: Net-input interval in which each activation is not saturated (MATLAB's "active input range"):
+#: logsig [-4, 4], tansig [-2, 2]. Activations without saturation use [-1, 1].
+ACTIVE_RANGE: dict[str, tuple[float, float]] = {"logistic": (-4.0, 4.0), "tanh": (-2.0, 2.0)}
+
+#: Output interval of each bounded activation: the input range of the next layer.
+OUTPUT_RANGE: dict[str, tuple[float, float]] = {"logistic": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+def _rng(seed: int | np.random.Generator) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed: expected a non-negative int or a numpy Generator, got {seed!r}")
+    return np.random.default_rng(int(seed))
+
+
+def _layers(net: _Shaped) -> list[tuple[int, int, int]]:
+    """``(l, fan_in, fan_out)`` for each weight layer ``l = 1..L``."""
+    sizes = tuple(net.sizes)
+    return [(i + 1, sizes[i], sizes[i + 1]) for i in range(len(sizes) - 1)]
+
+
+def _positive(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def _finite(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, got {value!r}")
+    return float(value)
+
+
+def zeros(net: _Shaped, seed: int | np.random.Generator = 0) -> Params:
+    """Every weight and bias 0: the symmetric-weights problem in its plainest form.
+
+    All hidden units of a layer get the same ``net`` and the same ``δ``, hence the same update;
+    they remain copies of each other however long one trains. (With tanh hidden units and zero
+    weights even the gradients of the weights are 0: ``Out_h = tanh(0) = 0``.) ``seed`` is
+    accepted for a uniform interface and not used.
+    """
+    _rng(seed)
+    params: Params = {}
+    for layer, fan_in, fan_out in _layers(net):
+        params[f"W{layer}"] = np.zeros((fan_out, fan_in))
+        params[f"b{layer}"] = np.zeros(fan_out)
+    return params
+
+
+def constant(
+    net: _Shaped,
+    seed: int | np.random.Generator = 0,
+    *,
+    value: float = 0.5,
+    bias: float = 0.0,
+) -> Params:
+    """Every weight ``value``, every bias ``bias``: symmetric like :func:`zeros`, with signal.
+
+    Unlike zeros, the forward pass carries information and every gradient is non-zero, yet the
+    hidden units of a layer still receive identical updates and never become different.
+    """
+    _rng(seed)
+    value = _finite("value", value)
+    bias = _finite("bias", bias)
+    params: Params = {}
+    for layer, fan_in, fan_out in _layers(net):
+        params[f"W{layer}"] = np.full((fan_out, fan_in), value)
+        params[f"b{layer}"] = np.full(fan_out, bias)
+    return params
+
+
+def gaussian(net: _Shaped, seed: int | np.random.Generator = 0, *, sigma: float = 0.1) -> Params:
+    """Weights and biases drawn from ``N(0, σ²)``, σ = 0.1 (the article's variance 0.01).
+
+    Simple, and fine for small layers; the spread of ``net = Σ w·x + b`` grows as
+    ``σ·sqrt(fan_in)``, so wide layers want a σ that shrinks with the fan-in (see
+    :func:`uniform` and :func:`xavier`).
+    """
+    rng = _rng(seed)
+    sigma = _positive("sigma", sigma)
+    params: Params = {}
+    for layer, fan_in, fan_out in _layers(net):
+        params[f"W{layer}"] = rng.normal(0.0, sigma, size=(fan_out, fan_in))
+        params[f"b{layer}"] = rng.normal(0.0, sigma, size=fan_out)
+    return params
+
+
+def uniform(
+    net: _Shaped,
+    seed: int | np.random.Generator = 0,
+    *,
+    gain: float = 1.0,
+    r: float | None = None,
+) -> Params:
+    """Weights and biases uniform on ``[−r, r]`` with ``r = gain / sqrt(fan_in)`` (zero mean).
+
+    The rule adapts the range to the number of connections into the neuron (四.2, and 四.6's
+    "initial weights uniform with mean 0"): a uniform weight has variance ``r²/3``, so
+    ``Var(net) = fan_in · r²/3 · E[x²] = gain² · E[x²] / 3`` whatever the fan-in. With inputs in
+    [−1, 1] the net inputs then stay well inside the sigmoid's non-saturated region. A fixed
+    ``r`` (the same for every layer) can be given instead of ``gain``.
+    """
+    rng = _rng(seed)
+    gain = _positive("gain", gain)
+    fixed = None if r is None else _positive("r", r)
+    params: Params = {}
+    for layer, fan_in, fan_out in _layers(net):
+        bound = gain / math.sqrt(fan_in) if fixed is None else fixed
+        params[f"W{layer}"] = rng.uniform(-bound, bound, size=(fan_out, fan_in))
+        params[f"b{layer}"] = rng.uniform(-bound, bound, size=fan_out)
+    return params
+
+
+def xavier(
+    net: _Shaped,
+    seed: int | np.random.Generator = 0,
+    *,
+    gain: float = 1.0,
+    distribution: str = "uniform",
+) -> Params:
+    """Glorot/Xavier variance-preserving weights, zero biases.
+
+    Keeping each neuron's input and output variance equal (四.2) forward needs
+    ``Var(w) = 1/fan_in``, backward ``1/fan_out``; Glorot and Bengio (2010) take the compromise
+    ``Var(w) = gain² · 2 / (fan_in + fan_out)``. ``distribution="uniform"`` draws from
+    ``U[−a, a]`` with ``a = gain · sqrt(6 / (fan_in + fan_out))`` (variance ``a²/3``),
+    ``"normal"`` from ``N(0, gain² · 2 / (fan_in + fan_out))``. The derivation assumes an
+    activation with slope 1 at 0 (tanh); for the logistic (slope 1/4) Glorot suggest ``gain=4``.
+    """
+    rng = _rng(seed)
+    gain = _positive("gain", gain)
+    if distribution not in ("uniform", "normal"):
+        raise ValueError(f"distribution: expected 'uniform' or 'normal', got {distribution!r}")
+    params: Params = {}
+    for layer, fan_in, fan_out in _layers(net):
+        variance = gain**2 * 2.0 / (fan_in + fan_out)
+        if distribution == "uniform":
+            bound = math.sqrt(3.0 * variance)
+            params[f"W{layer}"] = rng.uniform(-bound, bound, size=(fan_out, fan_in))
+        else:
+            params[f"W{layer}"] = rng.normal(0.0, math.sqrt(variance), size=(fan_out, fan_in))
+        params[f"b{layer}"] = np.zeros(fan_out)
+    return params
+
+
+def _input_ranges(input_range: Any, n_inputs: int) -> np.ndarray:
+    ranges = np.asarray(input_range, dtype=float)
+    if ranges.shape == (2,):
+        ranges = np.tile(ranges, (n_inputs, 1))
+    if ranges.shape != (n_inputs, 2) or not np.all(np.isfinite(ranges)):
+        raise ValueError(
+            f"input_range: expected (min, max) or an ({n_inputs}, 2) array of finite numbers, "
+            f"got {input_range!r}"
+        )
+    if np.any(ranges[:, 1] <= ranges[:, 0]):
+        raise ValueError(f"input_range: every max must exceed its min, got {input_range!r}")
+    return ranges
+
+
+def nguyen_widrow(
+    net: _Shaped,
+    seed: int | np.random.Generator = 0,
+    *,
+    input_range: Sequence[float] | np.ndarray = (-1.0, 1.0),
+) -> Params:
+    """Nguyen-Widrow (1990) weights and biases, as MATLAB's ``initnw`` (the ``newff`` default).
+
+    Idea: spread the non-saturated ("active") regions of a layer's S neurons evenly over the
+    layer's R-dimensional input space, so that each neuron starts responsible for its own slice
+    instead of all of them overlapping near the origin. For each layer, assuming inputs and net
+    inputs in [−1, 1]:
+
+    * magnitude ``β = 0.7 · S^(1/R)``;
+    * weights ``w_j = β · u_j``, with ``u_j`` a random unit vector (a normal draw, normalised);
+    * biases ``b_j = β · c_j · sign(w_j1)``, with ``c_j`` evenly spaced on [−1, 1]
+      (``linspace(−1, 1, S)``; ``b = 0`` for a single neuron), so the units' hyperplanes are
+      staggered across the input space.
+
+    Then two affine changes of variable make the assumptions true. Inputs: an input known to lie
+    in ``[lo, hi]`` is ``x̃ = a·x + c`` on [−1, 1] with ``a = 2/(hi − lo)``,
+    ``c = 1 − hi·a``, so ``W ← W·diag(a)`` and ``b ← b + W·c``. Net inputs: [−1, 1] is stretched
+    onto the activation's active range ``[n_lo, n_hi]`` (logistic [−4, 4], tanh [−2, 2], others
+    [−1, 1]): ``W ← h·W``, ``b ← h·b + m`` with ``h = (n_hi − n_lo)/2``, ``m = (n_hi + n_lo)/2``.
+
+    ``input_range`` is the range of the network's inputs (``(min, max)`` for all, or one row per
+    input); the default [−1, 1] is what :func:`bpderive.data.mapminmax` produces. A hidden layer's
+    input range is the previous activation's output range (logistic (0, 1), tanh (−1, 1), others
+    taken as [−1, 1]).
+    """
+    rng = _rng(seed)
+    sizes = tuple(net.sizes)
+    names = tuple(net.activation_names)
+    ranges = _input_ranges(input_range, sizes[0])
+    params: Params = {}
+    for layer, fan_in, fan_out in _layers(net):
+        magnitude = 0.7 * fan_out ** (1.0 / fan_in)
+        directions = rng.normal(size=(fan_out, fan_in))
+        directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+        w = magnitude * directions
+        if fan_out == 1:
+            b = np.zeros(1)
+        else:
+            b = magnitude * np.linspace(-1.0, 1.0, fan_out) * np.sign(w[:, 0])
+        scale = 2.0 / (ranges[:, 1] - ranges[:, 0])
+        shift = 1.0 - ranges[:, 1] * scale
+        b = b + w @ shift
+        w = w * scale
+        n_lo, n_hi = ACTIVE_RANGE.get(names[layer - 1], (-1.0, 1.0))
+        half, mid = (n_hi - n_lo) / 2.0, (n_hi + n_lo) / 2.0
+        params[f"W{layer}"] = half * w
+        params[f"b{layer}"] = half * b + mid
+        out_lo, out_hi = OUTPUT_RANGE.get(names[layer - 1], (-1.0, 1.0))
+        ranges = np.tile([out_lo, out_hi], (fan_out, 1))
+    return params
+
+
+Scheme = Callable[..., Params]
+
+#: The schemes by name, for :func:`initialize`.
+SCHEMES: dict[str, Scheme] = {
+    "zeros": zeros,
+    "constant": constant,
+    "gaussian": gaussian,
+    "uniform": uniform,
+    "xavier": xavier,
+    "nguyen_widrow": nguyen_widrow,
+}
+
+
+def initialize(
+    net: _Shaped,
+    scheme: str = "uniform",
+    seed: int | np.random.Generator = 0,
+    **options: Any,
+) -> Params:
+    """Step (1) of 四.6: the initial parameters of ``net`` by the scheme named ``scheme``.
+
+    ``options`` are the scheme's own keywords (``sigma`` for gaussian, ``gain``/``r`` for
+    uniform, ``gain``/``distribution`` for xavier, ``value``/``bias`` for constant,
+    ``input_range`` for nguyen_widrow). An unknown scheme or option is a ``ValueError`` that
+    lists the valid ones, so a typo never silently falls back to a default.
+    """
+    if not isinstance(scheme, str) or scheme not in SCHEMES:
+        raise ValueError(f"init: unknown scheme {scheme!r}; valid schemes are {', '.join(SCHEMES)}")
+    function = SCHEMES[scheme]
+    accepted = [
+        p.name
+        for p in inspect.signature(function).parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        valid = ", ".join(accepted) if accepted else "none"
+        raise ValueError(
+            f"init options: {scheme!r} does not take {', '.join(unknown)}; its options: {valid}"
+        )
+    return function(net, seed, **options)

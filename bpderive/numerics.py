@@ -1,0 +1,218 @@
+"""The derived equations, lambdified once to vectorised NumPy code.
+
+The symbolic network gives, per layer, three kinds of local derivative:
+
+* ``∂net_j/∂out_i = w_(i,j)`` and ``∂net_j/∂w_(i,j) = out_i``, ``∂net_j/∂b_j = 1``: these make
+  the sums of the chain rule matrix products, ``∂E/∂out = δ·W`` and ``∂E/∂W = δᵀ·out``. They
+  are derived with ``sympy.diff`` here and checked to have exactly that form before the matrix
+  products are trusted with them;
+* ``∂out/∂net``, the activation's derivative (in ``out`` where SymPy found that form), and
+* ``δ_o = ∂E_total/∂net_o`` of the output layer;
+
+the last two are lambdified as element-wise rules and applied to whole ``(N, units)`` arrays, so
+a batch costs a handful of NumPy calls per layer and no Python loop over samples. ``subs`` and
+``evalf`` never run here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.precedence import PRECEDENCE
+
+from .activations import OUT, Softmax
+from .activations import X as NET
+from .checks import check_data, check_params
+
+if TYPE_CHECKING:
+    from .network import Network
+
+Params = Mapping[str, np.ndarray]
+_TARGET = sp.Symbol("target", real=True)
+
+
+@dataclass(frozen=True)
+class Forward:
+    """Every layer's ``net`` and ``out`` for a batch: ``nets[l-1]`` and ``outs[l-1]`` are
+    ``(N, n_l)`` arrays for weight layer ``l``; ``output`` is the network's output."""
+
+    nets: list[np.ndarray]
+    outs: list[np.ndarray]
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.outs[-1]
+
+
+class _Printer(NumPyPrinter):
+    """NumPy code as one would write it by hand: ``1/(1 + exp(-x))``, not
+    ``(1 + exp(-x))**(-1.0)``, whose ``np.power`` costs several microseconds a call."""
+
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+        if expr.exp == -1:
+            return f"1/{self.parenthesize(expr.base, PRECEDENCE['Pow'])}"
+        return super()._print_Pow(expr, rational=rational)
+
+
+def _lambdify(args: list[sp.Symbol], expr: sp.Expr) -> Callable[..., np.ndarray]:
+    return sp.lambdify(args, expr, modules="numpy", printer=_Printer, cse=True)
+
+
+def _generic(expr: sp.Expr, mapping: dict[sp.Symbol, sp.Symbol], what: str) -> sp.Expr:
+    """One unit's rule written with generic symbols, refusing a rule that needs other units."""
+    generic = expr.xreplace(mapping)
+    stray = generic.free_symbols - set(mapping.values())
+    if stray:
+        raise RuntimeError(f"{what} depends on other units ({stray}); cannot apply element-wise")
+    return generic
+
+
+class CompiledNetwork:
+    """The network's forward pass, cost and gradients as NumPy functions of a batch."""
+
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self._forward_rules: list[Callable[[np.ndarray], np.ndarray]] = []
+        self._backward_rules: list[tuple[str, Callable[..., np.ndarray]]] = []
+        for layer in range(1, net.n_layers + 1):
+            self._check_linear_structure(layer)
+            act = net.activations[layer - 1]
+            if isinstance(act, Softmax):
+                self._forward_rules.append(self._softmax_rule(layer))
+                continue
+            self._forward_rules.append(_lambdify([NET], act.expr))
+            if act.derivative_in_output is not None:
+                self._backward_rules.append(("out", _lambdify([OUT], act.derivative_in_output)))
+            else:
+                self._backward_rules.append(("net", _lambdify([NET], act.derivative)))
+        self._delta_output = self._output_delta_rule()
+        self._loss_term = self._loss_rule()
+
+    # ------------------------------------------------------------------ derivation checks
+
+    def _check_linear_structure(self, layer: int) -> None:
+        """Derive ``∂net_j/∂out_i`` and ``∂net_j/∂w_(i,j)`` for the layer and make sure they are
+        the weight and the input, which is what lets NumPy do the sums as matrix products."""
+        net = self.net
+        for j, dst in enumerate(net.layers[layer]):
+            eq = net.local[dst.net]
+            for i, src in enumerate(net.layers[layer - 1]):
+                w = net.weight(layer, i, j).symbol
+                if sp.diff(eq, src.out) != w or sp.diff(eq, w) != src.out:
+                    raise RuntimeError(f"net_{dst.name} is not linear in its inputs and weights")
+            if sp.diff(eq, net.bias(layer, j).symbol) != 1:
+                raise RuntimeError(f"net_{dst.name} does not add its bias")
+
+    def _softmax_rule(self, layer: int) -> Callable[[np.ndarray], np.ndarray]:
+        """The layer's own quotient ``e^{net_k}/Σ e^{net_j}``, lambdified; the nets are shifted by
+        their row maximum first, which leaves the quotient unchanged but keeps ``e^x`` finite."""
+        units = self.net.layers[layer]
+        nets = [n.net for n in units]
+        rule = _lambdify(nets, [self.net.local[n.out] for n in units])
+
+        def softmax(net: np.ndarray) -> np.ndarray:
+            shifted = net - net.max(axis=1, keepdims=True)
+            return np.column_stack(rule(*shifted.T))
+
+        return softmax
+
+    def _output_delta_rule(self) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+        """``δ_o`` from the derived chain of the output layer, as a rule on ``(N, m)`` arrays."""
+        net = self.net
+        units = net.layers[-1]
+        if not net.activations[-1].elementwise:
+            exprs = [net.delta(n.name).expr for n in units]
+            rule = _lambdify([n.out for n in units] + list(net.targets), exprs)
+
+            def coupled(out: np.ndarray, target: np.ndarray, _net: np.ndarray) -> np.ndarray:
+                return np.column_stack(np.broadcast_arrays(*rule(*out.T, *target.T)))
+
+            return coupled
+        first = units[0]
+        mapping = {first.out: OUT, net.targets[0]: _TARGET, first.net: NET}
+        expr = _generic(net.delta(first.name).expr, mapping, "δ of the output layer")
+        return _lambdify([OUT, _TARGET, NET], expr)
+
+    def _loss_rule(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+        """One output's loss term ``E_ok``, applied to all outputs at once."""
+        net = self.net
+        mapping = {net.layers[-1][0].out: OUT, net.targets[0]: _TARGET}
+        return _lambdify([OUT, _TARGET], _generic(net.error_exprs[0], mapping, "E_o1"))
+
+    # ------------------------------------------------------------------ numbers
+
+    def check(
+        self, params: Mapping[str, object], X: object, T: object | None = None
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
+        """Validate and convert ``params``, ``X`` and ``T`` (clear ``ValueError`` otherwise)."""
+        checked = check_params(self.net.sizes, params)
+        X2, T2 = check_data(self.net.sizes, X, T)
+        return checked, X2, T2
+
+    def _forward(self, params: Params, X: np.ndarray) -> Forward:
+        nets, outs = [], []
+        out = X
+        with np.errstate(over="ignore"):
+            for layer, rule in enumerate(self._forward_rules, start=1):
+                net = out @ params[f"W{layer}"].T + params[f"b{layer}"]
+                out = rule(net)
+                nets.append(net)
+                outs.append(out)
+        return Forward(nets, outs)
+
+    def forward(self, params: Mapping[str, object], X: object) -> Forward:
+        """``net`` and ``out`` of every layer for every sample (row) of ``X``."""
+        checked, X2, _ = self.check(params, X)
+        return self._forward(checked, X2)
+
+    def _cost(self, fwd: Forward, T: np.ndarray) -> float:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = self._loss_term(fwd.output, T)
+        return float(np.sum(terms)) / T.shape[0]
+
+    def cost(self, params: Mapping[str, object], X: object, T: object, check: bool = True) -> float:
+        """The cost: the mean over samples of ``E_total``. ``check=False``: as in
+        :meth:`cost_and_gradients`."""
+        if check:
+            params, X, T = self.check(params, X, T)
+        return self._cost(self._forward(params, X), T)
+
+    def _backward(self, params: Params, X: np.ndarray, T: np.ndarray, fwd: Forward) -> dict:
+        n_samples = X.shape[0]
+        delta = self._delta_output(fwd.output, T, fwd.nets[-1])
+        if np.ndim(delta) != 2:
+            delta = np.broadcast_to(delta, fwd.output.shape)
+        grads: dict[str, np.ndarray] = {}
+        for layer in range(self.net.n_layers, 0, -1):
+            below = fwd.outs[layer - 2] if layer > 1 else X
+            grads[f"W{layer}"] = delta.T @ below / n_samples
+            grads[f"b{layer}"] = delta.sum(axis=0) / n_samples
+            if layer > 1:
+                kind, rule = self._backward_rules[layer - 2]
+                local = rule(fwd.outs[layer - 2] if kind == "out" else fwd.nets[layer - 2])
+                delta = (delta @ params[f"W{layer}"]) * local
+        return {key: grads[key] for key in params}
+
+    def gradients(
+        self, params: Mapping[str, object], X: object, T: object, check: bool = True
+    ) -> dict:
+        """The gradient of the cost with respect to every parameter, keyed like ``params``.
+        ``check=False``: as in :meth:`cost_and_gradients`."""
+        if check:
+            params, X, T = self.check(params, X, T)
+        return self._backward(params, X, T, self._forward(params, X))
+
+    def cost_and_gradients(
+        self, params: Mapping[str, object], X: object, T: object, check: bool = True
+    ) -> tuple[float, dict]:
+        """Cost and gradients from one forward pass. ``check=False`` skips validation, for a
+        training loop that validated its data once and then only feeds back its own arrays."""
+        if check:
+            params, X, T = self.check(params, X, T)
+        fwd = self._forward(params, X)
+        return self._cost(fwd, T), self._backward(params, X, T, fwd)

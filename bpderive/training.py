@@ -1,0 +1,596 @@
+"""Training with the derived equations: the process of section 四.6 and the improvements of 五.
+
+:func:`train` runs the five steps of 四.6:
+
+1. initialise the weights and thresholds (:mod:`bpderive.initializers`, or given ``params``);
+2. present the samples (all at once, one at a time, or in mini-batches, see below);
+3. forward pass: ``net = W·a + b``, ``Out = f(net)`` layer by layer;
+4. back-propagate the error: every ``δ`` and every gradient ``∂E_total/∂w`` is computed from the
+   *pre-update* weights of the whole network, and only then are all parameters updated,
+   ``w⁺ = w − η1·∂E_total/∂w`` for weights and ``b⁺ = b − η2·∂E_total/∂b`` for biases
+   (三.3.2.1: the biases have their own rate η2). Updating a layer before the δ of the layer
+   below it is computed would mix two different networks in one gradient;
+5. repeat until a stop rule holds (四.5, 四.6): the cost is small enough (``goal``), the gradient
+   has vanished (``min_grad``), the validation cost has risen ``max_fail`` times (early
+   stopping), the cost became NaN/inf (divergence), or ``epochs`` epochs have run.
+
+Steps 3 and 4 are the compiled numerics of the network (``net.compile()``), the equations SymPy
+derived; this module only decides which samples go in and what to do with the gradient.
+
+Presentation modes (五): ``"batch"`` makes one update per epoch with the gradient of the cost
+``E = 1/N Σ_n E_total(n)`` over all N samples: no order problem, stable, for off-line work.
+``"online"`` (incremental) updates after each sample, in a new random order every epoch (the
+article: incremental learning needs randomly ordered samples); it is noisier and suits on-line
+work. ``"minibatch"`` updates after each group of ``batch_size`` samples, between the two.
+
+Improvements (五): momentum ``Δw(t) = −η·∂E/∂w + α·Δw(t−1)`` and an adaptive learning rate
+(MATLAB ``traingda``'s rule and defaults); normalising the data lives in :mod:`bpderive.data`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bpderive.initializers import SCHEMES, initialize
+from bpderive.network import Network
+from bpderive.numerics import CompiledNetwork
+
+Params = dict[str, np.ndarray]
+
+#: Accepted ``mode`` names and the mode each means ("incremental" is the article's 增量).
+MODES = {
+    "batch": "batch",
+    "online": "online",
+    "incremental": "online",
+    "minibatch": "minibatch",
+    "mini-batch": "minibatch",
+}
+
+#: Why training stopped, as found in :attr:`TrainResult.stop_reason`.
+STOP_REASONS = ("epochs", "goal", "min_grad", "max_fail", "diverged")
+
+
+@dataclass
+class History:
+    """One entry per epoch ``k = 0, 1, ..., epochs`` (``k = 0``: the initial parameters).
+
+    ``cost`` is the training cost ``E`` (mean over the training samples of ``E_total``) after
+    epoch ``k``; ``val_cost`` the same on the validation set (NaN without one); ``lr`` and
+    ``lr_bias`` the rates η1 and η2 in force after epoch ``k`` (what the next update uses);
+    ``grad_norm`` the Euclidean norm of the full training-cost gradient, all parameters
+    together; ``val_fail`` the number of consecutive epochs the validation cost has been above
+    its best (the early-stopping counter); ``accepted`` whether epoch ``k``'s update was kept
+    (always true except for steps the adaptive rate rejects; true for ``k = 0``).
+    """
+
+    epoch: list[int] = field(default_factory=list)
+    cost: list[float] = field(default_factory=list)
+    val_cost: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    lr_bias: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
+    val_fail: list[int] = field(default_factory=list)
+    accepted: list[bool] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.epoch)
+
+    def as_arrays(self) -> dict[str, np.ndarray]:
+        """Every column as a NumPy array, e.g. for plotting or a table."""
+        return {name: np.asarray(values) for name, values in vars(self).items()}
+
+    def _append(self, **row: Any) -> None:
+        for name, value in row.items():
+            getattr(self, name).append(value)
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns.
+
+    ``params`` are the trained parameters: with a validation set those of the epoch with the
+    lowest validation cost (as MATLAB returns), otherwise those of the last epoch (the last one
+    with a finite cost if training diverged). ``best_epoch`` is the epoch they come from,
+    ``epochs`` the number of epochs run, ``stop_reason`` one of :data:`STOP_REASONS`.
+    """
+
+    params: Params
+    history: History
+    epochs: int
+    stop_reason: str
+    best_epoch: int
+
+    @property
+    def cost(self) -> float:
+        """Training cost of the returned parameters."""
+        return self.history.cost[self.best_epoch]
+
+    @property
+    def val_cost(self) -> float:
+        """Validation cost of the returned parameters (NaN without a validation set)."""
+        return self.history.val_cost[self.best_epoch]
+
+
+def _fail(name: str, expected: str, value: Any) -> ValueError:
+    return ValueError(f"{name}: expected {expected}, got {value!r}")
+
+
+def _real(name: str, value: Any, expected: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise _fail(name, expected, value)
+    if not math.isfinite(value):
+        raise _fail(name, expected, value)
+    return float(value)
+
+
+def _integer(name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise _fail(name, f"an int >= {minimum}", value)
+    return int(value)
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise _fail(name, "True or False", value)
+    return bool(value)
+
+
+@dataclass(frozen=True)
+class _Options:
+    lr: float
+    lr_bias: float
+    epochs: int
+    mode: str
+    batch_size: int | None
+    shuffle: bool
+    momentum: float
+    adaptive_lr: bool
+    goal: float
+    min_grad: float
+    max_fail: int
+    lr_inc: float
+    lr_dec: float
+    max_perf_inc: float
+
+
+def _options(**given: Any) -> _Options:
+    """Check every scalar argument of :func:`train`; the first bad one raises ``ValueError``."""
+    lr = _real("lr", given["lr"], "a finite learning rate η1 > 0")
+    if lr <= 0:
+        raise _fail("lr", "a finite learning rate η1 > 0", given["lr"])
+    lr_bias = given["lr_bias"]
+    if lr_bias is None:
+        lr_bias = lr
+    else:
+        lr_bias = _real("lr_bias", lr_bias, "None (same as lr) or a finite rate η2 >= 0")
+        if lr_bias < 0:
+            raise _fail("lr_bias", "None (same as lr) or a finite rate η2 >= 0", lr_bias)
+    epochs = _integer("epochs", given["epochs"], 0)
+    mode = given["mode"]
+    if not isinstance(mode, str) or mode.lower() not in MODES:
+        raise _fail("mode", f"one of {', '.join(map(repr, MODES))}", mode)
+    mode = MODES[mode.lower()]
+    batch_size = given["batch_size"]
+    if mode == "minibatch":
+        batch_size = _integer("batch_size", batch_size, 1)
+    elif batch_size is not None:
+        raise _fail(
+            "batch_size",
+            f"None with mode={mode!r} (a batch size needs mode='minibatch')",
+            batch_size,
+        )
+    momentum = _real("momentum", given["momentum"], "a momentum factor α in [0, 1)")
+    if not 0 <= momentum < 1:
+        raise _fail("momentum", "a momentum factor α in [0, 1)", momentum)
+    goal = _real("goal", given["goal"], "a finite cost goal >= 0")
+    if goal < 0:
+        raise _fail("goal", "a finite cost goal >= 0", goal)
+    min_grad = _real("min_grad", given["min_grad"], "a finite gradient norm >= 0")
+    if min_grad < 0:
+        raise _fail("min_grad", "a finite gradient norm >= 0", min_grad)
+    lr_inc = _real("lr_inc", given["lr_inc"], "a finite factor > 1")
+    if lr_inc <= 1:
+        raise _fail("lr_inc", "a finite factor > 1", lr_inc)
+    lr_dec = _real("lr_dec", given["lr_dec"], "a factor in (0, 1)")
+    if not 0 < lr_dec < 1:
+        raise _fail("lr_dec", "a factor in (0, 1)", lr_dec)
+    max_perf_inc = _real("max_perf_inc", given["max_perf_inc"], "a finite ratio >= 1")
+    if max_perf_inc < 1:
+        raise _fail("max_perf_inc", "a finite ratio >= 1", max_perf_inc)
+    return _Options(
+        lr=lr,
+        lr_bias=lr_bias,
+        epochs=epochs,
+        mode=mode,
+        batch_size=batch_size,
+        shuffle=_flag("shuffle", given["shuffle"]),
+        momentum=momentum,
+        adaptive_lr=_flag("adaptive_lr", given["adaptive_lr"]),
+        goal=goal,
+        min_grad=min_grad,
+        max_fail=_integer("max_fail", given["max_fail"], 1),
+        lr_inc=lr_inc,
+        lr_dec=lr_dec,
+        max_perf_inc=max_perf_inc,
+    )
+
+
+def _norm(grads: Mapping[str, np.ndarray]) -> float:
+    return math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+
+
+def _update(
+    params: Params,
+    grads: Mapping[str, np.ndarray],
+    velocity: Params | None,
+    eta_w: float,
+    eta_b: float,
+    alpha: float,
+) -> tuple[Params, Params | None]:
+    """One update of every parameter from gradients taken at the *same* (pre-update) params.
+
+    ``Δw(t) = −η·∂E/∂w + α·Δw(t−1)`` and ``w ← w + Δw(t)``, with ``η = η1`` for weights and
+    ``η2`` for biases. New arrays are made, never written in place, so parameter dicts handed out
+    earlier (to a callback, or kept as the best epoch's) stay as they were. A rate of 0 leaves
+    the parameter untouched (not even ``+ 0.0``), which freezes it exactly.
+    """
+    new: Params = {}
+    moved: Params | None = {} if velocity is not None else None
+    for name, value in params.items():
+        eta = eta_w if name.startswith("W") else eta_b
+        if eta == 0.0:
+            new[name] = value
+            if moved is not None:
+                moved[name] = velocity[name]
+            continue
+        delta = -eta * grads[name]
+        if velocity is not None:
+            delta = delta + alpha * velocity[name]
+            moved[name] = delta
+        new[name] = value + delta
+    return new, moved
+
+
+def _compiled(net: Network) -> CompiledNetwork:
+    """``net.compile()`` (kept by the network, so a sweep or a second run pays for it once)."""
+    if not isinstance(net, Network):
+        raise _fail("net", "a bpderive.Network", type(net).__name__)
+    return net.compile()
+
+
+def train(
+    net: Network,
+    X: np.ndarray,
+    T: np.ndarray,
+    *,
+    params: Mapping[str, np.ndarray] | None = None,
+    init: str = "uniform",
+    init_options: Mapping[str, Any] | None = None,
+    seed: int = 0,
+    lr: float = 0.5,
+    lr_bias: float | None = None,
+    epochs: int = 1000,
+    mode: str = "batch",
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    momentum: float = 0.0,
+    adaptive_lr: bool = False,
+    lr_inc: float = 1.05,
+    lr_dec: float = 0.7,
+    max_perf_inc: float = 1.04,
+    goal: float = 0.0,
+    min_grad: float = 1e-5,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    max_fail: int = 6,
+    callback: Callable[[int, Params, History], None] | None = None,
+) -> TrainResult:
+    """Train ``net`` on samples ``X`` (N, n_inputs) with targets ``T`` (N, n_outputs).
+
+    **Start.** ``params`` (copied, never modified) or ``initialize(net, init, seed,
+    **init_options)``. ``seed`` also seeds the per-epoch shuffling, from a separate stream
+    (``np.random.default_rng([seed, 1])``), so the same call always gives the same result.
+
+    **Presentation** (``mode``): ``"batch"`` (default; one update per epoch with the mean
+    gradient over all samples), ``"online"`` (alias ``"incremental"``; one update per sample)
+    or ``"minibatch"`` (one update per ``batch_size`` samples; the last batch of an epoch takes
+    the remainder). Online and mini-batch draw a new random order every epoch unless
+    ``shuffle=False`` (then samples go in the order given).
+
+    **Rates.** ``lr`` is η1 for the weights, ``lr_bias`` η2 for the biases (default η1;
+    ``0`` freezes the biases exactly). The article's design rule is ``0 < η < 1``; larger rates
+    are allowed (they may diverge, which is detected).
+
+    **Momentum** ``α = momentum`` in [0, 1): every update is
+    ``Δw(t) = −η·∂E/∂w + α·Δw(t−1)`` with ``Δw(0) = 0``, so a run of gradients pointing the same
+    way builds up speed (up to ``1/(1 − α)`` times the plain step) while oscillating components
+    cancel. The velocity carries over from update to update, across epochs too.
+
+    **Adaptive rate** (``adaptive_lr=True``, MATLAB ``traingda``): after each epoch the new
+    training cost ``E_new`` is compared with the old ``E_old``. If ``E_new > max_perf_inc·E_old``
+    (default 1.04: the cost rose more than 4 %, or became NaN) the epoch's update is rejected
+    (parameters restored, momentum velocity reset) and both rates are multiplied by ``lr_dec``
+    (0.7). Otherwise the update is kept, and if ``E_new < E_old`` both rates are multiplied by
+    ``lr_inc`` (1.05). The rate thus grows while progress is smooth and backs off from steps
+    that overshoot. A rejected epoch still counts as an epoch. In batch mode this is traingda's
+    rule (with momentum, traingdx's, except that the momentum term is the article's
+    ``−η·∂E/∂w + α·Δw(t−1)`` rather than MATLAB's ``α·Δw(t−1) − (1 − α)·η·∂E/∂w``); in online and
+    mini-batch modes the "step" is the whole epoch.
+
+    **Stopping** (checked after every epoch, and once before the first, in this order):
+    ``"diverged"`` (training cost, gradient or a parameter NaN/inf: stop at once; the
+    parameters returned are then the last finite ones), ``"goal"`` (cost
+    ``<= goal``), ``"min_grad"`` (gradient norm ``< min_grad``), ``"max_fail"`` (with
+    ``validation=(X_val, T_val)``: the validation cost has been above its best for ``max_fail``
+    consecutive epochs, MATLAB's early stopping, default 6 as in 四.5), ``"epochs"``.
+    With a validation set the returned parameters are those of the best validation epoch,
+    whatever stopped training: further epochs only fitted the training set more closely.
+
+    ``callback(epoch, params, history)`` is called after every epoch's record (``epoch = 0``
+    for the start) with a copy of the parameters; its return value is ignored.
+
+    Every argument is checked before any work; a bad one raises ``ValueError`` naming it with
+    what was expected and what was given. The data are checked once by the compiled network;
+    the loop then uses its unchecked fast path.
+    """
+    o = _options(
+        lr=lr,
+        lr_bias=lr_bias,
+        epochs=epochs,
+        mode=mode,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        momentum=momentum,
+        adaptive_lr=adaptive_lr,
+        goal=goal,
+        min_grad=min_grad,
+        max_fail=max_fail,
+        lr_inc=lr_inc,
+        lr_dec=lr_dec,
+        max_perf_inc=max_perf_inc,
+    )
+    if callback is not None and not callable(callback):
+        raise _fail("callback", "None or a callable(epoch, params, history)", callback)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise _fail("seed", "a non-negative int", seed)
+    if not isinstance(init, str) or init not in SCHEMES:
+        raise _fail("init", f"one of {', '.join(map(repr, SCHEMES))}", init)
+    if validation is not None and (not isinstance(validation, Sequence) or len(validation) != 2):
+        raise _fail("validation", "None or a pair (X_val, T_val)", type(validation).__name__)
+
+    compiled = _compiled(net)
+    if params is None:
+        start = initialize(net, init, seed, **dict(init_options or {}))
+    elif not isinstance(params, Mapping):
+        raise _fail("params", "None or a dict of parameter arrays", type(params).__name__)
+    else:
+        start = dict(params)
+    start, X, T = compiled.check(start, X, T)
+    # Own copies, so that nothing the caller later does to the arrays it passed changes the run.
+    start = {name: np.array(value, dtype=float) for name, value in start.items()}
+    X_val = T_val = None
+    if validation is not None:
+        try:
+            _, X_val, T_val = compiled.check(start, validation[0], validation[1])
+        except ValueError as error:
+            raise ValueError(f"validation: {error}") from None
+    n_samples = X.shape[0]
+    if o.batch_size is not None and o.batch_size > n_samples:
+        raise _fail("batch_size", f"an int in [1, {n_samples}] (the number of samples)", batch_size)
+
+    with np.errstate(all="ignore"):
+        return _loop(compiled, start, X, T, X_val, T_val, o, seed, callback)
+
+
+def _loop(
+    compiled: CompiledNetwork,
+    params: Params,
+    X: np.ndarray,
+    T: np.ndarray,
+    X_val: np.ndarray | None,
+    T_val: np.ndarray | None,
+    o: _Options,
+    seed: int,
+    callback: Callable[[int, Params, History], None] | None,
+) -> TrainResult:
+    """The epochs of :func:`train`, on checked data and options."""
+    fast = compiled.cost_and_gradients
+    n_samples = X.shape[0]
+    step = {"batch": n_samples, "online": 1, "minibatch": o.batch_size}[o.mode]
+    rng = np.random.default_rng([seed, 1])
+    fixed_batches = [(X[i : i + step], T[i : i + step]) for i in range(0, n_samples, step)]
+    eta_w, eta_b = o.lr, o.lr_bias
+    velocity: Params | None = (
+        {name: np.zeros_like(value) for name, value in params.items()} if o.momentum > 0 else None
+    )
+    history = History()
+    cost, grads = fast(params, X, T, check=False)
+    accepted = True
+    best_val, fails = math.inf, 0
+    best_epoch, best_params = 0, params
+    epoch = 0
+    while True:
+        gnorm = _norm(grads)
+        total = sum(float(value.sum()) for value in params.values())
+        finite = math.isfinite(cost) and math.isfinite(gnorm) and math.isfinite(total)
+        if X_val is not None:
+            val_cost = compiled.cost(params, X_val, T_val, check=False) if finite else math.nan
+            if val_cost < best_val:
+                best_val, fails, best_epoch, best_params = val_cost, 0, epoch, params
+            elif val_cost > best_val or not math.isfinite(val_cost):
+                fails += 1
+        else:
+            val_cost = math.nan
+            if finite:
+                best_epoch, best_params = epoch, params
+        history._append(
+            epoch=epoch,
+            cost=cost,
+            val_cost=val_cost,
+            lr=eta_w,
+            lr_bias=eta_b,
+            grad_norm=gnorm,
+            val_fail=fails,
+            accepted=accepted,
+        )
+        if callback is not None:
+            callback(epoch, {name: value.copy() for name, value in params.items()}, history)
+        if not finite:
+            stop_reason = "diverged"
+        elif cost <= o.goal:
+            stop_reason = "goal"
+        elif gnorm < o.min_grad:
+            stop_reason = "min_grad"
+        elif X_val is not None and fails >= o.max_fail:
+            stop_reason = "max_fail"
+        elif epoch >= o.epochs:
+            stop_reason = "epochs"
+        else:
+            stop_reason = ""
+        if stop_reason:
+            break
+
+        epoch += 1
+        if o.mode == "batch":
+            candidate, moved = _update(params, grads, velocity, eta_w, eta_b, o.momentum)
+        else:
+            candidate, moved = params, velocity
+            if o.shuffle:
+                order = rng.permutation(n_samples)
+                batches: Iterable[tuple[np.ndarray, np.ndarray]] = (
+                    (X[idx], T[idx])
+                    for idx in (order[i : i + step] for i in range(0, n_samples, step))
+                )
+            else:
+                batches = fixed_batches
+            for X_batch, T_batch in batches:
+                _, g = fast(candidate, X_batch, T_batch, check=False)
+                candidate, moved = _update(candidate, g, moved, eta_w, eta_b, o.momentum)
+        new_cost, new_grads = fast(candidate, X, T, check=False)
+        accepted = True
+        if o.adaptive_lr:
+            if not new_cost <= o.max_perf_inc * cost:
+                accepted = False
+                eta_w, eta_b = eta_w * o.lr_dec, eta_b * o.lr_dec
+                if velocity is not None:
+                    velocity = {name: np.zeros_like(value) for name, value in velocity.items()}
+            elif new_cost < cost:
+                eta_w, eta_b = eta_w * o.lr_inc, eta_b * o.lr_inc
+        if accepted:
+            params, velocity, cost, grads = candidate, moved, new_cost, new_grads
+
+    return TrainResult(
+        params={name: value.copy() for name, value in best_params.items()},
+        history=history,
+        epochs=epoch,
+        stop_reason=stop_reason,
+        best_epoch=best_epoch,
+    )
+
+
+def suggest_hidden(n_inputs: int, n_outputs: int) -> dict[str, int]:
+    """Rules of thumb for the hidden-layer size ``h`` (四.3), each labelled, rounded, ``>= 1``.
+
+    * ``sqrt(n+m)+a`` for ``a = 1..10``: the article's rule;
+    * ``log2(n)``: grows slowly with the number of inputs;
+    * ``sqrt(n*m)``: the geometric mean of input and output sizes.
+
+    They are starting points, not answers (no theory fixes ``h``): too few units under-fit, too
+    many cost time and over-fit. Choose by experiment, e.g. with :func:`sweep_hidden`.
+    """
+    n = _integer("n_inputs", n_inputs, 1)
+    m = _integer("n_outputs", n_outputs, 1)
+
+    def rounded(value: float) -> int:
+        return max(1, math.floor(value + 0.5))
+
+    rules = {f"sqrt(n+m)+{a}": rounded(math.sqrt(n + m) + a) for a in range(1, 11)}
+    rules["log2(n)"] = rounded(math.log2(n))
+    rules["sqrt(n*m)"] = rounded(math.sqrt(n * m))
+    return rules
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    """One candidate hidden size: its best run over the seeds tried (lowest validation cost)."""
+
+    hidden: int
+    val_cost: float
+    train_cost: float
+    seed: int
+    result: TrainResult
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """All candidates in increasing size, and the size with the lowest validation cost."""
+
+    rows: tuple[SweepRow, ...]
+    best_hidden: int
+
+    def table(self) -> str:
+        """The sweep as a plain-text table."""
+        lines = [f"{'hidden':>6}  {'val cost':>12}  {'train cost':>12}  {'seed':>4}  stop"]
+        for row in self.rows:
+            mark = "  <- best" if row.hidden == self.best_hidden else ""
+            lines.append(
+                f"{row.hidden:>6}  {row.val_cost:>12.6g}  {row.train_cost:>12.6g}  "
+                f"{row.seed:>4}  {row.result.stop_reason}{mark}"
+            )
+        return "\n".join(lines)
+
+
+def sweep_hidden(
+    X: np.ndarray,
+    T: np.ndarray,
+    X_val: np.ndarray,
+    T_val: np.ndarray,
+    *,
+    candidates: Iterable[int] | None = None,
+    activations: str | Sequence[str] = "logistic",
+    loss: str = "half_sse",
+    seeds: Iterable[int] = (0,),
+    **train_options: Any,
+) -> SweepResult:
+    """Train an ``n-h-m`` network for every candidate ``h`` and compare validation costs.
+
+    The article leaves the final choice of the hidden size to experiment (四.3); this is that
+    experiment. ``candidates`` default to the distinct values of :func:`suggest_hidden`. Each
+    size is trained from every seed in ``seeds`` (several random starts guard against a local
+    minimum, 五) with ``validation=(X_val, T_val)`` for early stopping; the run with the lowest
+    validation cost represents the size. ``train_options`` go to :func:`train` (not ``seed`` or
+    ``validation``, which the sweep sets). Keep a separate test set to report the chosen
+    network's error: the validation set took part in the choice.
+    """
+    for reserved in ("seed", "validation"):
+        if reserved in train_options:
+            raise _fail(reserved, "not given (sweep_hidden sets it; use seeds=...)", reserved)
+    X2 = np.asarray(X, dtype=float)
+    T2 = np.asarray(T, dtype=float)
+    n_inputs = X2.shape[1] if X2.ndim == 2 else 1
+    n_outputs = T2.shape[1] if T2.ndim == 2 else 1
+    if candidates is None:
+        sizes = sorted(set(suggest_hidden(n_inputs, n_outputs).values()))
+    else:
+        sizes = sorted({_integer("candidates", h, 1) for h in candidates})
+        if not sizes:
+            raise _fail("candidates", "at least one hidden size", list(sizes))
+    seed_list = [_integer("seeds", s, 0) for s in seeds]
+    if not seed_list:
+        raise _fail("seeds", "at least one seed", seeds)
+    rows = []
+    for hidden in sizes:
+        net = Network(sizes=(n_inputs, hidden, n_outputs), activations=activations, loss=loss)
+        best: SweepRow | None = None
+        for s in seed_list:
+            result = train(net, X2, T2, seed=s, validation=(X_val, T_val), **train_options)
+            row = SweepRow(hidden, result.val_cost, result.cost, s, result)
+            if best is None or row.val_cost < best.val_cost:
+                best = row
+        rows.append(best)
+    winner = min(rows, key=lambda r: (not math.isfinite(r.val_cost), r.val_cost))
+    return SweepResult(rows=tuple(rows), best_hidden=winner.hidden)

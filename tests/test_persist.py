@@ -1,0 +1,139 @@
+"""Saving and loading a network: exact round trip, atomic write, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bpderive import Network, persist
+from bpderive.initializers import initialize
+from bpderive.persist import FORMAT_TAG, load, save
+
+
+@pytest.fixture(scope="module")
+def net() -> Network:
+    return Network((2, 3, 2), activations=("tanh", "logistic"), loss="cross_entropy")
+
+
+@pytest.fixture
+def params(net: Network) -> dict[str, np.ndarray]:
+    # Values that a decimal text format would not reproduce exactly.
+    params = initialize(net, "gaussian", seed=0)
+    params["W1"][0, 0] = 0.1 + 0.2
+    params["b2"][1] = np.nextafter(1.0, 2.0)
+    params["W2"][1, 2] = 5e-324
+    return params
+
+
+def test_round_trip_is_exact(tmp_path: Path, net: Network, params: dict) -> None:
+    path = save(tmp_path / "model.bpnet", net, params)
+    loaded_net, loaded = load(path)
+    assert loaded_net.spec() == net.spec()
+    assert loaded_net.activation_names == ("tanh", "logistic")
+    assert loaded.keys() == params.keys()
+    for key, value in params.items():
+        assert loaded[key].dtype == value.dtype
+        np.testing.assert_array_equal(loaded[key], value)
+        assert loaded[key].tobytes() == value.tobytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["model.bpnet"]
+
+
+def test_load_with_expect(tmp_path: Path, net: Network, params: dict) -> None:
+    path = save(tmp_path / "model.npz", net, params)
+    load(path, expect=Network((2, 3, 2), activations=("tansig", "logsig"), loss="cross_entropy"))
+    other = Network((2, 3, 2))
+    with pytest.raises(ValueError, match=r"holds a network with spec .*'tanh'.* expected .*"):
+        load(path, expect=other)
+
+
+def test_truncated_file_is_rejected(tmp_path: Path, net: Network, params: dict) -> None:
+    path = save(tmp_path / "model.bpnet", net, params)
+    data = path.read_bytes()
+    for cut in (len(data) // 2, len(data) - 10, 30):
+        path.write_bytes(data[:cut])
+        with pytest.raises(ValueError, match=r"truncated or not a bpderive network file"):
+            load(path)
+
+
+def test_foreign_files_are_rejected(tmp_path: Path) -> None:
+    npz = tmp_path / "other.npz"
+    np.savez(npz, W1=np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"not a bpderive network file \(no 'bpderive-network'"):
+        load(npz)
+    npy = tmp_path / "array.npy"
+    np.save(npy, np.ones(3))
+    with pytest.raises(ValueError, match=r"truncated or not a bpderive network file \(a bare"):
+        load(npy)
+    text = tmp_path / "notes.txt"
+    text.write_text("W1 = [[1, 2]]\n")
+    with pytest.raises(ValueError, match=r"truncated or not a bpderive network file"):
+        load(text)
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "missing.bpnet")
+
+
+def _write(path: Path, **arrays: np.ndarray) -> None:
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def test_other_version_and_bad_contents_are_rejected(
+    tmp_path: Path, net: Network, params: dict
+) -> None:
+    spec = np.array(json.dumps(net.spec()))
+    tag = np.array(FORMAT_TAG)
+    path = tmp_path / "f.bpnet"
+    _write(path, __format__=tag, __version__=np.array(99), __spec__=spec, **params)
+    with pytest.raises(ValueError, match=r"format version 99, this bpderive reads version 1"):
+        load(path)
+    _write(path, __format__=tag, __version__=np.array(1), **params)
+    with pytest.raises(ValueError, match=r"missing or unreadable network spec"):
+        load(path)
+    bad_spec = np.array(json.dumps({"sizes": [2, 3, 2], "activations": "nope", "loss": "mse"}))
+    _write(path, __format__=tag, __version__=np.array(1), __spec__=bad_spec, **params)
+    with pytest.raises(ValueError, match=r"the stored spec .* is not valid"):
+        load(path)
+    wrong = dict(params, W2=np.ones((3, 3)))
+    _write(path, __format__=tag, __version__=np.array(1), __spec__=spec, **wrong)
+    with pytest.raises(ValueError, match=r"parameters .* do not fit the file's spec"):
+        load(path)
+
+
+def test_save_checks_params_first(tmp_path: Path, net: Network, params: dict) -> None:
+    with pytest.raises(ValueError, match=r"params\['W1'\]: expected shape \(3, 2\)"):
+        save(tmp_path / "m.bpnet", net, dict(params, W1=np.ones((2, 3))))
+    with pytest.raises(ValueError, match=r"params: missing key 'b2'"):
+        save(tmp_path / "m.bpnet", net, {k: v for k, v in params.items() if k != "b2"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_write_leaves_the_old_file_intact(
+    tmp_path: Path, net: Network, params: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = save(tmp_path / "model.bpnet", net, params)
+    before = path.read_bytes()
+
+    def crash(handle, **arrays):
+        handle.write(b"PK\x03\x04 half an archive")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(persist.np, "savez", crash)
+    changed = {k: v + 1.0 for k, v in params.items()}
+    with pytest.raises(OSError, match="disk full"):
+        save(path, net, changed)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.bpnet"]
+    _, loaded = load(path)
+    np.testing.assert_array_equal(loaded["W1"], params["W1"])
+
+
+def test_save_replaces_an_existing_file(tmp_path: Path, net: Network, params: dict) -> None:
+    path = save(tmp_path / "model.bpnet", net, params)
+    changed = {k: v * 2.0 for k, v in params.items()}
+    save(str(path), net, changed)
+    _, loaded = load(str(path))
+    np.testing.assert_array_equal(loaded["b1"], changed["b1"])
