@@ -44,6 +44,7 @@ def plain(label: str) -> str:
     ``∂E_total/∂w_(1,1)``."""
     text = re.sub(r"\^\{\((\d+)\)\}", r"(\1)", label)
     text = re.sub(r"_\{([^{}]*)\}", r"_\1", text)
+    text = re.sub(r"\b([a-zA-Z])_(\d+)\b", r"\1\2", text)  # b_4 is the article's b4
     text = re.sub(r"\\frac\{\\partial ([^{}]*)\}\{\\partial ([^{}]*)\}", r"∂\1/∂\2", text)
     text = re.sub(r"\\left\.(.*)\\right\|_\{?([^{}\s]*)\}?$", r"\1 (via \2)", text)
     return text.replace(r"\delta", "δ").replace("} ∂", "}·∂").replace(" ∂", "·∂")
@@ -91,6 +92,8 @@ class Factor:
         rhs = [style.expr(self.expr)]
         if self.raw is not None and self.raw != self.expr:
             rhs.insert(0, style.expr(self.raw))
+        if self.expr.is_Number:  # a constant needs no second "= value"
+            values = None
         return [_line(self.label, rhs, values, style)]
 
 

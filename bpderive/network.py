@@ -22,6 +22,7 @@ nested expression of the whole network is ever differentiated.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -70,6 +71,16 @@ class Parameter:
     @property
     def is_bias(self) -> bool:
         return self.source is None
+
+
+@dataclass(frozen=True)
+class _Seed:
+    """The start of a reverse pass: its LaTeX name, its expression in the outputs, and (for
+    ``E_total``) the per-output terms ``E_ok`` that let the article's path labels be used."""
+
+    tex: str
+    expr: sp.Expr
+    terms: tuple[sp.Expr, ...] | None
 
 
 @dataclass(frozen=True)
@@ -407,12 +418,18 @@ class Network:
         return sp.latex(symbol)
 
     @cached_property
-    def _output_factors(self) -> dict[str, Factor]:
-        """``∂E_total/∂out_ok`` for every output: ``sympy.diff`` of ``E_total``."""
-        return {
-            n.name: Factor(partial("E_{total}", self._tex(n.out)), sp.diff(self.error_expr, n.out))
-            for n in self.layers[-1]
-        }
+    def _seeds(self) -> dict[str, _Seed]:
+        """What reverse accumulation can start from: ``E_total`` (the gradient), or one output's
+        error ``e_ok = target_ok − out_ok`` (a row of the Jacobian used by Levenberg–Marquardt)."""
+        seeds = {"E_total": _Seed("E_{total}", self.error_expr, tuple(self.error_exprs))}
+        for n, t in zip(self.layers[-1], self.targets, strict=True):
+            seeds[f"e_{n.name}"] = _Seed(f"e_{{{n.name}}}", t - n.out, None)
+        return seeds
+
+    def _seed(self, of: str) -> _Seed:
+        if not isinstance(of, str) or of not in self._seeds:
+            raise KeyError(f"of: expected one of {', '.join(self._seeds)}, got {of!r}")
+        return self._seeds[of]
 
     def _activation_factor(self, n: Neuron, net: Neuron | None = None) -> Factor:
         """``∂out_n/∂net_m``: element-wise units have only ``m = n``; softmax has the Jacobian."""
@@ -437,53 +454,64 @@ class Network:
         label = partial(self._tex(top.net), self._tex(wrt))
         return Factor(label, sp.diff(self.local[top.net], wrt))
 
-    def _delta_items(self, n: Neuron) -> tuple[Factor | Sum, ...]:
-        """The items of ``δ_n = ∂E_total/∂net_n``, the part every parameter into ``n`` shares."""
-        return self._deltas[n.name]
+    @functools.cache  # noqa: B019 - one table per network and seed, kept for its lifetime
+    def _deltas(self, of: str = "E_total") -> dict[str, tuple[Factor | Sum, ...]]:
+        """The items of ``δ_n = ∂seed/∂net_n`` for every unit that the seed depends on.
 
-    @cached_property
-    def _deltas(self) -> dict[str, tuple[Factor | Sum, ...]]:
-        """Reverse accumulation: output deltas first, then each hidden layer from the one above."""
-        deltas: dict[str, tuple[Factor | Sum, ...]] = {}
+        Reverse accumulation: output deltas first, each starting from ``sympy.diff`` of the seed
+        with respect to ``out_ok``; then each hidden layer from the one above. Outputs the seed
+        does not depend on (``e_o1`` does not involve ``out_o2``) contribute no path."""
+        seed = self._seed(of)
         top = self.layers[-1]
+        firsts = {}
+        for k in top:
+            d = sp.diff(seed.expr, k.out)
+            if d != 0:
+                firsts[k.name] = Factor(partial(seed.tex, self._tex(k.out)), d)
+        deltas: dict[str, tuple[Factor | Sum, ...]] = {}
         if isinstance(self.activations[-1], Softmax):
             for n in top:
                 terms = tuple(
                     Chain(
-                        rf"{partial('E_{total}', self._tex(k.out))} "
+                        rf"{partial(seed.tex, self._tex(k.out))} "
                         rf"{partial(self._tex(k.out), self._tex(n.net))}",
-                        (self._output_factors[k.name], self._activation_factor(k, n)),
+                        (firsts[k.name], self._activation_factor(k, n)),
                     )
                     for k in top
+                    if k.name in firsts
                 )
-                deltas[n.name] = (Sum(partial("E_{total}", self._tex(n.net)), terms),)
+                deltas[n.name] = (Sum(partial(seed.tex, self._tex(n.net)), terms),)
         else:
             for n in top:
-                deltas[n.name] = (self._output_factors[n.name], self._activation_factor(n))
+                if n.name in firsts:
+                    deltas[n.name] = (firsts[n.name], self._activation_factor(n))
         for layer in range(self.n_layers - 1, 0, -1):
             for n in self.layers[layer]:
-                terms = tuple(self._path(up, n, deltas) for up in self.layers[layer + 1])
-                grad_out = Sum(partial("E_{total}", self._tex(n.out)), terms)
+                ups = [up for up in self.layers[layer + 1] if up.name in deltas]
+                terms = tuple(self._path(seed, up, n, deltas) for up in ups)
+                grad_out = Sum(partial(seed.tex, self._tex(n.out)), terms)
                 deltas[n.name] = (grad_out, self._activation_factor(n))
         return deltas
 
-    def _path(self, up: Neuron, n: Neuron, deltas: Mapping[str, tuple[Factor | Sum, ...]]) -> Chain:
+    def _path(
+        self, seed: _Seed, up: Neuron, n: Neuron, deltas: Mapping[str, tuple[Factor | Sum, ...]]
+    ) -> Chain:
         """One summand of ``∂E_total/∂out_n``: the path through ``net_up``.
 
         Into an element-wise output unit it is the article's ``∂E_o1/∂out_h1``, whose first factor
         is ``∂E_o1/∂out_o1`` (the derivative of the one term ``E_o1``)."""
         link = self._local_factor(up, n.out)
-        if up.layer == self.n_layers and self.activations[-1].elementwise:
+        if seed.terms and up.layer == self.n_layers and self.activations[-1].elementwise:
             e = self.error_terms[up.index]
             first = Factor(
                 partial(self._tex(e), self._tex(up.out)),
-                sp.diff(self.error_exprs[up.index], up.out),
+                sp.diff(seed.terms[up.index], up.out),
             )
             return Chain(
                 partial(self._tex(e), self._tex(n.out)),
                 (first, self._activation_factor(up), link),
             )
-        label = rf"\left.{partial('E_{total}', self._tex(n.out))}\right|_{{{self._tex(up.net)}}}"
+        label = rf"\left.{partial(seed.tex, self._tex(n.out))}\right|_{{{self._tex(up.net)}}}"
         return Chain(label, (*deltas[up.name], link))
 
     def _neuron(self, name: str) -> Neuron:
@@ -502,7 +530,7 @@ class Network:
         """``δ_n = ∂E_total/∂net_n`` as a chain, e.g.
         ``δ_o1 = ∂E_total/∂out_o1 · ∂out_o1/∂net_o1``."""
         n = self._neuron(neuron)
-        return Chain(sp.latex(self.delta_symbol(n.name)), self._delta_items(n))
+        return Chain(sp.latex(self.delta_symbol(n.name)), self._deltas()[n.name])
 
     def delta_rule(self, neuron: str) -> sp.Eq:
         """``δ_n`` written with the deltas of the layer above: the backward recursion
@@ -520,26 +548,39 @@ class Network:
         rhs = total * self._activation_factor(n).expr
         return sp.Eq(self.delta_symbol(n.name), rhs, evaluate=False)
 
-    def gradient(self, name: str) -> ChainRule:
+    def gradient(self, name: str, of: str = "E_total") -> ChainRule:
         """``∂E_total/∂p`` for a parameter, as the chain of local derivatives the article writes.
 
-        ``name`` is a canonical name (``w_(1,1)``, ``b4``) or an article alias (``w5``)."""
+        ``name`` is a canonical name (``w_(1,1)``, ``b4``) or an article alias (``w5``). ``of``
+        picks what is differentiated: ``"E_total"``, or one output's error ``"e_o1"``
+        (``target_o1 − out_o1``), whose chains are the rows of the Jacobian that
+        Levenberg–Marquardt training uses."""
         p = self.resolve(name)
+        seed = self._seed(of)
         top = self.neurons[p.target]
         wrt = p.symbol
+        label = partial(seed.tex, self._tex(wrt))
+        deltas = self._deltas(of)
+        # A seed that does not reach the unit (e_o2 does not involve net_o1) has ∂seed/∂net = 0.
+        head = deltas.get(top.name, (Factor(partial(seed.tex, self._tex(top.net)), sp.Integer(0)),))
         return ChainRule(
-            partial("E_{total}", self._tex(wrt)),
-            (*self._delta_items(top), self._local_factor(top, wrt)),
+            label,
+            (*head, self._local_factor(top, wrt)),
             parameter=wrt,
             rate=ETA_BIASES if p.is_bias else ETA_WEIGHTS,
-            gradient_symbol=sp.Symbol(partial("E_{total}", self._tex(wrt))),
+            gradient_symbol=sp.Symbol(label),
             environment=self.environment,
             expansion=self.expansion,
         )
 
-    def gradients(self) -> dict[str, ChainRule]:
+    def gradients(self, of: str = "E_total") -> dict[str, ChainRule]:
         """Every parameter's chain, in canonical order."""
-        return {name: self.gradient(name) for name in self.parameters}
+        return {name: self.gradient(name, of) for name in self.parameters}
+
+    def jacobian(self, output: str) -> dict[str, ChainRule]:
+        """One row of the error Jacobian for one sample: ``∂e_o/∂p`` for every parameter, where
+        ``e_o = target_o − out_o`` (``output`` is ``"o1"``, ``"o2"``, …)."""
+        return self.gradients(f"e_{output}")
 
     # ---------------------------------------------------------------- numbers for one sample
 
