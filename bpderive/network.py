@@ -22,7 +22,6 @@ nested expression of the whole network is ever differentiated.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -148,6 +147,7 @@ class Network:
         self.loss: Loss = get_loss(loss)
         self.loss.check_output(self.activation_names[-1])
         self.loss_name = self.loss.name
+        self._delta_tables: dict[str, dict[str, tuple[Factor | Sum, ...]]] = {}
         self._build_symbols()
 
     def _check_activations(self, activations: object) -> tuple[Activation | Softmax, ...]:
@@ -454,8 +454,14 @@ class Network:
         label = partial(self._tex(top.net), self._tex(wrt))
         return Factor(label, sp.diff(self.local[top.net], wrt))
 
-    @functools.cache  # noqa: B019 - one table per network and seed, kept for its lifetime
     def _deltas(self, of: str = "E_total") -> dict[str, tuple[Factor | Sum, ...]]:
+        """The items of ``δ_n = ∂seed/∂net_n`` for every unit the seed depends on, derived once
+        per seed and kept: every parameter into unit ``n`` shares ``δ_n``."""
+        if of not in self._delta_tables:
+            self._delta_tables[of] = self._derive_deltas(of)
+        return self._delta_tables[of]
+
+    def _derive_deltas(self, of: str) -> dict[str, tuple[Factor | Sum, ...]]:
         """The items of ``δ_n = ∂seed/∂net_n`` for every unit that the seed depends on.
 
         Reverse accumulation: output deltas first, each starting from ``sympy.diff`` of the seed
