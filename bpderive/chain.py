@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 Values = Mapping[str, float]
 
@@ -62,7 +63,17 @@ class Style:
 
 
 LATEX = Style(lambda s: s, sp.latex, number, " &= ", r" \cdot ")
-TEXT = Style(plain, sp.sstr, lambda v: f"{v:.6g}", " = ", " · ")
+
+
+class _TextPrinter(StrPrinter):
+    """SymPy's plain printer, with the symbols written as the labels are (``w(2)_(1,1)``, not
+    the LaTeX ``w^{(2)}_{(1,1)}`` their names carry on deep networks)."""
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        return plain(expr.name)
+
+
+TEXT = Style(plain, _TextPrinter().doprint, lambda v: f"{v:.6g}", " = ", " · ")
 
 
 @dataclass(frozen=True)

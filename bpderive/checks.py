@@ -35,6 +35,8 @@ def as_array(name: str, value: object) -> np.ndarray:
     if isinstance(value, str | bytes):
         raise ValueError(f"{name}: expected numbers, got the string {value!r}")
     try:
+        if np.iscomplexobj(value):
+            raise TypeError("complex values; expected real numbers")
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name}: expected numbers, got {type(value).__name__} ({exc})") from None

@@ -22,6 +22,7 @@ nested expression of the whole network is ever differentiated.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from functools import cached_property
 
 import sympy as sp
 
-from .activations import Activation, Softmax, get_activation
+from .activations import ACTIVATIONS, Activation, Softmax, get_activation, prelu
 from .chain import Chain, ChainRule, Factor, Sum, partial
 from .checks import check_data, check_params, parameter_shapes
 from .losses import Loss, get_loss
@@ -117,13 +118,35 @@ def _check_sizes(sizes: object) -> tuple[int, ...]:
             f"sizes: expected a sequence of positive integers (inputs, hidden..., outputs) "
             f"such as (2, 3, 2), got {sizes!r}"
         )
-    bad = [s for s in sizes if isinstance(s, bool) or not isinstance(s, int) or s < 1]
-    if bad or len(sizes) < 2:
+    checked = []
+    for s in sizes:
+        try:
+            value = operator.index(s)  # int and NumPy integers; not 2.5, not "2"
+        except TypeError:
+            value = 0
+        checked.append(0 if isinstance(s, bool) else value)
+    if len(checked) < 2 or min(checked) < 1:
         raise ValueError(
             f"sizes: expected at least two positive integers (inputs, hidden..., outputs) "
             f"such as (2, 3, 2), got {tuple(sizes)!r}"
         )
-    return tuple(int(s) for s in sizes)
+    return tuple(checked)
+
+
+def _activation_spec(act: Activation | Softmax) -> str | dict[str, object]:
+    """A name, or for an activation whose parameter differs from the registered one (a PReLU
+    with its own slope) the name with that parameter, so that loading restores it exactly."""
+    if act is ACTIVATIONS[act.name]:
+        return act.name
+    return {"name": act.name, **act.parameters}
+
+
+def _activation_from_spec(entry: object) -> str | Activation:
+    if isinstance(entry, Mapping):
+        if entry.get("name") == "prelu" and set(entry) == {"name", "slope"}:
+            return prelu(entry["slope"])  # type: ignore[arg-type]
+        raise ValueError(f"spec: unknown parametrised activation {dict(entry)!r}")
+    return entry  # type: ignore[return-value]
 
 
 class Network:
@@ -174,14 +197,22 @@ class Network:
         """What defines the network, as plain JSON-able data (for saving and loading)."""
         return {
             "sizes": list(self.sizes),
-            "activations": list(self.activation_names),
+            "activations": [_activation_spec(a) for a in self.activations],
             "loss": self.loss_name,
         }
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, object]) -> Network:
         """The network that :meth:`spec` describes."""
-        return cls(spec["sizes"], spec["activations"], spec["loss"])  # type: ignore[arg-type]
+        try:
+            sizes, names, loss = spec["sizes"], spec["activations"], spec["loss"]
+        except (KeyError, TypeError):
+            raise ValueError(
+                f"spec: expected a mapping with keys sizes, activations, loss, got {spec!r}"
+            ) from None
+        if not isinstance(names, list):
+            raise ValueError(f"spec['activations']: expected a list, got {names!r}")
+        return cls(sizes, [_activation_from_spec(a) for a in names], loss)  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
         acts = ", ".join(self.activation_names)

@@ -1,0 +1,91 @@
+"""Shared fixture: the worked example's numbers, computed here with plain ``math``.
+
+The weights are written out from the example's description (Mazur's numbers, extended to the
+third hidden unit: inputs 0.05 and 0.10, targets 0.01 and 0.99, weights from 0.15 in steps of
+0.05, a bias per unit from 0.35 in steps of 0.05, η1 = 0.5, η2 = 0.25), and every number below is
+the article's formula of section 三 evaluated by hand, not taken from bpderive.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import pytest
+
+
+def _f(x: float) -> float:
+    """The article's f(x) = 1/(1 + e^-x)."""
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@pytest.fixture(scope="session")
+def article() -> SimpleNamespace:
+    x1, x2 = 0.05, 0.10
+    t1, t2 = 0.01, 0.99
+    w = {
+        "w_(x1,1)": 0.15,
+        "w_(x2,1)": 0.20,
+        "w_(x1,2)": 0.25,
+        "w_(x2,2)": 0.30,
+        "w_(x1,3)": 0.35,
+        "w_(x2,3)": 0.40,
+        "b1": 0.35,
+        "b2": 0.40,
+        "b3": 0.45,
+        "w_(1,1)": 0.40,
+        "w_(2,1)": 0.45,
+        "w_(3,1)": 0.50,
+        "w_(1,2)": 0.55,
+        "w_(2,2)": 0.60,
+        "w_(3,2)": 0.65,
+        "b4": 0.60,
+        "b5": 0.65,
+    }
+    # 3.1.2: net_h1 = w_(x1,1)·x1 + w_(x2,1)·x2 + b1, Out_h1 = f(net_h1); likewise h2, h3.
+    net_h = [w[f"w_(x1,{j})"] * x1 + w[f"w_(x2,{j})"] * x2 + w[f"b{j}"] for j in (1, 2, 3)]
+    out_h = [_f(v) for v in net_h]
+    # 3.1.3: net_o1 = w_(1,1)·Out_h1 + w_(2,1)·Out_h2 + w_(3,1)·Out_h3 + b4; likewise o2 with b5.
+    net_o = [
+        sum(w[f"w_({i},{k})"] * out_h[i - 1] for i in (1, 2, 3)) + w[f"b{3 + k}"] for k in (1, 2)
+    ]
+    out_o = [_f(v) for v in net_o]
+    targets = [t1, t2]
+    # 3.2.0: E_total = 1/2 Σ (target − out)²
+    e_terms = [0.5 * (t - o) ** 2 for t, o in zip(targets, out_o, strict=True)]
+    # 3.2.1: ∂E_total/∂Out_o1 = −(target_o1 − Out_o1); ∂Out_o1/∂net_o1 = Out_o1(1 − Out_o1)
+    dE_dout_o = [-(t - o) for t, o in zip(targets, out_o, strict=True)]
+    dout_dnet_o = [o * (1 - o) for o in out_o]
+    delta_o = [a * b for a, b in zip(dE_dout_o, dout_dnet_o, strict=True)]
+    # 3.2.2: ∂E_total/∂Out_h1 = ∂E_o1/∂Out_h1 + ∂E_o2/∂Out_h1, each δ_ok · w_(1,k)
+    dEo_dout_h1 = [delta_o[0] * w["w_(1,1)"], delta_o[1] * w["w_(1,2)"]]
+    dE_dout_h1 = dEo_dout_h1[0] + dEo_dout_h1[1]
+    dout_dnet_h1 = out_h[0] * (1 - out_h[0])
+    dE_dw5 = delta_o[0] * out_h[0]
+    dE_db4 = delta_o[0]
+    dE_dw1 = dE_dout_h1 * dout_dnet_h1 * x1
+    eta1, eta2 = 0.5, 0.25
+    return SimpleNamespace(
+        x=(x1, x2),
+        target=(t1, t2),
+        weights=w,
+        net_h=net_h,
+        out_h=out_h,
+        net_o=net_o,
+        out_o=out_o,
+        e_terms=e_terms,
+        e_total=sum(e_terms),
+        dE_dout_o=dE_dout_o,
+        dout_dnet_o=dout_dnet_o,
+        delta_o=delta_o,
+        dEo_dout_h1=dEo_dout_h1,
+        dE_dout_h1=dE_dout_h1,
+        dout_dnet_h1=dout_dnet_h1,
+        dE_dw5=dE_dw5,
+        dE_db4=dE_db4,
+        dE_dw1=dE_dw1,
+        eta1=eta1,
+        eta2=eta2,
+        w5_new=w["w_(1,1)"] - eta1 * dE_dw5,
+        b4_new=w["b4"] - eta2 * dE_db4,
+    )

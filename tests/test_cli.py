@@ -1,0 +1,180 @@
+"""The command line: ``bpderive show`` and ``bpderive latex``, and its one-line errors.
+
+Numbers are checked against the ``article`` fixture (plain ``math``, conftest.py), formatted the
+way the output promises (six significant digits), never copied from the output itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import subprocess
+import sys
+
+import pytest
+
+from bpderive.cli import main
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def g6(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def line_of(text: str, start: str) -> str:
+    found = [line.strip() for line in text.splitlines() if line.strip().startswith(start)]
+    assert found, f"no line starting with {start!r}"
+    return found[0]
+
+
+# ----------------------------------------------------------------------------------- show
+
+
+@pytest.fixture(scope="module")
+def shown():
+    # capsys is function-scoped; the output of one run is shared by the tests below
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(["show"])
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_show_runs_cleanly(shown):
+    status, out, err = shown
+    assert status == 0 and err == ""
+    # the phases in the article's order
+    phases = [
+        "Forward pass",
+        "Error of this sample",
+        "δ_o1",
+        "∂E_total/∂w5",
+        "Updates",
+        "∂E_total/∂w1",
+    ]
+    positions = [out.index(p) for p in phases]
+    assert positions == sorted(positions)
+
+
+def test_show_forward_pass_numbers(shown, article):
+    _, out, _ = shown
+    for k in (1, 2, 3):
+        assert line_of(out, f"net_h{k} =").endswith(f"= {g6(article.net_h[k - 1])}")
+        assert line_of(out, f"out_h{k} =").endswith(f"= {g6(article.out_h[k - 1])}")
+    for k in (1, 2):
+        assert line_of(out, f"net_o{k} =").endswith(f"= {g6(article.net_o[k - 1])}")
+        assert line_of(out, f"out_o{k} =").endswith(f"= {g6(article.out_o[k - 1])}")
+        assert line_of(out, f"E_o{k} =").endswith(f"= {g6(article.e_terms[k - 1])}")
+    assert line_of(out, "E_total =").endswith(f"= {g6(article.e_total)}")
+
+
+def test_show_delta_w5_chain_updates_and_w1_chain(shown, article):
+    _, out, _ = shown
+    assert line_of(out, "δ_o1 =").endswith(f"= {g6(article.delta_o[0])}")
+    w5 = line_of(out, "∂E_total/∂w_(1,1) =")
+    assert w5.endswith(f"= {g6(article.dE_dw5)}")
+    factors = [article.dE_dout_o[0], article.dout_dnet_o[0], article.out_h[0]]
+    assert " · ".join(g6(v) for v in factors) in w5
+    assert line_of(out, "∂out_o1/∂net_o1 =").endswith(f"= {g6(article.dout_dnet_o[0])}")
+    assert line_of(out, "w5⁺ =").endswith(f"= {g6(article.w5_new)}")
+    assert line_of(out, "b4⁺ =").endswith(f"= {g6(article.b4_new)}")
+    assert "η1" in line_of(out, "w5⁺ =") and "η2" in line_of(out, "b4⁺ =")
+    assert line_of(out, "∂E_total/∂w_(x1,1) =").endswith(f"= {g6(article.dE_dw1)}")
+    assert line_of(out, "∂E_total/∂out_h1 =").endswith(f"= {g6(article.dE_dout_h1)}")
+    assert line_of(out, "∂E_o2/∂out_h1 =").endswith(f"= {g6(article.dEo_dout_h1[1])}")
+
+
+def test_show_with_other_activation_and_loss(capsys):
+    status, out, err = run(capsys, "show", "--activation", "tanh,logistic", "--loss", "mse")
+    assert status == 0 and err == ""
+    assert "tanh, logistic" in out and "loss mse" in out
+
+
+# ----------------------------------------------------------------------------------- latex
+
+
+def test_latex_w5_numeric(capsys, article):
+    status, out, err = run(capsys, "latex", "w5", "--numeric")
+    assert status == 0 and err == ""
+    assert out.count(r"\begin{aligned}") == 1
+    assert r"\frac{\partial E_{total}}{\partial w_{(1,1)}}" in out
+    for value in (article.dE_dw5, article.dE_dout_o[0], article.dout_dnet_o[0], article.out_h[0]):
+        assert g6(value) in out
+
+
+def test_latex_w5_without_numbers(capsys, article):
+    status, out, _ = run(capsys, "latex", "w5")
+    assert status == 0
+    assert r"out_{o1} \left(1 - out_{o1}\right)" in out
+    assert g6(article.dE_dw5) not in out and g6(article.out_h[0]) not in out
+
+
+def test_latex_all_has_one_block_per_parameter(capsys):
+    status, out, _ = run(capsys, "latex", "--all")
+    assert status == 0
+    blocks = out.strip().split("\n\n")
+    assert len(blocks) == 17 == out.count(r"\begin{aligned}")
+    assert r"\partial w_{(x1,1)}}" in blocks[0] and r"\partial b_{5}}" in blocks[-1]
+
+
+def test_latex_other_network(capsys):
+    argv = ["--sizes", "3,4,2", "--activation", "tanh,logistic", "--loss", "cross_entropy"]
+    status, out, err = run(capsys, "latex", "--all", *argv)
+    assert status == 0 and err == ""
+    assert out.count(r"\begin{aligned}") == 3 * 4 + 4 + 4 * 2 + 2
+    assert r"\partial w_{(x3,4)}}" in out  # a third input and a fourth hidden unit
+    assert r"1 - out_{h1}^{2}" in out  # tanh's derivative, in its output
+    assert r"\frac{target_{o1}}{out_{o1}}" in out  # cross-entropy's ∂E/∂out
+    status, one, _ = run(capsys, "latex", "b6", *argv)
+    assert status == 0 and one.count(r"\begin{aligned}") == 1
+
+
+# ----------------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["latex", "foo"], ["'foo'", "Valid names", "w_(1,1)"]),
+        (["latex", "w9"], ["'w9'", "w1", "w5, w6, w7", "Valid names"]),
+        (["latex", "w5", "--sizes", "2,x"], ["--sizes", "positive integers", "'2,x'"]),
+        (["latex", "w5", "--sizes", "0,3"], ["sizes", "positive integers", "(0, 3)"]),
+        (["latex", "w5", "--activation", "foo"], ["'foo'", "logistic", "softmax"]),
+        (["latex", "w5", "--loss", "foo"], ["'foo'", "half_sse", "cross_entropy"]),
+        (["latex", "w5", "--activation", "softmax,logistic"], ["softmax", "output layer"]),
+        (["latex", "b4", "--numeric", "--sizes", "3,4,2"], ["2-3-2", "(3, 4, 2)"]),
+        (["latex"], ["name", "--all"]),
+        (["latex", "w5", "--all"], ["name", "--all"]),
+        (["show", "--loss", "cross_entropy", "--activation", "tanh"], ["cross_entropy", "tanh"]),
+        (["frobnicate"], ["'frobnicate'", "show", "latex"]),
+    ],
+)
+def test_errors_exit_2_with_one_line(capsys, argv, words):
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("bpderive: error: ")
+    assert "Traceback" not in err
+    for word in words:
+        assert word in lines[0]
+
+
+def test_module_runs_as_a_program():
+    done = subprocess.run(
+        [sys.executable, "-m", "bpderive.cli", "show"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0 and done.stderr == ""
+    assert "E_total = E_o1 + E_o2" in done.stdout
+    failed = subprocess.run(
+        [sys.executable, "-m", "bpderive.cli", "latex", "w9"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert failed.returncode == 2 and failed.stdout == ""
+    assert len(failed.stderr.strip().splitlines()) == 1 and "Traceback" not in failed.stderr
