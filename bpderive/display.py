@@ -1,0 +1,277 @@
+"""Small display helpers for the notebooks: formulas and numbers side by side.
+
+* :func:`table` — a Markdown table (``term | expression | value``) whose SymPy cells are LaTeX
+  (``$…$``) and whose numbers are rounded to six significant digits;
+* :func:`equations` — a list of ``sympy.Eq`` as one aligned LaTeX block, each equation with its
+  number beside it.
+
+Both return objects that Jupyter renders (``_repr_markdown_``, ``_repr_latex_``) and whose plain
+``repr`` is the same content as text. Everything they print is a function of their arguments
+only (no addresses, no dictionary order of unordered input), so a notebook's stored outputs can be
+compared exactly by ``nbval``.
+
+SymPy expressions are printed with ``order="none"``: terms keep the order in which they were
+built where SymPy keeps one (``W·a + b``, ``w − η·∂E/∂w``) instead of SymPy's sorted order.
+"""
+
+from __future__ import annotations
+
+import numbers
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from .chain import number as _latex_number
+
+__all__ = ["Equations", "Table", "equations", "fmt", "table"]
+
+
+def fmt(value: float) -> str:
+    """A number as plain text, rounded to six significant digits (``0.0738670``→``0.073867``)."""
+    return f"{float(value):.6g}"
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return False
+    if isinstance(value, sp.Basic):
+        return bool(value.is_Number)
+    return isinstance(value, numbers.Real | np.floating | np.integer)
+
+
+def _latex(expr: sp.Basic) -> str:
+    return sp.latex(expr, order="none")
+
+
+def _text(expr: sp.Basic) -> str:
+    return _untex(sp.sstr(expr, order="none"))
+
+
+def _untex(text: str) -> str:
+    r"""The LaTeX inside symbol names as terminal text: ``\frac{\partial E_{total}}{\partial
+    w_{(1,1)}}`` becomes ``∂E_total/∂w_(1,1)``, ``\delta_{o1}`` ``δ_o1``, ``b_{4}`` ``b4``
+    (as the symbol is named), ``{w_{(1,1)}}^{+}`` ``w_(1,1)⁺``."""
+    text = re.sub(r"\^\{\((\d+)\)\}", r"(\1)", text)
+    text = re.sub(r"_\{(\d+)\}", r"\1", text)
+    text = re.sub(r"_\{([^{}]*)\}", r"_\1", text)
+    text = re.sub(r"\\frac\{\\partial ([^{}]*)\}\{\\partial ([^{}]*)\}", r"∂\1/∂\2", text)
+    text = re.sub(r"\{([^{}]*)\}\^\{\+\}", r"\1⁺", text)
+    text = re.sub(r"\\vec\{([^{}]*)\}", r"\1", text)
+    return text.replace("\\delta", "δ").replace("\\eta", "η")
+
+
+def _number_latex(value: object) -> str:
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return str(int(value))
+    return _latex_number(float(value))  # type: ignore[arg-type]
+
+
+def _number_text(value: object) -> str:
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return str(int(value))
+    return fmt(value)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------ tables
+
+
+def _cell(value: object) -> tuple[str, str]:
+    """A table cell as (Markdown, plain text)."""
+    if value is None:
+        return "", ""
+    if _is_number(value):
+        text = _number_text(value)
+        return (f"${_number_latex(value)}$" if "e" in text else text), text
+    if isinstance(value, sp.Basic | sp.MatrixBase):
+        return f"${_latex(value)}$", _text(value)
+    if isinstance(value, bool | np.bool_ | str):
+        text = str(value)
+        return text.replace("|", r"\|"), text
+    raise TypeError(
+        f"table: a cell must be a number, a SymPy expression, a string or None, "
+        f"got {type(value).__name__}"
+    )
+
+
+class Table:
+    """A table of formulas and numbers: Markdown in Jupyter, aligned columns as text."""
+
+    def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+        self.headers = [str(h) for h in headers]
+        self.cells = [[_cell(v) for v in row] for row in rows]
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def _repr_markdown_(self) -> str:
+        lines = [
+            "| " + " | ".join(h.replace("|", r"\|") for h in self.headers) + " |",
+            "|" + "---|" * len(self.headers),
+        ]
+        lines += ["| " + " | ".join(md for md, _ in row) + " |" for row in self.cells]
+        return "\n".join(lines)
+
+    def text(self) -> str:
+        """The table as plain text, one row a line, columns aligned."""
+        grid = [self.headers, *[[t for _, t in row] for row in self.cells]]
+        widths = [max(len(r[k]) for r in grid) for k in range(len(self.headers))]
+        lines = [
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in grid
+        ]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+def table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> Table:
+    """A table such as ``term | expression | value``.
+
+    Each cell is a number (rounded to six significant digits), a SymPy expression or matrix
+    (LaTeX between ``$`` in Markdown), a string (as it is) or ``None`` (empty). Every row must
+    have one cell per header."""
+    if isinstance(headers, str) or not isinstance(headers, Sequence) or not headers:
+        raise ValueError(f"headers: expected a non-empty sequence of strings, got {headers!r}")
+    if isinstance(rows, str) or not isinstance(rows, Sequence):
+        raise ValueError(f"rows: expected a sequence of rows, got {type(rows).__name__}")
+    for k, row in enumerate(rows):
+        if isinstance(row, str) or not isinstance(row, Sequence) or len(row) != len(headers):
+            raise ValueError(
+                f"rows[{k}]: expected a sequence of {len(headers)} cells (one per header), "
+                f"got {row!r}"
+            )
+    return Table(headers, rows)
+
+
+# ------------------------------------------------------------------------------------ equations
+
+
+def _shaped(value: object, eq: sp.Eq) -> np.ndarray:
+    """The value as an array; for a matrix equation, in the matrix's shape (a row stays a row)."""
+    array = np.asarray(value, dtype=float)
+    shape = getattr(eq.lhs, "shape", None) or getattr(eq.rhs, "shape", None)
+    if shape is not None and array.size == shape[0] * shape[1]:
+        return array.reshape(shape)
+    if array.ndim == 1:
+        return array[:, np.newaxis]
+    return array
+
+
+def _value_latex(value: object, eq: sp.Eq) -> str:
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return _number_latex(value if _is_number(value) else float(array))
+    array = _shaped(value, eq)
+    rows = r" \\ ".join(" & ".join(_latex_number(v) for v in row) for row in array)
+    return rf"\left[\begin{{matrix}}{rows}\end{{matrix}}\right]"
+
+
+def _value_text(value: object) -> str:
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return _number_text(value if _is_number(value) else float(array))
+    return "[" + ", ".join(_value_text(v) for v in array) + "]"
+
+
+def _values_text(value: object, eq: sp.Eq) -> str:
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return _value_text(value)
+    shaped = _shaped(value, eq)
+    if shaped.shape[1] == 1:
+        return _value_text(shaped[:, 0])
+    return _value_text(shaped)
+
+
+class Equations:
+    """Equations with their numbers: one aligned LaTeX block in Jupyter, lines as text."""
+
+    def __init__(self, eqs: Sequence[sp.Eq], values: Sequence[object | None]) -> None:
+        self.eqs = list(eqs)
+        self.values = list(values)
+
+    def __len__(self) -> int:
+        return len(self.eqs)
+
+    def latex(self) -> str:
+        r"""``\begin{aligned} lhs &= rhs = value \\ … \end{aligned}``."""
+        lines = []
+        for eq, value in zip(self.eqs, self.values, strict=True):
+            line = rf"{_latex(eq.lhs)} &= {_latex(eq.rhs)}"
+            if value is not None:
+                line += f" = {_value_latex(value, eq)}"
+            lines.append(line)
+        return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"
+
+    def text(self) -> str:
+        """One equation a line: ``lhs = rhs = value``."""
+        lines = []
+        for eq, value in zip(self.eqs, self.values, strict=True):
+            line = f"{_text(eq.lhs)} = {_text(eq.rhs)}"
+            if value is not None:
+                line += f" = {_values_text(value, eq)}"
+            lines.append(line)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+def _lookup(values: Mapping, lhs: sp.Basic) -> object | None:
+    if lhs in values:
+        return values[lhs]
+    return values.get(str(lhs))
+
+
+def equations(
+    eqs: sp.Eq | Sequence[sp.Eq],
+    values: Mapping[object, object] | Sequence[object | None] | None = None,
+) -> Equations:
+    """``eqs`` (one ``sympy.Eq`` or a list) as one aligned block, with numbers beside.
+
+    ``values`` is ``None`` (formulas only); a mapping keyed by each equation's left-hand side
+    (the symbol, or its name as a string), such as :meth:`bpderive.Network.environment`, where
+    a missing key leaves that equation without a number; or a sequence with one entry per
+    equation (``None`` for no number). A value is a number, or an array for a matrix equation.
+    """
+    if isinstance(eqs, sp.Eq):
+        eqs = [eqs]
+    if isinstance(eqs, str) or not isinstance(eqs, Sequence) or not eqs:
+        raise ValueError(f"eqs: expected a sympy.Eq or a non-empty list of them, got {eqs!r}")
+    for k, eq in enumerate(eqs):
+        if not isinstance(eq, sp.Eq):
+            raise ValueError(f"eqs[{k}]: expected a sympy.Eq, got {type(eq).__name__}")
+    if values is None:
+        found: list[object | None] = [None] * len(eqs)
+    elif isinstance(values, Mapping):
+        found = [_lookup(values, eq.lhs) for eq in eqs]
+    elif isinstance(values, Sequence | np.ndarray) and not isinstance(values, str):
+        if len(values) != len(eqs):
+            raise ValueError(
+                f"values: expected one value per equation ({len(eqs)}), got {len(values)}"
+            )
+        found = list(values)
+    else:
+        raise ValueError(
+            f"values: expected None, a mapping by left-hand side or a sequence, "
+            f"got {type(values).__name__}"
+        )
+    for k, value in enumerate(found):
+        if value is None:
+            continue
+        try:
+            if isinstance(value, str | bytes):
+                raise TypeError
+            np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"values: the value for equation {k} ({_text(eqs[k].lhs)}) is not a number or "
+                f"an array of numbers: {value!r}"
+            ) from None
+    return Equations(eqs, found)
