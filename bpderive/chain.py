@@ -51,6 +51,17 @@ def plain(label: str) -> str:
     return text.replace(r"\delta", "δ").replace("} ∂", "}·∂").replace(" ∂", "·∂")
 
 
+class OrderedEq(sp.Equality):
+    """An equation printed in the order it was written (``w⁺ = w − η1·∂E/∂w``, ``W·a + b``):
+    SymPy's default printing sorts sums and products, which scrambles the article's forms."""
+
+    def _latex(self, printer: object) -> str:
+        return f"{sp.latex(self.lhs)} = {sp.latex(self.rhs, order='none')}"
+
+    def _sympystr(self, printer: object) -> str:
+        return f"{sp.sstr(self.lhs)} = {sp.sstr(self.rhs, order='none')}"
+
+
 @dataclass(frozen=True)
 class Style:
     """How a chain is written out: LaTeX for notebooks and slides, plain text for the terminal."""
@@ -180,6 +191,12 @@ class Chain:
             out += i.lines(values, seen, style)
         return out
 
+    def numbers(self, env: Mapping[sp.Symbol, float]) -> Evaluation:
+        """The number of every term for one sample's symbol values (``Network.environment``)."""
+        memo: dict[str, float] = {}
+        value = self.value(env, memo)
+        return Evaluation(value, memo)
+
     def latex(self, values: Values | None = None) -> str:
         """The chain as an ``aligned`` LaTeX block: the product of labels, then each item's
         expression, each with its number when ``values`` (from ``evaluate``) is given."""
@@ -253,20 +270,18 @@ class ChainRule(Chain):
         parameters, which is why the derivation itself never works on this form."""
         return self.expr.xreplace(self.expansion)
 
-    def update(self, explicit: bool = False) -> sp.Eq:
+    def update(self, explicit: bool = False) -> OrderedEq:
         """The update rule ``p⁺ = p − η·∂E_total/∂p`` (η1 for weights, η2 for biases).
 
         With ``explicit=True`` the derivative is replaced by the chain's expression."""
         grad = self.expr if explicit else self.gradient_symbol
         new = sp.Symbol(f"{{{sp.latex(self.parameter)}}}^{{+}}")
-        return sp.Eq(new, self.parameter - self.rate * grad, evaluate=False)
+        step = sp.Mul(self.rate, grad, evaluate=False)
+        return OrderedEq(new, sp.Add(self.parameter, -step, evaluate=False), evaluate=False)
 
     def evaluate(self, params: Mapping[str, object], x: object, target: object) -> Evaluation:
         """The number of every factor, sum and of the gradient itself for one sample.
 
         Computed from the chain's own SymPy expressions with the sample's values substituted,
         independently of the compiled NumPy path (the tests compare the two)."""
-        env = self.environment(params, x, target)
-        memo: dict[str, float] = {}
-        value = self.value(env, memo)
-        return Evaluation(value, memo)
+        return self.numbers(self.environment(params, x, target))

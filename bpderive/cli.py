@@ -94,9 +94,7 @@ def _show(ex: WorkedExample) -> str:
     lines.append(f"  {net.error.total.lhs} = {sp.sstr(net.error.total.rhs)} = {total:.6g}")
 
     delta = net.delta("o1")
-    memo: dict[str, float] = {}
-    delta.value(env, memo)
-    lines += ["", "3. Output layer: δ_o1", _indent(delta.text(memo))]
+    lines += ["", "3. Output layer: δ_o1", _indent(delta.text(delta.numbers(env)))]
 
     grad = net.gradient("w5")
     values = grad.evaluate(ex.params, ex.x, ex.target)

@@ -31,7 +31,7 @@ from functools import cached_property
 import sympy as sp
 
 from .activations import ACTIVATIONS, Activation, Softmax, get_activation, prelu
-from .chain import Chain, ChainRule, Factor, Sum, partial
+from .chain import Chain, ChainRule, Factor, OrderedEq, Sum, partial
 from .checks import check_data, check_params, parameter_shapes
 from .losses import Loss, get_loss
 from .numerics import CompiledNetwork
@@ -94,10 +94,10 @@ class LayerMatrices:
     net: sp.ImmutableMatrix
     out: sp.ImmutableMatrix
 
-    def equation(self) -> sp.Eq:
-        """``net = W·aᵀ + bᵀ`` unevaluated, as the article writes it."""
+    def equation(self) -> OrderedEq:
+        """``net = W·aᵀ + bᵀ`` unevaluated, printed in the article's order."""
         rhs = sp.MatAdd(sp.MatMul(self.W, self.a, evaluate=False), self.b, evaluate=False)
-        return sp.Eq(self.net, rhs, evaluate=False)
+        return OrderedEq(self.net, rhs, evaluate=False)
 
     def rows(self) -> sp.Eq:
         """The same, each row written out: ``net_h1 = w_(x1,1)·x1 + w_(x2,1)·x2 + b1`` …"""

@@ -105,15 +105,15 @@ def test_equations_keep_the_article_order_and_show_matrices(net: Network) -> Non
     layer = net.matrices()[0]
     shown = equations(layer.equation(), [np.array([0.3775, 0.4425, 0.5075])])
     latex = shown.latex()
-    # W·a + b as the article writes it, not SymPy's sorted b + W·a
+    # W·a + b and w − η·∂E/∂w as the article writes them, not SymPy's sorted order
     assert latex.index("w_{(x1,1)}") < latex.index("b_{1}")
     assert latex.endswith(
         r"= \left[\begin{matrix}0.3775 \\ 0.4425 \\ 0.5075\end{matrix}\right] \end{aligned}"
     )
     assert shown.text().endswith("= [0.3775, 0.4425, 0.5075]")
     update = equations([net.gradient("w5").update()], [0.35])
-    assert update.text() == "w_(1,1)⁺ = w_(1,1) - ∂E_total/∂w_(1,1)*eta_1 = 0.35"
-    assert equations(net.gradient("b4").update()).text() == "b4⁺ = b4 - ∂E_total/∂b4*eta_2"
+    assert update.text() == "w_(1,1)⁺ = w_(1,1) - eta_1*∂E_total/∂w_(1,1) = 0.35"
+    assert equations(net.gradient("b4").update()).text() == "b4⁺ = b4 - eta_2*∂E_total/∂b4"
 
 
 def test_equations_reject_bad_input(net: Network) -> None:
