@@ -12,12 +12,18 @@ The symbolic network gives, per layer, three kinds of local derivative:
 the last two are lambdified as element-wise rules and applied to whole ``(N, units)`` arrays, so
 a batch costs a handful of NumPy calls per layer and no Python loop over samples. ``subs`` and
 ``evalf`` never run here.
+
+The Jacobian of the errors ``e_k = target_k − out_k`` (:meth:`CompiledNetwork.jacobian`, for
+Levenberg–Marquardt training) reuses the same pieces with a different seed: the reverse pass
+starts from ``∂e_k/∂net_o``, derived from the symbolic chain of ``e_ok``
+(``net.gradient(..., of="e_o1")``), instead of from ``δ_o = ∂E_total/∂net_o``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -144,6 +150,52 @@ class CompiledNetwork:
         mapping = {net.layers[-1][0].out: OUT, net.targets[0]: _TARGET}
         return _lambdify([OUT, _TARGET], _generic(net.error_exprs[0], mapping, "E_o1"))
 
+    @cached_property
+    def _error_seed_rule(self) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+        """``∂e_k/∂net_oj`` for every sample, output ``k`` and output unit ``j``: an
+        ``(N, m, m)`` array from the outputs, targets and output nets ``(N, m)``.
+
+        Each entry is the chain of ``e_ok`` to the output bias ``b_oj``, derived by
+        :meth:`Network.gradient` with ``of="e_ok"``: ``∂e_k/∂b_oj = ∂e_k/∂net_oj · ∂net_oj/∂b_oj``
+        and the last factor is 1 (checked by :meth:`_check_linear_structure`). An element-wise
+        output layer gives ``∂e_k/∂net_oj = 0`` for ``j ≠ k`` (checked on the derived chains of
+        ``e_o1``), so one generic rule fills the diagonal; softmax couples every unit, so each
+        ``k`` gets its own row of rules. Built on first use: training by gradient descent never
+        needs it.
+        """
+        net = self.net
+        units = net.layers[-1]
+        m = len(units)
+        last = net.n_layers
+
+        def seed(k: int, j: int) -> sp.Expr:
+            return net.gradient(net.bias(last, j).name, of=f"e_{units[k].name}").expr
+
+        if not net.activations[-1].elementwise:
+            args = [n.out for n in units] + [n.net for n in units] + list(net.targets)
+            rules = [_lambdify(args, [seed(k, j) for j in range(m)]) for k in range(m)]
+
+            def coupled(out: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
+                columns = (*out.T, *nets.T, *target.T)
+                rows = [np.column_stack(np.broadcast_arrays(*rule(*columns))) for rule in rules]
+                return np.stack(rows, axis=1)
+
+            return coupled
+        for j in range(1, m):
+            if seed(0, j) != 0:
+                raise RuntimeError(f"e_{units[0].name} depends on net_{units[j].name}")
+        first = units[0]
+        mapping = {first.out: OUT, net.targets[0]: _TARGET, first.net: NET}
+        diagonal = _lambdify([OUT, _TARGET, NET], _generic(seed(0, 0), mapping, "∂e_o1/∂net_o1"))
+        units_k = np.arange(m)
+
+        def elementwise(out: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
+            seeds = np.zeros((*out.shape, m))
+            seeds[:, units_k, units_k] = diagonal(out, target, nets)
+            return seeds
+
+        return elementwise
+
     # ------------------------------------------------------------------ numbers
 
     def check(
@@ -216,3 +268,80 @@ class CompiledNetwork:
             params, X, T = self.check(params, X, T)
         fwd = self._forward(params, X)
         return self._cost(fwd, T), self._backward(params, X, T, fwd)
+
+    # ------------------------------------------------------------------ Jacobian of the errors
+
+    @property
+    def n_parameters(self) -> int:
+        """``P``, the number of weights and biases: the columns of :meth:`jacobian`."""
+        return sum(int(np.prod(shape)) for shape in self.net.parameter_shapes.values())
+
+    def flatten(self, params: Params) -> np.ndarray:
+        """The parameters (or gradients) as one vector in ``net.parameter_names`` order: layer by
+        layer, ``W`` row by row, then ``b``. The column order of :meth:`jacobian`."""
+        return np.concatenate(
+            [np.asarray(params[key], dtype=float).ravel() for key in self.net.parameter_shapes]
+        )
+
+    def unflatten(self, vector: np.ndarray) -> dict[str, np.ndarray]:
+        """The inverse of :meth:`flatten`: a parameter mapping from a vector of length ``P``."""
+        vector = np.asarray(vector, dtype=float)
+        if vector.shape != (self.n_parameters,):
+            raise ValueError(
+                f"vector: expected shape ({self.n_parameters},) (one entry per parameter), "
+                f"got {vector.shape}"
+            )
+        result, start = {}, 0
+        for key, shape in self.net.parameter_shapes.items():
+            size = int(np.prod(shape))
+            result[key] = vector[start : start + size].reshape(shape)
+            start += size
+        return result
+
+    def _jacobian(self, params: Params, X: np.ndarray, T: np.ndarray, fwd: Forward) -> np.ndarray:
+        """Reverse accumulation seeded with every output's error at once.
+
+        ``D[n, k, j] = ∂e_k/∂net_j`` for the units ``j`` of one layer. At the output layer it is
+        the derived seed rule; one layer down ``D ← (D·W)·f'(net)``, the same recursion as
+        ``δ``, with a batch of ``m`` seeds per sample. Each layer's columns are
+        ``∂e_k/∂w_(i,j) = D[n, k, j]·out_i`` and ``∂e_k/∂b_j = D[n, k, j]``."""
+        n_samples, m = T.shape
+        D = self._error_seed_rule(fwd.output, T, fwd.nets[-1])
+        blocks: list[np.ndarray] = []
+        for layer in range(self.net.n_layers, 0, -1):
+            below = fwd.outs[layer - 2] if layer > 1 else X
+            weights = D[:, :, :, None] * below[:, None, None, :]
+            blocks += [D, weights.reshape(n_samples, m, -1)]
+            if layer > 1:
+                kind, rule = self._backward_rules[layer - 2]
+                local = rule(fwd.outs[layer - 2] if kind == "out" else fwd.nets[layer - 2])
+                D = (D @ params[f"W{layer}"]) * np.broadcast_to(local, below.shape)[:, None, :]
+        return np.concatenate(blocks[::-1], axis=2).reshape(n_samples * m, -1)
+
+    def errors_and_jacobian(
+        self, params: Mapping[str, object], X: object, T: object, check: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The errors ``e`` (length ``N·m``) and their Jacobian ``J = ∂e/∂w`` (``(N·m, P)``) from
+        one forward pass; see :meth:`jacobian` for the layout. ``e[n·m + k]`` is
+        ``target_k − out_k`` of sample ``n``. ``check=False``: as in :meth:`cost_and_gradients`."""
+        if check:
+            params, X, T = self.check(params, X, T)
+        fwd = self._forward(params, X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            jac = self._jacobian(params, X, T, fwd)
+        return (T - fwd.output).ravel(), jac
+
+    def jacobian(
+        self, params: Mapping[str, object], X: object, T: object, check: bool = True
+    ) -> np.ndarray:
+        """``J = ∂e/∂w``, the Jacobian of every sample's every output error with respect to every
+        parameter, shape ``(N·m, P)``.
+
+        Row ``n·m + k`` is ``∂e_k/∂w`` for sample ``n``, with ``e_k = target_k − out_k``: the
+        numbers of ``net.jacobian(f"o{k + 1}")``, one chain per column. Columns follow
+        ``net.parameter_names`` (:meth:`flatten`). For the ``half_sse`` cost
+        ``E = 1/N Σ_n ½Σ_k e_k²`` the gradient is ``∇E = (1/N)·Jᵀe``, for ``mse``
+        (``E_total = 1/m Σ_k e_k²``) ``∇E = 2/(N·m)·Jᵀe``: no second backward pass is needed for
+        it. Levenberg–Marquardt training uses ``J`` itself (``JᵀJ`` approximates the Hessian of
+        ``½‖e‖²``). ``check=False``: as in :meth:`cost_and_gradients`."""
+        return self.errors_and_jacobian(params, X, T, check)[1]

@@ -25,10 +25,20 @@ work. ``"minibatch"`` updates after each group of ``batch_size`` samples, betwee
 
 Improvements (五): momentum ``Δw(t) = −η·∂E/∂w + α·Δw(t−1)`` and an adaptive learning rate
 (MATLAB ``traingda``'s rule and defaults); normalising the data lives in :mod:`bpderive.data`.
+
+Levenberg–Marquardt (``algorithm="lm"``, MATLAB's default ``trainlm``) is where the article's
+"mu" (四.5) comes from. It needs the Jacobian ``J = ∂e/∂w`` of every sample's output errors
+``e = target − out`` (:meth:`bpderive.numerics.CompiledNetwork.jacobian`, derived from the chains
+of ``e_ok`` as the gradient is from ``E_total``) and steps by
+``Δw = −(JᵀJ + μI)⁻¹·Jᵀe``: with a small damping ``μ`` this is the Gauss–Newton step, which
+solves the linearised least-squares problem at once, with a large ``μ`` a short gradient-descent
+step ``−Jᵀe/μ``. ``μ`` grows after a step that fails to lower the cost and shrinks after one that
+succeeds, so the method moves between the two by itself.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,8 +61,23 @@ MODES = {
     "mini-batch": "minibatch",
 }
 
+#: Training algorithms: gradient descent (with its options of 五) and Levenberg–Marquardt.
+ALGORITHMS = ("gd", "lm")
+
+#: Losses Levenberg–Marquardt accepts: sums of squared errors, whose Hessian ``JᵀJ`` approximates.
+LM_LOSSES = ("half_sse", "mse")
+
+#: MATLAB's ``trainlm`` never lets ``μ`` fall below this after a success (it would otherwise
+#: underflow to 0 after a few hundred good steps, and ``0·mu_inc`` could never rise again).
+MU_MIN = 1e-20
+
 #: Why training stopped, as found in :attr:`TrainResult.stop_reason`.
-STOP_REASONS = ("epochs", "goal", "min_grad", "max_fail", "diverged")
+STOP_REASONS = ("epochs", "goal", "min_grad", "max_fail", "diverged", "mu_max")
+
+#: Options of gradient descent that Levenberg–Marquardt has no use for (its step size is set by μ).
+_GD_ONLY = ("lr", "lr_bias", "lr_inc", "lr_dec", "max_perf_inc")
+#: Options of Levenberg–Marquardt that gradient descent has no use for.
+_LM_ONLY = ("mu", "mu_dec", "mu_inc", "mu_max")
 
 
 @dataclass
@@ -61,11 +86,14 @@ class History:
 
     ``cost`` is the training cost ``E`` (mean over the training samples of ``E_total``) after
     epoch ``k``; ``val_cost`` the same on the validation set (NaN without one); ``lr`` and
-    ``lr_bias`` the rates η1 and η2 in force after epoch ``k`` (what the next update uses);
+    ``lr_bias`` the rates η1 and η2 in force after epoch ``k`` (what the next update uses; NaN
+    for Levenberg–Marquardt, which has none); ``mu`` the same for Levenberg–Marquardt's damping
+    ``μ`` (NaN for gradient descent);
     ``grad_norm`` the Euclidean norm of the full training-cost gradient, all parameters
     together; ``val_fail`` the number of consecutive epochs the validation cost has been above
     its best (the early-stopping counter); ``accepted`` whether epoch ``k``'s update was kept
-    (always true except for steps the adaptive rate rejects; true for ``k = 0``).
+    (always true except for steps the adaptive rate rejects, and for a Levenberg–Marquardt epoch
+    that found no step lowering the cost before ``μ`` passed ``mu_max``; true for ``k = 0``).
     """
 
     epoch: list[int] = field(default_factory=list)
@@ -73,6 +101,7 @@ class History:
     val_cost: list[float] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
     lr_bias: list[float] = field(default_factory=list)
+    mu: list[float] = field(default_factory=list)
     grad_norm: list[float] = field(default_factory=list)
     val_fail: list[int] = field(default_factory=list)
     accepted: list[bool] = field(default_factory=list)
@@ -156,6 +185,11 @@ class _Options:
     lr_inc: float
     lr_dec: float
     max_perf_inc: float
+    algorithm: str
+    mu: float
+    mu_dec: float
+    mu_inc: float
+    mu_max: float
 
 
 def _options(**given: Any) -> _Options:
@@ -202,6 +236,19 @@ def _options(**given: Any) -> _Options:
     max_perf_inc = _real("max_perf_inc", given["max_perf_inc"], "a finite ratio >= 1")
     if max_perf_inc < 1:
         raise _fail("max_perf_inc", "a finite ratio >= 1", max_perf_inc)
+    mu_max = _real("mu_max", given["mu_max"], "a finite μ limit > 0")
+    if mu_max <= 0:
+        raise _fail("mu_max", "a finite μ limit > 0", mu_max)
+    mu = _real("mu", given["mu"], f"a finite initial μ in (0, mu_max = {mu_max:g}]")
+    if not 0 < mu <= mu_max:
+        raise _fail("mu", f"a finite initial μ in (0, mu_max = {mu_max:g}]", mu)
+    mu_dec = _real("mu_dec", given["mu_dec"], "a factor in (0, 1)")
+    if not 0 < mu_dec < 1:
+        raise _fail("mu_dec", "a factor in (0, 1)", mu_dec)
+    mu_inc = _real("mu_inc", given["mu_inc"], "a finite factor > 1")
+    if mu_inc <= 1:
+        raise _fail("mu_inc", "a finite factor > 1", mu_inc)
+    algorithm = _algorithm(given)
     return _Options(
         lr=lr,
         lr_bias=lr_bias,
@@ -217,7 +264,49 @@ def _options(**given: Any) -> _Options:
         lr_inc=lr_inc,
         lr_dec=lr_dec,
         max_perf_inc=max_perf_inc,
+        algorithm=algorithm,
+        mu=mu,
+        mu_dec=mu_dec,
+        mu_inc=mu_inc,
+        mu_max=mu_max,
     )
+
+
+def _algorithm(given: Mapping[str, Any]) -> str:
+    """The algorithm's name, refusing options that belong to the other algorithm.
+
+    Levenberg–Marquardt solves for one step from all samples at once, sized by μ: a presentation
+    mode other than batch, momentum, a learning rate or its adaptation would be silently
+    ignored, so they are refused (an option counts as given when it differs from its default).
+    Likewise the μ options mean nothing to gradient descent."""
+    algorithm = given["algorithm"]
+    if not isinstance(algorithm, str) or algorithm.lower() not in ALGORITHMS:
+        raise _fail("algorithm", f"one of {', '.join(map(repr, ALGORITHMS))}", algorithm)
+    algorithm = algorithm.lower()
+    defaults = {name: p.default for name, p in inspect.signature(train).parameters.items()}
+    if algorithm == "gd":
+        for name in _LM_ONLY:
+            if given[name] != defaults[name]:
+                expected = f"its default {defaults[name]!r} (an option of algorithm='lm' only)"
+                raise _fail(name, expected, given[name])
+        return algorithm
+    why = "algorithm='lm' solves for one step from all samples at once"
+    if MODES[given["mode"].lower()] != "batch":
+        raise _fail("mode", f"'batch' with algorithm='lm' ({why})", given["mode"])
+    momentum = given["momentum"]
+    if momentum != 0:
+        raise _fail("momentum", f"0 with algorithm='lm' ({why}; μ sets its size)", momentum)
+    if _flag("adaptive_lr", given["adaptive_lr"]):
+        raise _fail("adaptive_lr", "False with algorithm='lm' (μ adapts instead)", True)
+    for name in _GD_ONLY:
+        if given[name] != defaults[name]:
+            raise _fail(
+                name,
+                f"its default {defaults[name]!r} with algorithm='lm' (it has no learning rate; "
+                "μ sets the step)",
+                given[name],
+            )
+    return algorithm
 
 
 def _norm(grads: Mapping[str, np.ndarray]) -> float:
@@ -283,6 +372,11 @@ def train(
     lr_inc: float = 1.05,
     lr_dec: float = 0.7,
     max_perf_inc: float = 1.04,
+    algorithm: str = "gd",
+    mu: float = 1e-3,
+    mu_dec: float = 0.1,
+    mu_inc: float = 10.0,
+    mu_max: float = 1e10,
     goal: float = 0.0,
     min_grad: float = 1e-5,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
@@ -321,10 +415,25 @@ def train(
     ``−η·∂E/∂w + α·Δw(t−1)`` rather than MATLAB's ``α·Δw(t−1) − (1 − α)·η·∂E/∂w``); in online and
     mini-batch modes the "step" is the whole epoch.
 
+    **Levenberg–Marquardt** (``algorithm="lm"``, MATLAB ``trainlm``; the default ``"gd"`` is
+    gradient descent with the options above). Every epoch steps by
+    ``Δw = −(JᵀJ + μI)⁻¹·Jᵀe``, with ``e`` every sample's output errors ``target − out`` and
+    ``J = ∂e/∂w`` their Jacobian (:func:`lm_step` says how it is solved). ``μ`` starts at
+    ``mu`` (0.001); a step that does not lower the cost is discarded and retried with
+    ``μ·mu_inc`` (10), a step that does is kept and ``μ`` becomes ``μ·mu_dec`` (0.1, never below
+    :data:`MU_MIN`). Small ``μ`` gives the Gauss–Newton step, large ``μ`` a short gradient step
+    ``−Jᵀe/μ``. Only the sum-of-squares losses ``half_sse`` and ``mse`` are accepted (``JᵀJ``
+    approximates their Hessian; other losses raise ``ValueError``), and only batch mode: a
+    presentation mode, momentum, learning rates or their adaptation raise ``ValueError`` rather
+    than being silently ignored, as do ``mu`` options with ``algorithm="gd"``. Each epoch costs
+    one Jacobian (``N·m × P``) and its SVD, more than a gradient, but far fewer epochs are needed
+    on small networks. The history records ``μ`` (``lr`` and ``lr_bias`` are NaN).
+
     **Stopping** (checked after every epoch, and once before the first, in this order):
     ``"diverged"`` (training cost, gradient or a parameter NaN/inf: stop at once; the
     parameters returned are then the last finite ones), ``"goal"`` (cost
-    ``<= goal``), ``"min_grad"`` (gradient norm ``< min_grad``), ``"max_fail"`` (with
+    ``<= goal``), ``"min_grad"`` (gradient norm ``< min_grad``), ``"mu_max"`` (Levenberg–Marquardt
+    only: ``μ`` exceeded ``mu_max``, 1e10, before any step lowered the cost), ``"max_fail"`` (with
     ``validation=(X_val, T_val)``: the validation cost has been above its best for ``max_fail``
     consecutive epochs, MATLAB's early stopping, default 6 as in 四.5), ``"epochs"``.
     With a validation set the returned parameters are those of the best validation epoch,
@@ -352,6 +461,11 @@ def train(
         lr_inc=lr_inc,
         lr_dec=lr_dec,
         max_perf_inc=max_perf_inc,
+        algorithm=algorithm,
+        mu=mu,
+        mu_dec=mu_dec,
+        mu_inc=mu_inc,
+        mu_max=mu_max,
     )
     if callback is not None and not callable(callback):
         raise _fail("callback", "None or a callable(epoch, params, history)", callback)
@@ -363,6 +477,14 @@ def train(
         raise _fail("validation", "None or a pair (X_val, T_val)", type(validation).__name__)
 
     compiled = _compiled(net)
+    if o.algorithm == "lm" and net.loss_name not in LM_LOSSES:
+        raise _fail(
+            "loss",
+            f"one of {', '.join(map(repr, LM_LOSSES))} with algorithm='lm' (Levenberg–Marquardt "
+            "approximates the Hessian of a sum of squared errors ½‖e‖² by JᵀJ; the network's "
+            "loss is not one)",
+            net.loss_name,
+        )
     if params is None:
         start = initialize(net, init, seed, **dict(init_options or {}))
     elif not isinstance(params, Mapping):
@@ -382,8 +504,106 @@ def train(
     if o.batch_size is not None and o.batch_size > n_samples:
         raise _fail("batch_size", f"an int in [1, {n_samples}] (the number of samples)", batch_size)
 
+    monitor = _Monitor(compiled, start, X_val, T_val, o, callback)
     with np.errstate(all="ignore"):
-        return _loop(compiled, start, X, T, X_val, T_val, o, seed, callback)
+        if o.algorithm == "lm":
+            return _lm_loop(compiled, start, X, T, o, monitor)
+        return _loop(compiled, start, X, T, o, seed, monitor)
+
+
+class _Monitor:
+    """What every training loop does after an epoch: validation, early-stopping counter, best
+    parameters, the history row, the callback, and the stop rules (in their documented order)."""
+
+    def __init__(
+        self,
+        compiled: CompiledNetwork,
+        start: Params,
+        X_val: np.ndarray | None,
+        T_val: np.ndarray | None,
+        o: _Options,
+        callback: Callable[[int, Params, History], None] | None,
+    ) -> None:
+        self.compiled = compiled
+        self.X_val, self.T_val = X_val, T_val
+        self.o = o
+        self.callback = callback
+        self.history = History()
+        self.best_val, self.fails = math.inf, 0
+        self.best_epoch, self.best_params = 0, start
+
+    def record(
+        self,
+        epoch: int,
+        params: Params,
+        cost: float,
+        grads: Mapping[str, np.ndarray],
+        accepted: bool,
+        *,
+        lr: float = math.nan,
+        lr_bias: float = math.nan,
+        mu: float = math.nan,
+        finite: bool = True,
+    ) -> str:
+        """Record epoch ``epoch`` and return why training stops now ("" to go on).
+
+        ``finite=False`` marks a state the loop itself found unusable (as a NaN cost would)."""
+        o = self.o
+        gnorm = _norm(grads)
+        total = sum(float(value.sum()) for value in params.values())
+        finite = finite and math.isfinite(cost) and math.isfinite(gnorm) and math.isfinite(total)
+        if self.X_val is not None:
+            val_cost = (
+                self.compiled.cost(params, self.X_val, self.T_val, check=False)
+                if finite
+                else math.nan
+            )
+            if val_cost < self.best_val:
+                self.best_val, self.fails = val_cost, 0
+                self.best_epoch, self.best_params = epoch, params
+            elif val_cost > self.best_val or not math.isfinite(val_cost):
+                self.fails += 1
+        else:
+            val_cost = math.nan
+            if finite:
+                self.best_epoch, self.best_params = epoch, params
+        self.history._append(
+            epoch=epoch,
+            cost=cost,
+            val_cost=val_cost,
+            lr=lr,
+            lr_bias=lr_bias,
+            mu=mu,
+            grad_norm=gnorm,
+            val_fail=self.fails,
+            accepted=accepted,
+        )
+        if self.callback is not None:
+            copy = {name: value.copy() for name, value in params.items()}
+            self.callback(epoch, copy, self.history)
+        if not finite:
+            return "diverged"
+        if cost <= o.goal:
+            return "goal"
+        if gnorm < o.min_grad:
+            return "min_grad"
+        if mu > o.mu_max:
+            return "mu_max"
+        if self.X_val is not None and self.fails >= o.max_fail:
+            return "max_fail"
+        if epoch >= o.epochs:
+            return "epochs"
+        return ""
+
+    def result(self, epochs: int, stop_reason: str) -> TrainResult:
+        """The :class:`TrainResult` of a finished run."""
+        return TrainResult(
+            params={name: value.copy() for name, value in self.best_params.items()},
+            history=self.history,
+            epochs=epochs,
+            stop_reason=stop_reason,
+            best_epoch=self.best_epoch,
+        )
 
 
 def _loop(
@@ -391,13 +611,11 @@ def _loop(
     params: Params,
     X: np.ndarray,
     T: np.ndarray,
-    X_val: np.ndarray | None,
-    T_val: np.ndarray | None,
     o: _Options,
     seed: int,
-    callback: Callable[[int, Params, History], None] | None,
+    monitor: _Monitor,
 ) -> TrainResult:
-    """The epochs of :func:`train`, on checked data and options."""
+    """The epochs of gradient descent, on checked data and options."""
     fast = compiled.cost_and_gradients
     n_samples = X.shape[0]
     step = {"batch": n_samples, "online": 1, "minibatch": o.batch_size}[o.mode]
@@ -407,50 +625,11 @@ def _loop(
     velocity: Params | None = (
         {name: np.zeros_like(value) for name, value in params.items()} if o.momentum > 0 else None
     )
-    history = History()
     cost, grads = fast(params, X, T, check=False)
     accepted = True
-    best_val, fails = math.inf, 0
-    best_epoch, best_params = 0, params
     epoch = 0
     while True:
-        gnorm = _norm(grads)
-        total = sum(float(value.sum()) for value in params.values())
-        finite = math.isfinite(cost) and math.isfinite(gnorm) and math.isfinite(total)
-        if X_val is not None:
-            val_cost = compiled.cost(params, X_val, T_val, check=False) if finite else math.nan
-            if val_cost < best_val:
-                best_val, fails, best_epoch, best_params = val_cost, 0, epoch, params
-            elif val_cost > best_val or not math.isfinite(val_cost):
-                fails += 1
-        else:
-            val_cost = math.nan
-            if finite:
-                best_epoch, best_params = epoch, params
-        history._append(
-            epoch=epoch,
-            cost=cost,
-            val_cost=val_cost,
-            lr=eta_w,
-            lr_bias=eta_b,
-            grad_norm=gnorm,
-            val_fail=fails,
-            accepted=accepted,
-        )
-        if callback is not None:
-            callback(epoch, {name: value.copy() for name, value in params.items()}, history)
-        if not finite:
-            stop_reason = "diverged"
-        elif cost <= o.goal:
-            stop_reason = "goal"
-        elif gnorm < o.min_grad:
-            stop_reason = "min_grad"
-        elif X_val is not None and fails >= o.max_fail:
-            stop_reason = "max_fail"
-        elif epoch >= o.epochs:
-            stop_reason = "epochs"
-        else:
-            stop_reason = ""
+        stop_reason = monitor.record(epoch, params, cost, grads, accepted, lr=eta_w, lr_bias=eta_b)
         if stop_reason:
             break
 
@@ -483,13 +662,84 @@ def _loop(
         if accepted:
             params, velocity, cost, grads = candidate, moved, new_cost, new_grads
 
-    return TrainResult(
-        params={name: value.copy() for name, value in best_params.items()},
-        history=history,
-        epochs=epoch,
-        stop_reason=stop_reason,
-        best_epoch=best_epoch,
-    )
+    return monitor.result(epoch, stop_reason)
+
+
+def lm_step(J: np.ndarray, e: np.ndarray, mu: float) -> np.ndarray:
+    """The Levenberg–Marquardt step ``Δw = −(JᵀJ + μI)⁻¹·Jᵀe`` for errors ``e`` and their
+    Jacobian ``J = ∂e/∂w`` (``μ > 0``), without forming an inverse or ``JᵀJ``.
+
+    ``Δw`` minimises ``‖e + J·Δw‖² + μ‖Δw‖²``: the linearised sum of squared errors plus a
+    penalty on the step's length. With the thin singular value decomposition ``J = U·diag(s)·Vᵀ``
+    the normal equations become diagonal, and ``Δw = −V·diag(s/(s² + μ))·Uᵀe``.
+
+    Why the SVD rather than the alternatives:
+
+    * Cholesky on ``JᵀJ + μI`` (MATLAB's ``(jj + I*mu) \\ je``) squares the condition number of
+      ``J``; network Jacobians are often nearly rank-deficient (more weights than the data
+      pin down), and for a small ``μ`` the matrix is then numerically singular;
+    * least squares on the augmented system ``[J; √μ·I]·Δw ≈ [−e; 0]`` avoids the squaring, but
+      needs a new factorisation for every ``μ`` tried;
+    * the SVD works on ``J`` itself, as stably as the augmented system, and one decomposition per
+      epoch serves every ``μ`` the epoch tries, at ``O(min(Nm, P)·P)`` each.
+
+    It also shows what ``μ`` does: a direction with ``s² ≫ μ`` gets the Gauss–Newton factor
+    ``1/s``, one with ``s² ≪ μ`` only ``s/μ``, a short gradient-descent step (``Jᵀe/μ``).
+    """
+    U, s, Vt = np.linalg.svd(J, full_matrices=False)
+    return _lm_direction(U, s, Vt, e, mu)
+
+
+def _lm_direction(
+    U: np.ndarray, s: np.ndarray, Vt: np.ndarray, e: np.ndarray, mu: float
+) -> np.ndarray:
+    return -(Vt.T @ (s / (s * s + mu) * (U.T @ e)))
+
+
+def _lm_loop(
+    compiled: CompiledNetwork,
+    params: Params,
+    X: np.ndarray,
+    T: np.ndarray,
+    o: _Options,
+    monitor: _Monitor,
+) -> TrainResult:
+    """The epochs of Levenberg–Marquardt (MATLAB ``trainlm``), on checked data and options.
+
+    Each epoch tries ``Δw = −(JᵀJ + μI)⁻¹·Jᵀe`` (:func:`lm_step`) from the current ``μ``: if the
+    cost falls, the step is kept and ``μ ← max(μ·mu_dec, 1e-20)``; if not, ``μ ← μ·mu_inc`` and
+    the step is solved again, until one succeeds or ``μ`` exceeds ``mu_max`` (then training
+    stops, "mu_max": even a tiny gradient step no longer lowers the cost)."""
+    fast = compiled.cost_and_gradients
+    mu = o.mu
+    cost, grads = fast(params, X, T, check=False)
+    e, J = compiled.errors_and_jacobian(params, X, T, check=False)
+    accepted = True
+    epoch = 0
+    while True:
+        stop_reason = monitor.record(
+            epoch, params, cost, grads, accepted, mu=mu, finite=bool(np.isfinite(J).all())
+        )
+        if stop_reason:
+            break
+
+        epoch += 1
+        U, s, Vt = np.linalg.svd(J, full_matrices=False)
+        w = compiled.flatten(params)
+        accepted = False
+        while mu <= o.mu_max:
+            candidate = compiled.unflatten(w + _lm_direction(U, s, Vt, e, mu))
+            if compiled.cost(candidate, X, T, check=False) < cost:
+                accepted = True
+                mu = max(mu * o.mu_dec, MU_MIN)
+                break
+            mu *= o.mu_inc
+        if accepted:
+            params = candidate
+            cost, grads = fast(params, X, T, check=False)
+            e, J = compiled.errors_and_jacobian(params, X, T, check=False)
+
+    return monitor.result(epoch, stop_reason)
 
 
 def suggest_hidden(n_inputs: int, n_outputs: int) -> dict[str, int]:

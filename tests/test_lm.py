@@ -1,0 +1,286 @@
+"""Levenberg–Marquardt training (``train(..., algorithm="lm")``), MATLAB ``trainlm``'s rule.
+
+Reference steps are computed here with NumPy's own solvers (``np.linalg.solve`` on the normal
+equations, ``np.linalg.lstsq`` on the augmented system ``[J; √μ·I]·Δw ≈ [−e; 0]``), not with the
+SVD that the trainer uses; expected μ sequences follow from the rule as documented.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from bpderive import Network, initialize, train
+from bpderive.data import mapminmax, sine, split, xor
+from bpderive.training import MU_MIN, History, lm_step
+
+Params = dict[str, np.ndarray]
+
+
+def augmented_step(J: np.ndarray, e: np.ndarray, mu: float) -> np.ndarray:
+    """argmin ‖e + J·Δ‖² + μ‖Δ‖², as a plain least-squares problem."""
+    P = J.shape[1]
+    A = np.vstack([J, math.sqrt(mu) * np.eye(P)])
+    b = np.concatenate([-e, np.zeros(P)])
+    return np.linalg.lstsq(A, b, rcond=None)[0]
+
+
+def half_sse(net: Network, params: Params, X: np.ndarray, T: np.ndarray) -> float:
+    return net.compile().cost(params, X, T)
+
+
+@pytest.fixture(scope="module")
+def xor_net() -> Network:
+    return Network((2, 3, 1), "logistic")
+
+
+@pytest.fixture(scope="module")
+def sine_data() -> tuple[Network, np.ndarray, np.ndarray]:
+    x, t = sine()
+    x_norm, _ = mapminmax(x)
+    return Network((1, 5, 1), ("tanh", "linear")), x_norm, t
+
+
+# ---------------------------------------------------------------------------- the step
+
+
+def test_step_solves_the_damped_normal_equations() -> None:
+    rng = np.random.default_rng(0)
+    J = rng.normal(size=(12, 5))
+    e = rng.normal(size=12)
+    for mu in (1e-6, 1e-2, 1.0, 1e3):
+        expected = np.linalg.solve(J.T @ J + mu * np.eye(5), -J.T @ e)
+        np.testing.assert_allclose(lm_step(J, e, mu), expected, rtol=1e-10, atol=1e-14)
+
+
+def test_step_limits() -> None:
+    """μ → 0: the Gauss–Newton (minimum-norm least-squares) step, also when J has more columns
+    than rows; μ → ∞: −Jᵀe/μ, a gradient-descent step of length ‖Jᵀe‖/μ."""
+    rng = np.random.default_rng(1)
+    J = rng.normal(size=(4, 9))
+    e = rng.normal(size=4)
+    gauss_newton = np.linalg.lstsq(J, -e, rcond=None)[0]
+    np.testing.assert_allclose(lm_step(J, e, 1e-12), gauss_newton, rtol=1e-8)
+    mu = 1e8
+    np.testing.assert_allclose(lm_step(J, e, mu), -J.T @ e / mu, rtol=1e-6)
+
+
+def test_one_step_solves_a_linear_least_squares_problem() -> None:
+    """A network without hidden layer and with a linear output is linear in its parameters,
+    y = W·x + b, so the errors are exactly linear and one Gauss–Newton step (μ → 0) lands on the
+    least-squares fit, here computed with lstsq on [X, 1]."""
+    net = Network((3, 2), "linear")
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(20, 3))
+    T = X @ rng.normal(size=(3, 2)) + rng.normal(size=2) + 0.1 * rng.normal(size=(20, 2))
+    coef = np.linalg.lstsq(np.column_stack([X, np.ones(20)]), T, rcond=None)[0]
+    result = train(net, X, T, algorithm="lm", mu=1e-12, epochs=1, min_grad=0.0)
+    assert result.epochs == 1 and result.history.accepted == [True, True]
+    np.testing.assert_allclose(result.params["W1"], coef[:3].T, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(result.params["b1"], coef[3], rtol=1e-8, atol=1e-10)
+
+
+def test_linear_hidden_units_take_the_gauss_newton_step() -> None:
+    """With linear hidden units y = W2(W1·x + b1) + b2 is bilinear in the parameters, so one step
+    is the Gauss–Newton step of the linearised problem, lstsq(J, −e), not the final fit. J here
+    comes from finite differences of the forward pass. It has rank 3 (the network can only
+    represent affine maps of x), so the step is the minimum-norm one; singular values at the
+    level of the finite-difference noise are cut off."""
+    net = Network((2, 3, 1), "linear")
+    c = net.compile()
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(15, 2))
+    T = (X @ np.array([0.7, -1.2]) + 0.3)[:, None]
+    params = initialize(net, "uniform", 0)
+    w = c.flatten(params)
+
+    def e(v: np.ndarray) -> np.ndarray:
+        return (T - c.forward(c.unflatten(v), X).output).ravel()
+
+    h = 1e-6
+    J = np.column_stack([(e(w + h * d) - e(w - h * d)) / (2 * h) for d in np.eye(w.size)])
+    gauss_newton = np.linalg.lstsq(J, -e(w), rcond=1e-8)[0]
+    result = train(net, X, T, params=params, algorithm="lm", mu=1e-10, epochs=1, min_grad=0.0)
+    assert result.history.mu == pytest.approx([1e-10, 1e-11])  # the first μ tried was kept
+    np.testing.assert_allclose(c.flatten(result.params) - w, gauss_newton, rtol=1e-7, atol=1e-8)
+
+
+# ---------------------------------------------------------------------------- μ
+
+
+def test_mu_rises_and_falls_as_specified(xor_net: Network) -> None:
+    """Replay trainlm's rule with the augmented least-squares step: from μ, try steps with μ,
+    μ·10, μ·100, … until the cost falls; keep that step and divide its μ by 10."""
+    X, T = xor()
+    c = xor_net.compile()
+    seen: list[float] = []
+
+    def callback(epoch: int, params: Params, history: History) -> None:
+        seen.append(history.mu[-1])
+
+    result = train(xor_net, X, T, algorithm="lm", seed=1, epochs=8, callback=callback)
+    assert seen == result.history.mu
+    params = initialize(xor_net, "uniform", 1)
+    mu = 1e-3
+    expected_mu, rises = [mu], 0
+    for _ in range(result.epochs):
+        e, J = c.errors_and_jacobian(params, X, T)
+        w = c.flatten(params)
+        cost = half_sse(xor_net, params, X, T)
+        while True:
+            candidate = c.unflatten(w + augmented_step(J, e, mu))
+            if half_sse(xor_net, candidate, X, T) < cost:
+                params, mu = candidate, mu * 0.1
+                break
+            mu *= 10
+            rises += 1
+        expected_mu.append(mu)
+    np.testing.assert_allclose(result.history.mu, expected_mu, rtol=1e-12)
+    assert rises >= 1, "this run is chosen to need at least one rise of μ"
+    for key in params:
+        np.testing.assert_allclose(result.params[key], params[key], rtol=1e-7, atol=1e-10)
+    ratios = np.array(result.history.mu[1:]) / np.array(result.history.mu[:-1])
+    assert set(np.round(np.log10(ratios)).astype(int)) >= {-1, 1}
+    assert np.all(np.diff(result.history.cost) < 0)
+
+
+def test_mu_never_falls_below_the_floor() -> None:
+    net = Network((3, 2), "linear")
+    rng = np.random.default_rng(5)
+    X, T = rng.normal(size=(10, 3)), rng.normal(size=(10, 2))
+    result = train(net, X, T, algorithm="lm", mu=1e-19, mu_dec=0.01, epochs=1, min_grad=0.0)
+    assert result.history.mu == [1e-19, MU_MIN]
+
+
+def test_stops_when_mu_exceeds_mu_max(xor_net: Network) -> None:
+    """At these parameters the step with μ = 10⁻⁴ raises the cost (checked here); with
+    mu_max = 5·10⁻⁴ the next try, μ = 10⁻³, is beyond the limit, so training stops at once with
+    the parameters unchanged."""
+    X, T = xor()
+    c = xor_net.compile()
+    params = train(xor_net, X, T, algorithm="lm", seed=1, epochs=1).params
+    e, J = c.errors_and_jacobian(params, X, T)
+    tried = c.unflatten(c.flatten(params) + augmented_step(J, e, 1e-4))
+    assert half_sse(xor_net, tried, X, T) > half_sse(xor_net, params, X, T)
+    result = train(xor_net, X, T, params=params, algorithm="lm", mu=1e-4, mu_max=5e-4)
+    assert result.stop_reason == "mu_max"
+    assert result.epochs == 1
+    assert result.history.accepted == [True, False]
+    assert result.history.mu == pytest.approx([1e-4, 1e-3], rel=1e-12)
+    for key in params:
+        np.testing.assert_array_equal(result.params[key], params[key])
+
+
+# ---------------------------------------------------------------------------- training
+
+
+def test_lm_reaches_the_sine_goal_in_far_fewer_epochs(sine_data) -> None:
+    """1-5-1 tanh/linear on 100 samples of sin x (inputs mapped to [−1, 1]), seed 1, goal
+    E = 2·10⁻⁴: Levenberg–Marquardt needs 12 epochs, gradient descent with η = 0.5 needs
+    4975 (the bench's race, where both figures are printed)."""
+    net, X, T = sine_data
+    lm = train(net, X, T, algorithm="lm", seed=1, goal=2e-4, epochs=100)
+    gd = train(net, X, T, lr=0.5, seed=1, goal=2e-4, epochs=20000)
+    assert lm.stop_reason == gd.stop_reason == "goal"
+    assert lm.epochs <= 20
+    assert gd.epochs > 100 * lm.epochs
+    assert lm.cost <= 2e-4
+
+
+def test_history_format_is_shared(xor_net: Network) -> None:
+    X, T = xor()
+    lm = train(xor_net, X, T, algorithm="lm", seed=1, epochs=3)
+    gd = train(xor_net, X, T, seed=1, epochs=3)
+    assert vars(lm.history).keys() == vars(gd.history).keys()
+    assert "mu" in lm.history.as_arrays()
+    assert all(math.isnan(v) for v in lm.history.lr + lm.history.lr_bias + gd.history.mu)
+    assert lm.history.mu[0] == 1e-3
+    assert lm.history.epoch == [0, 1, 2, 3] and lm.stop_reason == "epochs"
+
+
+def test_min_grad_and_goal_stop_lm(xor_net: Network) -> None:
+    X, T = xor()
+    result = train(xor_net, X, T, algorithm="lm", seed=1, min_grad=0.02)
+    grads = result.history.grad_norm
+    assert result.stop_reason == "min_grad"
+    assert grads[-1] < 0.02 <= min(grads[:-1])
+    result = train(xor_net, X, T, algorithm="lm", seed=1, goal=0.05)
+    costs = result.history.cost
+    assert result.stop_reason == "goal" and costs[-1] <= 0.05 < min(costs[:-1])
+
+
+def test_early_stopping_with_validation() -> None:
+    """Noisy sine, 15 hidden units: LM over-fits quickly; training stops after the validation
+    cost has been above its best 6 times in a row and returns the best validation epoch's
+    parameters."""
+    x, t = sine(noise=0.3, seed=3)
+    x_norm, _ = mapminmax(x)
+    parts = split(x_norm, t, (0.5, 0.5, 0.0), seed=0)
+    net = Network((1, 15, 1), ("tanh", "linear"))
+    result = train(
+        net, *parts.train, algorithm="lm", seed=0, validation=parts.validation, epochs=200
+    )
+    val = np.array(result.history.val_cost)
+    assert result.stop_reason == "max_fail"
+    assert result.best_epoch == int(np.argmin(val))
+    assert result.epochs == result.best_epoch + 6
+    assert result.val_cost == pytest.approx(net.compile().cost(result.params, *parts.validation))
+
+
+def test_mse_loss_is_accepted(sine_data) -> None:
+    _, X, T = sine_data
+    net = Network((1, 5, 1), ("tanh", "linear"), "mse")
+    result = train(net, X, T, algorithm="lm", seed=1, goal=4e-4, epochs=100)
+    assert result.stop_reason == "goal"
+
+
+# ---------------------------------------------------------------------------- refusals
+
+
+def test_unsupported_loss_is_refused() -> None:
+    net = Network((2, 3, 1), "logistic", "cross_entropy")
+    X, T = xor()
+    with pytest.raises(ValueError, match=r"loss: .*'half_sse', 'mse'.*got 'cross_entropy'"):
+        train(net, X, T, algorithm="lm")
+
+
+@pytest.mark.parametrize(
+    ("options", "name"),
+    [
+        ({"algorithm": "lm", "mode": "online"}, "mode"),
+        ({"algorithm": "lm", "mode": "minibatch", "batch_size": 2}, "mode"),
+        ({"algorithm": "lm", "momentum": 0.9}, "momentum"),
+        ({"algorithm": "lm", "adaptive_lr": True}, "adaptive_lr"),
+        ({"algorithm": "lm", "lr": 0.1}, "lr"),
+        ({"algorithm": "lm", "lr_bias": 0.1}, "lr_bias"),
+        ({"algorithm": "lm", "lr_inc": 1.2}, "lr_inc"),
+        ({"algorithm": "lm", "mu": 0.0}, "mu"),
+        ({"algorithm": "lm", "mu": -1.0}, "mu"),
+        ({"algorithm": "lm", "mu": math.nan}, "mu"),
+        ({"algorithm": "lm", "mu": 1e11}, "mu"),
+        ({"algorithm": "lm", "mu_dec": 1.0}, "mu_dec"),
+        ({"algorithm": "lm", "mu_inc": 1.0}, "mu_inc"),
+        ({"algorithm": "lm", "mu_max": 0.0}, "mu_max"),
+        ({"algorithm": "lm", "mu": "0.01"}, "mu"),
+        ({"algorithm": "newton"}, "algorithm"),
+        ({"algorithm": None}, "algorithm"),
+        ({"mu": 0.01}, "mu"),
+        ({"mu_max": 1e5}, "mu_max"),
+    ],
+)
+def test_invalid_options_are_refused(xor_net: Network, options: dict, name: str) -> None:
+    X, T = xor()
+    with pytest.raises(ValueError, match=rf"^{name}: expected "):
+        train(xor_net, X, T, **options)
+
+
+def test_lm_refusal_messages_say_why(xor_net: Network) -> None:
+    X, T = xor()
+    with pytest.raises(ValueError, match=r"mode: expected 'batch' with algorithm='lm'.*'online'"):
+        train(xor_net, X, T, algorithm="lm", mode="online")
+    with pytest.raises(ValueError, match=r"lr: expected its default 0.5 with algorithm='lm'"):
+        train(xor_net, X, T, algorithm="lm", lr=0.1)
+    with pytest.raises(ValueError, match=r"mu: expected its default 0.001 \(an option of"):
+        train(xor_net, X, T, mu=0.01)
