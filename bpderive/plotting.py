@@ -97,3 +97,251 @@ def plot_history(result: TrainResult, ax: Axes | None = None) -> Axes:
     ax.set_title("Training history")
     ax.legend(fontsize="small")
     return ax
+
+
+#: The highest cost a log-scaled comparison plot shows (see :func:`plot_costs`).
+_LOG_CEILING = 1e200
+
+
+def _finite_positive(values: np.ndarray) -> bool:
+    shown = values[np.isfinite(values)]
+    return bool(shown.size) and bool(np.all(shown > 0))
+
+
+def plot_costs(
+    results: Any,
+    ax: Axes | None = None,
+    *,
+    column: str = "cost",
+    title: str = "Training cost",
+) -> Axes:
+    """Several :func:`bpderive.train` runs on one Axes, to compare them; returns the Axes.
+
+    ``results`` maps a label to a :class:`~bpderive.training.TrainResult` (or is a sequence of
+    ``(label, result)`` pairs); curves are drawn in that order. ``column`` is the
+    :class:`~bpderive.training.History` column to draw (``"cost"``, ``"val_cost"``,
+    ``"grad_norm"``, ``"lr"``). Each legend entry ends with how the run stopped,
+    ``(stop: goal, epoch 129)``; a run that diverged ends in a cross at its last finite value
+    (NaN/inf cannot be drawn). The y axis is logarithmic when every finite value is positive,
+    and stops at 1e200: a diverging cost passes that on its way to overflow, and leaves the plot
+    through the top.
+    """
+    ax = _axes(ax)
+    pairs = list(results.items()) if hasattr(results, "items") else list(results)
+    everything = []
+    for k, (label, result) in enumerate(pairs):
+        h = result.history.as_arrays()
+        if column not in h:
+            valid = ", ".join(n for n in h if n not in ("epoch", "accepted"))
+            raise ValueError(f"column: expected one of {valid}, got {column!r}")
+        values = h[column].astype(float)
+        epochs = h["epoch"]
+        color = f"C{k % 10}"
+        ax.plot(
+            epochs,
+            values,
+            color=color,
+            label=f"{label} (stop: {result.stop_reason}, epoch {result.epochs})",
+        )
+        if result.stop_reason == "diverged":
+            finite = np.flatnonzero(np.isfinite(values))
+            if finite.size:
+                last = finite[-1]
+                ax.plot([epochs[last]], [values[last]], "x", color=color, markersize=9)
+        everything.append(values)
+    values = np.concatenate(everything) if everything else np.array([])
+    if _finite_positive(values):
+        # Explicit limits: autoscaling a log axis adds a margin, and matplotlib's log ticks
+        # need headroom too; near 1e308 (a diverged run's last finite cost) both overflow.
+        # Above _LOG_CEILING a diverged curve simply leaves through the top of the plot.
+        shown = values[np.isfinite(values)]
+        ax.set_ylim(shown.min() / 1.5, min(shown.max() * 1.5, _LOG_CEILING))
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel({"cost": "cost E (mean of E_total)"}.get(column, column))
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_activation(activation: Any, ax: Axes | None = None, *, xlim=(-5.0, 5.0)) -> Axes:
+    """An activation ``f`` and its derivative ``f'`` on one Axes; returns the Axes.
+
+    ``activation`` is a name (``"logistic"``, ``"tansig"``, …) or an
+    :class:`~bpderive.activations.Activation`. Both curves are the SymPy expressions
+    ``activation.expr`` and ``activation.derivative`` (the latter from ``sympy.diff``),
+    lambdified; nothing is typed in here. Softmax is not element-wise and has no such curve.
+    """
+    import sympy as sp
+
+    from bpderive.activations import X, get_activation
+
+    act = get_activation(activation)
+    if not act.elementwise:
+        raise ValueError(f"activation: {act.name!r} is not element-wise; plot its outputs instead")
+    lo, hi = (float(v) for v in xlim)
+    if not lo < hi:
+        raise ValueError(f"xlim: expected (low, high) with low < high, got {xlim!r}")
+    ax = _axes(ax)
+    x = np.linspace(lo, hi, 401)
+    for expr, label, style in (
+        (act.expr, "f(x)", "-"),
+        (act.derivative, "f'(x)", "--"),
+    ):
+        y = np.broadcast_to(sp.lambdify(X, expr, modules="numpy")(x), x.shape)
+        ax.plot(x, y, style, label=label)
+    ax.axhline(0.0, color="0.8", linewidth=0.8, zorder=0)
+    ax.axvline(0.0, color="0.8", linewidth=0.8, zorder=0)
+    ax.set_xlabel("x = net")
+    ax.set_title(act.name)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_decision_boundary(
+    net: Any,
+    params: Any,
+    X: np.ndarray,
+    T: np.ndarray,
+    ax: Axes | None = None,
+    *,
+    resolution: int = 200,
+    margin: float = 0.25,
+) -> Axes:
+    """The class regions of a trained two-input classifier with its samples; returns the Axes.
+
+    The network's output is computed (``net.compile().forward``) on a grid covering ``X`` plus
+    ``margin`` (a fraction of each input's span). With several outputs the class is the largest
+    output (one-hot targets), with one output ``out > 0.5`` (a logistic output). The regions are
+    shaded and the boundary is drawn as a line (where ``out = 0.5``, or where the two outputs are
+    equal; with more classes, the regions' edges); each sample is marked with its *target* class
+    (circles class 0, triangles class 1, …), so misclassified samples stand out.
+    """
+    X = np.asarray(X, dtype=float)
+    T = np.asarray(T, dtype=float)
+    if T.ndim == 1:
+        T = T[:, None]
+    if X.ndim != 2 or X.shape[1] != 2 or net.sizes[0] != 2:
+        raise ValueError(f"X: expected an (N, 2) array for a two-input network, got {X.shape}")
+    ax = _axes(ax)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = margin * (hi - lo)
+    g1 = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
+    g2 = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
+    G1, G2 = np.meshgrid(g1, g2)
+    grid = np.column_stack([G1.ravel(), G2.ravel()])
+    out = net.compile().forward(params, grid).output
+
+    def classes(values: np.ndarray, threshold: float) -> np.ndarray:
+        if values.shape[1] == 1:
+            return (values[:, 0] > threshold).astype(int)
+        return values.argmax(axis=1)
+
+    region = classes(out, 0.5).reshape(G1.shape)
+    n_classes = max(out.shape[1], 2)
+    levels = np.arange(n_classes + 1) - 0.5
+    ax.contourf(G1, G2, region, levels=levels, cmap="coolwarm", alpha=0.25)
+    # The boundary as the zero level of a continuous score, so that it is drawn smoothly:
+    # out − 0.5 for one output, out_o2 − out_o1 for two; with more classes the regions' edges.
+    if out.shape[1] <= 2:
+        score = out[:, 0] - 0.5 if out.shape[1] == 1 else out[:, 1] - out[:, 0]
+        ax.contour(G1, G2, score.reshape(G1.shape), levels=[0.0], colors="k", linewidths=1.0)
+    else:
+        ax.contour(G1, G2, region, levels=levels[1:-1], colors="k", linewidths=1.0)
+    target = classes(T, 0.5)
+    markers = "o^sDv<>p*h"
+    for k in range(n_classes):
+        chosen = target == k
+        if chosen.any():
+            ax.plot(
+                X[chosen, 0],
+                X[chosen, 1],
+                markers[k % len(markers)],
+                color=f"C{k % 10}",
+                markersize=4,
+                label=f"class {k}",
+            )
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_title("Decision boundary")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def descent_path(cost: Any, symbol: Any, start: float, lr: float, steps: int = 1) -> np.ndarray:
+    """Gradient descent on a one-variable SymPy cost: ``w⁺ = w − lr·dE/dw``, ``steps`` times.
+
+    The derivative is ``sympy.diff(cost, symbol)``. Returns an array of shape ``(steps + 1, 3)``
+    whose rows are ``(w_k, E(w_k), E'(w_k))``, ``k = 0 … steps``; a run that overflows keeps its
+    non-finite rows (the cost has diverged)."""
+    import sympy as sp
+
+    if cost.free_symbols - {symbol}:
+        extra = ", ".join(sorted(map(str, cost.free_symbols - {symbol})))
+        raise ValueError(f"cost: expected a function of {symbol} only, it also has {extra}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"steps: expected an int >= 0, got {steps!r}")
+    f = sp.lambdify(symbol, cost, modules="math")
+    df = sp.lambdify(symbol, sp.diff(cost, symbol), modules="math")
+    rows = []
+    w = float(start)
+    for _ in range(steps + 1):
+        try:
+            value, slope = float(f(w)), float(df(w))
+        except OverflowError:
+            value = slope = float("inf")
+        rows.append((w, value, slope))
+        w = w - lr * slope
+    return np.array(rows)
+
+
+def plot_descent(
+    cost: Any,
+    symbol: Any,
+    start: float,
+    lr: float,
+    steps: int = 1,
+    ax: Axes | None = None,
+    *,
+    span: tuple[float, float] | None = None,
+) -> Axes:
+    """The picture of 三.3.2.0: a cost curve, a point, its tangent, steps against the slope.
+
+    ``cost`` is a SymPy expression of ``symbol`` (one weight); the derivative is derived by
+    ``sympy.diff``. Drawn: ``E(w)`` over ``span`` (default: the points visited, with a margin),
+    the tangent at ``start`` (its slope is the gradient), and each step of
+    :func:`descent_path` as an arrow from ``(w_k, E(w_k))`` to ``(w_{k+1}, E(w_{k+1}))``.
+    Returns the Axes.
+    """
+    import sympy as sp
+
+    path = descent_path(cost, symbol, start, lr, steps)
+    path = path[np.isfinite(path).all(axis=1)]
+    ax = _axes(ax)
+    if span is None:
+        lo, hi = path[:, 0].min(), path[:, 0].max()
+        pad = max(0.25 * (hi - lo), 0.5)
+        span = (lo - pad, hi + pad)
+    f = sp.lambdify(symbol, cost, modules="numpy")
+    w = np.linspace(span[0], span[1], 400)
+    ax.plot(w, np.broadcast_to(f(w), w.shape), color="C0", label="E(w)")
+    w0, e0, g0 = path[0]
+    half = 0.15 * (span[1] - span[0])
+    tw = np.array([w0 - half, w0 + half])
+    ax.plot(tw, e0 + g0 * (tw - w0), color="C1", label=f"tangent, slope dE/dw = {g0:.4g}")
+    ax.plot(path[:, 0], path[:, 1], "o", color="C3", markersize=4)
+    for (wa, ea, _), (wb, eb, _) in zip(path[:-1], path[1:], strict=True):
+        if wb < span[0] or wb > span[1]:
+            break
+        ax.annotate(
+            "",
+            xy=(wb, eb),
+            xytext=(wa, ea),
+            arrowprops={"arrowstyle": "->", "color": "C3"},
+        )
+    ax.plot([], [], color="C3", label=f"steps w⁺ = w − {lr:g}·dE/dw")
+    ax.set_xlim(*span)
+    ax.set_xlabel(str(symbol))
+    ax.set_ylabel("E")
+    ax.legend(fontsize="small")
+    return ax

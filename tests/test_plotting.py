@@ -1,0 +1,141 @@
+"""The plots the notebooks use: cost comparisons, activations, decision boundaries, descent.
+
+Each plot is drawn on a ``matplotlib.figure.Figure`` (no pyplot, no window) and checked through
+what is on its Axes: the lines' labels and data, which come from bpderive's own derivations.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from bpderive import Network, initialize, train
+from bpderive.activations import ACTIVATIONS, X
+from bpderive.data import sine, two_class
+from bpderive.plotting import (
+    descent_path,
+    plot_activation,
+    plot_costs,
+    plot_decision_boundary,
+    plot_descent,
+)
+
+figure = pytest.importorskip("matplotlib.figure")
+
+
+def axes():
+    return figure.Figure().subplots()
+
+
+@pytest.fixture(scope="module")
+def sine_net() -> Network:
+    return Network((1, 3, 1), activations=("tanh", "linear"))
+
+
+def test_plot_costs_draws_each_run_with_how_it_stopped(sine_net: Network) -> None:
+    X_, T = sine(n=20, seed=0)
+    good = train(sine_net, X_, T, lr=0.1, epochs=30)
+    bad = train(Network((1, 3, 1), activations="linear"), X_, T, lr=100.0, epochs=200)
+    assert bad.stop_reason == "diverged"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a log axis up to ~1e305 must not overflow its margins
+        ax = plot_costs({"good": good, "bad": bad}, ax=axes())
+        ax.figure.savefig(io.BytesIO(), format="png")
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[0] == "good (stop: epochs, epoch 30)"
+    assert labels[1] == f"bad (stop: diverged, epoch {bad.epochs})"
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), good.history.cost)
+    cross = ax.get_lines()[2]  # the last finite cost of the diverged run
+    assert cross.get_marker() == "x"
+    assert cross.get_ydata()[0] == bad.history.cost[-2] and math.isfinite(bad.history.cost[-2])
+    assert ax.get_yscale() == "log"
+    low, high = ax.get_ylim()
+    assert low < min(good.history.cost)
+    assert high == pytest.approx(min(1.5 * max(bad.history.cost[:-1]), 1e200))
+    ax = plot_costs([("rate", good)], ax=axes(), column="lr")
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), good.history.lr)
+    with pytest.raises(ValueError, match=r"^column: expected one of .*got 'costs'"):
+        plot_costs({"good": good}, ax=axes(), column="costs")
+
+
+@pytest.mark.parametrize("name", [n for n, a in ACTIVATIONS.items() if a.elementwise])
+def test_plot_activation_draws_the_derived_function_and_derivative(name: str) -> None:
+    act = ACTIVATIONS[name]
+    ax = plot_activation(name, ax=axes(), xlim=(-2, 3))
+    f, df = ax.get_lines()[:2]
+    assert (f.get_label(), df.get_label()) == ("f(x)", "f'(x)")
+    x = f.get_xdata()
+    assert x[0] == -2 and x[-1] == 3
+    for k in (0, 57, 200, 400):
+        assert f.get_ydata()[k] == pytest.approx(float(act.expr.subs(X, x[k])))
+        assert df.get_ydata()[k] == pytest.approx(float(act.derivative.subs(X, x[k])))
+    assert ax.get_title() == name
+
+
+def test_plot_activation_refuses_softmax_and_bad_ranges() -> None:
+    with pytest.raises(ValueError, match=r"^activation: 'softmax' is not element-wise"):
+        plot_activation("softmax", ax=axes())
+    with pytest.raises(ValueError, match=r"^xlim: expected \(low, high\)"):
+        plot_activation("tanh", ax=axes(), xlim=(1, 1))
+
+
+def test_plot_decision_boundary_shades_the_network_classes() -> None:
+    net = Network((2, 3, 2))
+    X_, T = two_class(n=40, seed=0)
+    result = train(net, X_, T, lr=0.5, momentum=0.9, epochs=200)
+    ax = plot_decision_boundary(net, result.params, X_, T, ax=axes(), resolution=30)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["class 0", "class 1"]
+    for k, line in enumerate(ax.get_lines()):
+        chosen = T.argmax(axis=1) == k
+        np.testing.assert_array_equal(line.get_xdata(), X_[chosen, 0])
+    # One output: the class is out > 0.5, and the targets may be a column of 0/1.
+    single = Network((2, 2, 1))
+    _, labels_col = two_class(n=40, seed=0, one_hot=False)
+    params = train(single, X_, labels_col, epochs=5).params
+    ax = plot_decision_boundary(single, params, X_, labels_col[:, 0], ax=axes(), resolution=20)
+    assert [line.get_label() for line in ax.get_lines()] == ["class 0", "class 1"]
+    # Three classes: the largest of three outputs; the boundary is the regions' edges.
+    three = Network((2, 2, 3))
+    T3 = np.eye(3)[np.arange(len(X_)) % 3]
+    ax = plot_decision_boundary(three, initialize(three, seed=1), X_, T3, ax=axes(), resolution=20)
+    assert [line.get_label() for line in ax.get_lines()] == ["class 0", "class 1", "class 2"]
+    assert len(ax.collections) == 2  # shaded regions, boundary
+    with pytest.raises(ValueError, match=r"^X: expected an \(N, 2\) array"):
+        plot_decision_boundary(net, result.params, X_[:, :1], T, ax=axes())
+
+
+def test_descent_path_follows_the_derived_slope() -> None:
+    w = sp.Symbol("w")
+    path = descent_path((w - 1) ** 2, w, start=3.0, lr=0.25, steps=3)
+    # E'(w) = 2(w - 1): each step halves the distance to the minimum at 1.
+    np.testing.assert_allclose(path[:, 0], [3.0, 2.0, 1.5, 1.25])
+    np.testing.assert_allclose(path[:, 1], (path[:, 0] - 1) ** 2)
+    np.testing.assert_allclose(path[:, 2], 2 * (path[:, 0] - 1))
+    diverging = descent_path((w - 1) ** 2, w, start=3.0, lr=1.5, steps=3)
+    np.testing.assert_allclose(diverging[:, 0], [3.0, -3.0, 9.0, -15.0])
+    overflow = descent_path(sp.exp(w**2), w, start=3.0, lr=1.0, steps=2)
+    assert not np.isfinite(overflow[-1]).all()
+    with pytest.raises(ValueError, match=r"^cost: expected a function of w only, it also has v"):
+        descent_path(w * sp.Symbol("v"), w, 0.0, 0.1)
+    with pytest.raises(ValueError, match=r"^steps: expected an int >= 0"):
+        descent_path(w**2, w, 0.0, 0.1, steps=-1)
+
+
+def test_plot_descent_draws_curve_tangent_and_steps() -> None:
+    w = sp.Symbol("w")
+    ax = plot_descent((w - 1) ** 2, w, start=3.0, lr=0.25, steps=3, ax=axes())
+    curve, tangent, points = ax.get_lines()[:3]
+    assert curve.get_label() == "E(w)"
+    assert tangent.get_label() == "tangent, slope dE/dw = 4"
+    slope = np.diff(tangent.get_ydata()) / np.diff(tangent.get_xdata())
+    assert slope[0] == pytest.approx(4.0)
+    np.testing.assert_allclose(points.get_xdata(), [3.0, 2.0, 1.5, 1.25])
+    assert len(ax.texts) == 3  # one arrow per step
+    lo, hi = ax.get_xlim()
+    assert lo < 1.25 and hi > 3.0
