@@ -171,6 +171,7 @@ class Network:
         self.loss.check_output(self.activation_names[-1])
         self.loss_name = self.loss.name
         self._delta_tables: dict[str, dict[str, tuple[Factor | Sum, ...]]] = {}
+        self._term_index: dict[sp.Symbol, dict[sp.Symbol, list[sp.Expr]]] = {}
         self._build_symbols()
 
     def _check_activations(self, activations: object) -> tuple[Activation | Softmax, ...]:
@@ -480,10 +481,25 @@ class Network:
         assert isinstance(act, Softmax)
         return act.jacobian([n.net for n in out_layer], [n.out for n in out_layer])
 
+    def local_derivative(self, quantity: sp.Symbol, wrt: sp.Symbol) -> sp.Expr:
+        """``∂quantity/∂wrt`` of one local equation (``quantity`` is a ``net_*`` or ``out_*``).
+
+        ``sympy.diff`` of the equation's terms that contain ``wrt``; the other terms' derivative
+        is zero. On a wide layer this keeps each derivative as small as one term instead of
+        re-walking the whole sum ``w·out + … + b`` for every weight."""
+        index = self._term_index.get(quantity)
+        if index is None:
+            index = {}
+            for term in sp.Add.make_args(self.local[quantity]):
+                for symbol in term.free_symbols:
+                    index.setdefault(symbol, []).append(term)
+            self._term_index[quantity] = index
+        return sp.Add(*[sp.diff(term, wrt) for term in index.get(wrt, ())])
+
     def _local_factor(self, top: Neuron, wrt: sp.Symbol) -> Factor:
         """``∂net_top/∂wrt``: ``sympy.diff`` of ``top``'s local net equation."""
         label = partial(self._tex(top.net), self._tex(wrt))
-        return Factor(label, sp.diff(self.local[top.net], wrt))
+        return Factor(label, self.local_derivative(top.net, wrt))
 
     def _deltas(self, of: str = "E_total") -> dict[str, tuple[Factor | Sum, ...]]:
         """The items of ``δ_n = ∂seed/∂net_n`` for every unit the seed depends on, derived once
@@ -578,7 +594,7 @@ class Network:
             return sp.Eq(self.delta_symbol(n.name), self.delta(neuron).expr, evaluate=False)
         total = sp.Add(
             *[
-                self.delta_symbol(up.name) * sp.diff(self.local[up.net], n.out)
+                self.delta_symbol(up.name) * self.local_derivative(up.net, n.out)
                 for up in self.layers[n.layer + 1]
             ]
         )

@@ -106,12 +106,12 @@ class CompiledNetwork:
         the weight and the input, which is what lets NumPy do the sums as matrix products."""
         net = self.net
         for j, dst in enumerate(net.layers[layer]):
-            eq = net.local[dst.net]
+            d = net.local_derivative
             for i, src in enumerate(net.layers[layer - 1]):
                 w = net.weight(layer, i, j).symbol
-                if sp.diff(eq, src.out) != w or sp.diff(eq, w) != src.out:
+                if d(dst.net, src.out) != w or d(dst.net, w) != src.out:
                     raise RuntimeError(f"net_{dst.name} is not linear in its inputs and weights")
-            if sp.diff(eq, net.bias(layer, j).symbol) != 1:
+            if d(dst.net, net.bias(layer, j).symbol) != 1:
                 raise RuntimeError(f"net_{dst.name} does not add its bias")
 
     def _softmax_rule(self, layer: int) -> Callable[[np.ndarray], np.ndarray]:
