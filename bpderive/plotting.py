@@ -43,8 +43,7 @@ def plot_history(result: TrainResult, ax: Axes | None = None) -> Axes:
     early stopping, 四.5) and a star on the best epoch (whose parameters ``train`` returned);
     crosses on epochs whose step the adaptive rate rejected; a vertical line at the epoch where
     training stopped, labelled with the reason. The cost axis is logarithmic when every cost is
-    positive, since costs fall over orders of magnitude and a linear axis hides all but the
-    first epochs.
+    positive (see :func:`_log_scale`).
     """
     ax = _axes(ax)
     h = result.history.as_arrays()
@@ -88,10 +87,7 @@ def plot_history(result: TrainResult, ax: Axes | None = None) -> Axes:
         linestyle="--",
         label=f"stop: {result.stop_reason} (epoch {result.epochs})",
     )
-    shown = np.concatenate([h["cost"], h["val_cost"] if has_val else []])
-    shown = shown[np.isfinite(shown)]
-    if shown.size and np.all(shown > 0):
-        ax.set_yscale("log")
+    _log_scale(ax, np.concatenate([h["cost"], h["val_cost"] if has_val else []]))
     ax.set_xlabel("epoch")
     ax.set_ylabel("cost E (mean of E_total)")
     ax.set_title("Training history")
@@ -103,9 +99,17 @@ def plot_history(result: TrainResult, ax: Axes | None = None) -> Axes:
 _LOG_CEILING = 1e200
 
 
-def _finite_positive(values: np.ndarray) -> bool:
+def _log_scale(ax: Axes, values: np.ndarray) -> None:
+    """A logarithmic cost axis when every finite value is positive (costs fall over orders of
+    magnitude; a linear axis hides all but the first epochs).
+
+    Explicit limits: autoscaling a log axis adds a margin, and matplotlib's log ticks need
+    headroom too; near 1e308 (a diverged run's last finite cost) both overflow. Above
+    ``_LOG_CEILING`` a diverged curve simply leaves through the top of the plot."""
     shown = values[np.isfinite(values)]
-    return bool(shown.size) and bool(np.all(shown > 0))
+    if shown.size and np.all(shown > 0):
+        ax.set_ylim(shown.min() / 1.5, min(shown.max() * 1.5, _LOG_CEILING))
+        ax.set_yscale("log")
 
 
 def plot_costs(
@@ -149,14 +153,7 @@ def plot_costs(
                 last = finite[-1]
                 ax.plot([epochs[last]], [values[last]], "x", color=color, markersize=9)
         everything.append(values)
-    values = np.concatenate(everything) if everything else np.array([])
-    if _finite_positive(values):
-        # Explicit limits: autoscaling a log axis adds a margin, and matplotlib's log ticks
-        # need headroom too; near 1e308 (a diverged run's last finite cost) both overflow.
-        # Above _LOG_CEILING a diverged curve simply leaves through the top of the plot.
-        shown = values[np.isfinite(values)]
-        ax.set_ylim(shown.min() / 1.5, min(shown.max() * 1.5, _LOG_CEILING))
-        ax.set_yscale("log")
+    _log_scale(ax, np.concatenate(everything) if everything else np.array([]))
     ax.set_xlabel("epoch")
     ax.set_ylabel({"cost": "cost E (mean of E_total)"}.get(column, column))
     ax.set_title(title)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 import sys
 
+import matplotlib
 import numpy as np
 import pytest
 
 from bpderive import Network, example
 from bpderive.diagram import _RADIUS, draw_network
 
-matplotlib = pytest.importorskip("matplotlib")
-matplotlib.use("Agg")
+matplotlib.use("Agg")  # a test dependency; the Agg backend needs no screen
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -137,7 +137,8 @@ def test_many_weights_are_drawn_but_labelled_only_on_request() -> None:
 
 
 def test_without_an_axes_a_figure_is_made() -> None:
-    plt = pytest.importorskip("matplotlib.pyplot")
+    import matplotlib.pyplot as plt
+
     ax = draw_network()
     try:
         assert ax.figure is not None

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 import pytest
 import sympy as sp
+from matplotlib import figure
 
 from bpderive import Network, initialize, train
 from bpderive.activations import ACTIVATIONS, X
@@ -24,8 +25,6 @@ from bpderive.plotting import (
     plot_decision_boundary,
     plot_descent,
 )
-
-figure = pytest.importorskip("matplotlib.figure")
 
 
 def axes():

@@ -581,7 +581,8 @@ def test_sweep_hidden_trains_each_size_and_picks_the_best_on_validation() -> Non
 
 
 def test_plot_history_marks_stop_best_and_rising_epochs(sine_net: Network) -> None:
-    figure = pytest.importorskip("matplotlib.figure")
+    from matplotlib import figure
+
     from bpderive.plotting import plot_history
 
     X, T, T_val = make_overfitting_case()
@@ -599,7 +600,8 @@ def test_plot_history_marks_stop_best_and_rising_epochs(sine_net: Network) -> No
 
 
 def test_plot_history_makes_its_own_axes_when_none_given(sine_net: Network) -> None:
-    plt = pytest.importorskip("matplotlib.pyplot")
+    import matplotlib.pyplot as plt
+
     from bpderive.plotting import plot_history
 
     X, T = sine(n=10)
@@ -613,6 +615,22 @@ def test_plot_history_makes_its_own_axes_when_none_given(sine_net: Network) -> N
         np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), result.history.cost)
     finally:
         plt.close(ax.figure)
+
+
+def test_plot_history_of_a_diverged_run_draws_without_overflow(sine_net: Network) -> None:
+    from matplotlib import figure
+
+    from bpderive.plotting import plot_history
+
+    X, T = sine(n=20)
+    result = train(sine_net, X, T, lr=50.0, epochs=500)
+    assert result.stop_reason == "diverged"
+    ax = plot_history(result, ax=figure.Figure().subplots())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow in the log axis would be a RuntimeWarning
+        ax.figure.canvas.draw()
+    assert ax.get_yscale() == "log"
+    assert ax.get_ylim()[1] <= 1e200
 
 
 def test_plot_without_matplotlib_says_how_to_install(
