@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numbers
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
@@ -196,14 +196,18 @@ class Equations:
     def __len__(self) -> int:
         return len(self.eqs)
 
-    def latex(self) -> str:
-        r"""``\begin{aligned} lhs &= rhs = value \\ … \end{aligned}``."""
+    def _lines(self, show: Callable[[sp.Basic], str], number: Callable, equals: str) -> list[str]:
         lines = []
         for eq, value in zip(self.eqs, self.values, strict=True):
-            line = rf"{_latex(eq.lhs)} &= {_latex(eq.rhs)}"
+            line = f"{show(eq.lhs)}{equals}{show(eq.rhs)}"
             if value is not None:
-                line += f" = {_value_latex(value, eq)}"
+                line += f" = {number(value, eq)}"
             lines.append(line)
+        return lines
+
+    def latex(self) -> str:
+        r"""``\begin{aligned} lhs &= rhs = value \\ … \end{aligned}``."""
+        lines = self._lines(_latex, _value_latex, " &= ")
         return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
 
     def _repr_latex_(self) -> str:
@@ -211,13 +215,7 @@ class Equations:
 
     def text(self) -> str:
         """One equation a line: ``lhs = rhs = value``."""
-        lines = []
-        for eq, value in zip(self.eqs, self.values, strict=True):
-            line = f"{_text(eq.lhs)} = {_text(eq.rhs)}"
-            if value is not None:
-                line += f" = {_values_text(value, eq)}"
-            lines.append(line)
-        return "\n".join(lines)
+        return "\n".join(self._lines(_text, _values_text, " = "))
 
     def __repr__(self) -> str:
         return self.text()
