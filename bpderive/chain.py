@@ -41,14 +41,19 @@ def number(value: float) -> str:
 
 
 def plain(label: str) -> str:
-    r"""A LaTeX label as terminal text: ``\frac{\partial E_{total}}{\partial w_{(1,1)}}`` becomes
-    ``∂E_total/∂w_(1,1)``."""
+    r"""LaTeX (a label, or a symbol name that carries LaTeX) as terminal text:
+    ``\frac{\partial E_{total}}{\partial w_{(1,1)}}`` becomes ``∂E_total/∂w_(1,1)``,
+    ``\delta_{o1}`` ``δ_o1``, ``b_{4}`` ``b4``, ``\eta_{1}`` ``η1``, ``{w_{(1,1)}}^{+}``
+    ``w_(1,1)⁺``, ``w^{(2)}_{(1,1)}`` ``w(2)_(1,1)``."""
     text = re.sub(r"\^\{\((\d+)\)\}", r"(\1)", label)
+    text = re.sub(r"_\{(\d+)\}", r"\1", text)
     text = re.sub(r"_\{([^{}]*)\}", r"_\1", text)
-    text = re.sub(r"\b([a-zA-Z])_(\d+)\b", r"\1\2", text)  # b_4 is the article's b4
     text = re.sub(r"\\frac\{\\partial ([^{}]*)\}\{\\partial ([^{}]*)\}", r"∂\1/∂\2", text)
+    text = re.sub(r"(∂\S+/∂\S+) (?=∂)", r"\1·", text)  # two fractions side by side: a product
     text = re.sub(r"\\left\.(.*)\\right\|_\{?([^{}\s]*)\}?$", r"\1 (via \2)", text)
-    return text.replace(r"\delta", "δ").replace("} ∂", "}·∂").replace(" ∂", "·∂")
+    text = re.sub(r"\{([^{}]*)\}\^\{\+\}", r"\1⁺", text)
+    text = re.sub(r"\\vec\{([^{}]*)\}", r"\1", text)
+    return text.replace(r"\delta", "δ").replace(r"\eta", "η")
 
 
 class OrderedEq(sp.Equality):
@@ -59,7 +64,7 @@ class OrderedEq(sp.Equality):
         return f"{sp.latex(self.lhs)} = {sp.latex(self.rhs, order='none')}"
 
     def _sympystr(self, printer: object) -> str:
-        return f"{sp.sstr(self.lhs)} = {sp.sstr(self.rhs, order='none')}"
+        return plain(f"{sp.sstr(self.lhs)} = {sp.sstr(self.rhs, order='none')}")
 
 
 @dataclass(frozen=True)

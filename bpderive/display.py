@@ -17,13 +17,13 @@ built where SymPy keeps one (``W·a + b``, ``w − η·∂E/∂w``) instead of S
 from __future__ import annotations
 
 import numbers
-import re
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
 
 from .chain import number as _latex_number
+from .chain import plain
 
 __all__ = ["Equations", "Table", "equations", "fmt", "table"]
 
@@ -46,20 +46,7 @@ def _latex(expr: sp.Basic) -> str:
 
 
 def _text(expr: sp.Basic) -> str:
-    return _untex(sp.sstr(expr, order="none"))
-
-
-def _untex(text: str) -> str:
-    r"""The LaTeX inside symbol names as terminal text: ``\frac{\partial E_{total}}{\partial
-    w_{(1,1)}}`` becomes ``∂E_total/∂w_(1,1)``, ``\delta_{o1}`` ``δ_o1``, ``b_{4}`` ``b4``
-    (as the symbol is named), ``{w_{(1,1)}}^{+}`` ``w_(1,1)⁺``."""
-    text = re.sub(r"\^\{\((\d+)\)\}", r"(\1)", text)
-    text = re.sub(r"_\{(\d+)\}", r"\1", text)
-    text = re.sub(r"_\{([^{}]*)\}", r"_\1", text)
-    text = re.sub(r"\\frac\{\\partial ([^{}]*)\}\{\\partial ([^{}]*)\}", r"∂\1/∂\2", text)
-    text = re.sub(r"\{([^{}]*)\}\^\{\+\}", r"\1⁺", text)
-    text = re.sub(r"\\vec\{([^{}]*)\}", r"\1", text)
-    return text.replace("\\delta", "δ").replace("\\eta", "η")
+    return plain(sp.sstr(expr, order="none"))
 
 
 def _number_latex(value: object) -> str:

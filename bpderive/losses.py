@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 
 
@@ -34,9 +35,33 @@ class Loss:
             return sp.Rational(1, 2) * (target - out) ** 2
         if self.name == "mse":
             return (target - out) ** 2 / n_outputs
+        if self.name != "cross_entropy":
+            valid = ", ".join(LOSSES)
+            raise ValueError(f"loss: unknown name {self.name!r}; valid names are {valid}")
         if output_activation == "softmax":
             return -target * sp.log(out)
         return -(target * sp.log(out) + (1 - target) * sp.log(1 - out))
+
+    def check_targets(self, name: str, T: np.ndarray, output_activation: str) -> None:
+        """Refuse targets the loss is not defined for. Cross-entropy compares probabilities:
+        binary targets must lie in [0, 1] (else the loss can go negative), and with softmax each
+        row is a distribution that sums to 1 (the derived δ is ``out·Σ target − target``, which
+        is ``out − target`` only then)."""
+        if self.name != "cross_entropy":
+            return
+        if T.min() < 0 or T.max() > 1:
+            raise ValueError(
+                f"{name}: cross-entropy needs targets in [0, 1], got values from {T.min():g} "
+                f"to {T.max():g}"
+            )
+        if output_activation == "softmax":
+            sums = T.sum(axis=1)
+            bad = np.flatnonzero(np.abs(sums - 1) > 1e-9)
+            if bad.size:
+                raise ValueError(
+                    f"{name}: softmax cross-entropy needs each row to sum to 1 (a distribution "
+                    f"over the classes), got {sums[bad[0]]:g} in row {bad[0]}"
+                )
 
     def check_output(self, output_activation: str) -> None:
         """Refuse a loss that is undefined for the output layer's activation."""
@@ -63,8 +88,13 @@ LOSSES: dict[str, Loss] = {
 
 
 def get_loss(name: str | Loss) -> Loss:
-    """Look a loss up by name."""
+    """Look a loss up by name (or accept one of :data:`LOSSES` itself)."""
     if isinstance(name, Loss):
+        if LOSSES.get(name.name) is not name:
+            raise ValueError(
+                f"loss: expected one of the losses {', '.join(LOSSES)}, got a new Loss "
+                f"{name.name!r} (its formula would be unknown)"
+            )
         return name
     if not isinstance(name, str) or name.lower() not in LOSSES:
         raise ValueError(f"loss: unknown name {name!r}; valid names are {', '.join(LOSSES)}")

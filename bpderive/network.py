@@ -32,7 +32,7 @@ import sympy as sp
 
 from .activations import ACTIVATIONS, Activation, Softmax, get_activation, prelu
 from .chain import Chain, ChainRule, Factor, OrderedEq, Sum, partial
-from .checks import check_data, check_params, parameter_shapes
+from .checks import check_params, check_rows, parameter_shapes
 from .losses import Loss, get_loss
 from .numerics import CompiledNetwork
 
@@ -136,9 +136,14 @@ def _check_sizes(sizes: object) -> tuple[int, ...]:
 def _activation_spec(act: Activation | Softmax) -> str | dict[str, object]:
     """A name, or for an activation whose parameter differs from the registered one (a PReLU
     with its own slope) the name with that parameter, so that loading restores it exactly."""
-    if act is ACTIVATIONS[act.name]:
+    if ACTIVATIONS.get(act.name) is act:
         return act.name
-    return {"name": act.name, **act.parameters}
+    if act.name == "prelu":
+        return {"name": act.name, **act.parameters}
+    raise ValueError(
+        f"activations: only the built-in activations and prelu(slope) can be saved, got a new "
+        f"activation {act.name!r}"
+    )
 
 
 def _activation_from_spec(entry: object) -> str | Activation:
@@ -644,9 +649,12 @@ class Network:
         ``net_*``/``out_*`` by evaluating the local equations in order (SymPy arithmetic, not the
         compiled path, so that the two can be checked against each other)."""
         checked = check_params(self.sizes, params)
-        X, T = check_data(self.sizes, x, target)
-        if X.shape[0] != 1:
-            raise ValueError(f"x: expected one sample, got {X.shape[0]} rows")
+        X = check_rows("x", x, self.sizes[0], "input")
+        T = check_rows("target", target, self.sizes[-1], "output")
+        for name, rows in (("x", X), ("target", T)):
+            if rows.shape[0] != 1:
+                raise ValueError(f"{name}: expected one sample, got {rows.shape[0]} rows")
+        self.loss.check_targets("target", T, self.activation_names[-1])
         env: dict[sp.Symbol, float] = {}
         for n, v in zip(self.layers[0], X[0], strict=True):
             env[n.out] = sp.Float(float(v), 17)

@@ -64,9 +64,36 @@ class _Printer(NumPyPrinter):
             return f"1/{self.parenthesize(expr.base, PRECEDENCE['Pow'])}"
         return super()._print_Pow(expr, rational=rational)
 
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        """``a·log(b)`` as ``_xlogy(a, b)``: a cross-entropy term whose target is 0 contributes 0
+        (the limit of ``a·log(b)``), where IEEE arithmetic would give ``0·(−∞) = NaN`` for an
+        output that rounded to exactly 0 or 1."""
+        logs = [arg for arg in expr.args if isinstance(arg, sp.log)]
+        if len(logs) == 1:
+            rest = sp.Mul(*[arg for arg in expr.args if arg is not logs[0]])
+            return f"_xlogy({self._print(rest)}, {self._print(logs[0].args[0])})"
+        return super()._print_Mul(expr)
 
-def _lambdify(args: list[sp.Symbol], expr: sp.Expr) -> Callable[..., np.ndarray]:
-    return sp.lambdify(args, expr, modules="numpy", printer=_Printer, cse=True)
+
+def _xlogy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.where(a == 0, 0.0, a * np.log(b))
+
+
+def _lambdify(args: list[sp.Symbol], expr: object, cse: bool = True) -> Callable[..., np.ndarray]:
+    modules = [{"_xlogy": _xlogy}, "numpy"]
+    return sp.lambdify(args, expr, modules=modules, printer=_Printer, cse=cse)
+
+
+def _simplified(expr: sp.Expr) -> sp.Expr:
+    """A derived rule with its fractions cancelled before it is compiled (branch by branch for
+    piecewise units). The logistic output's cross-entropy δ, derived as
+    ``out(1 − out)·((1 − target)/(1 − out) − target/out)``, becomes ``out − target``: the same
+    number, but finite when ``out`` rounds to exactly 0 or 1 (0·∞ would be NaN). The chain
+    objects keep the unsimplified product, which is what a learner reads."""
+    folded = sp.piecewise_fold(expr)
+    if isinstance(folded, sp.Piecewise):
+        return sp.Piecewise(*[(sp.factor(e), c) for e, c in folded.args])
+    return sp.factor(folded)
 
 
 def _generic(expr: sp.Expr, mapping: dict[sp.Symbol, sp.Symbol], what: str) -> sp.Expr:
@@ -127,28 +154,40 @@ class CompiledNetwork:
 
         return softmax
 
+    def _elementwise_rule(self, expr: sp.Expr, what: str) -> Callable[..., np.ndarray]:
+        """A rule derived for unit o1, as a function of ``(out, target, net)`` arrays that
+        applies to every output unit at once (refused if it involves another unit)."""
+        first = self.net.layers[-1][0]
+        mapping = {first.out: OUT, self.net.targets[0]: _TARGET, first.net: NET}
+        return _lambdify([OUT, _TARGET, NET], _generic(_simplified(expr), mapping, what))
+
+    def _coupled_rule(self, exprs: list[sp.Expr]) -> Callable[..., np.ndarray]:
+        """Rules that involve every output unit (softmax), one column each, as a function of
+        ``(out, target, net)`` arrays ``(N, m)``."""
+        units = self.net.layers[-1]
+        args = [n.out for n in units] + [n.net for n in units] + list(self.net.targets)
+        rule = _lambdify(args, [_simplified(e) for e in exprs])
+
+        def coupled(out: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
+            return np.column_stack(np.broadcast_arrays(*rule(*out.T, *nets.T, *target.T)))
+
+        return coupled
+
     def _output_delta_rule(self) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
         """``δ_o`` from the derived chain of the output layer, as a rule on ``(N, m)`` arrays."""
         net = self.net
         units = net.layers[-1]
         if not net.activations[-1].elementwise:
-            exprs = [net.delta(n.name).expr for n in units]
-            rule = _lambdify([n.out for n in units] + list(net.targets), exprs)
-
-            def coupled(out: np.ndarray, target: np.ndarray, _net: np.ndarray) -> np.ndarray:
-                return np.column_stack(np.broadcast_arrays(*rule(*out.T, *target.T)))
-
-            return coupled
-        first = units[0]
-        mapping = {first.out: OUT, net.targets[0]: _TARGET, first.net: NET}
-        expr = _generic(net.delta(first.name).expr, mapping, "δ of the output layer")
-        return _lambdify([OUT, _TARGET, NET], expr)
+            return self._coupled_rule([net.delta(n.name).expr for n in units])
+        return self._elementwise_rule(net.delta(units[0].name).expr, "δ of the output layer")
 
     def _loss_rule(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-        """One output's loss term ``E_ok``, applied to all outputs at once."""
+        """One output's loss term ``E_ok``, applied to all outputs at once. (No common
+        subexpressions are pulled out, so that each ``target·log(out)`` stays one term.)"""
         net = self.net
         mapping = {net.layers[-1][0].out: OUT, net.targets[0]: _TARGET}
-        return _lambdify([OUT, _TARGET], _generic(net.error_exprs[0], mapping, "E_o1"))
+        term = _generic(net.error_exprs[0], mapping, "E_o1")
+        return _lambdify([OUT, _TARGET], term, cse=False)
 
     @cached_property
     def _error_seed_rule(self) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
@@ -172,21 +211,16 @@ class CompiledNetwork:
             return net.gradient(net.bias(last, j).name, of=f"e_{units[k].name}").expr
 
         if not net.activations[-1].elementwise:
-            args = [n.out for n in units] + [n.net for n in units] + list(net.targets)
-            rules = [_lambdify(args, [seed(k, j) for j in range(m)]) for k in range(m)]
+            rows = [self._coupled_rule([seed(k, j) for j in range(m)]) for k in range(m)]
 
             def coupled(out: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
-                columns = (*out.T, *nets.T, *target.T)
-                rows = [np.column_stack(np.broadcast_arrays(*rule(*columns))) for rule in rules]
-                return np.stack(rows, axis=1)
+                return np.stack([row(out, target, nets) for row in rows], axis=1)
 
             return coupled
         for j in range(1, m):
             if seed(0, j) != 0:
                 raise RuntimeError(f"e_{units[0].name} depends on net_{units[j].name}")
-        first = units[0]
-        mapping = {first.out: OUT, net.targets[0]: _TARGET, first.net: NET}
-        diagonal = _lambdify([OUT, _TARGET, NET], _generic(seed(0, 0), mapping, "∂e_o1/∂net_o1"))
+        diagonal = self._elementwise_rule(seed(0, 0), "∂e_o1/∂net_o1")
         units_k = np.arange(m)
 
         def elementwise(out: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
@@ -204,6 +238,8 @@ class CompiledNetwork:
         """Validate and convert ``params``, ``X`` and ``T`` (clear ``ValueError`` otherwise)."""
         checked = check_params(self.net.sizes, params)
         X2, T2 = check_data(self.net.sizes, X, T)
+        if T2 is not None:
+            self.net.loss.check_targets("T", T2, self.net.activation_names[-1])
         return checked, X2, T2
 
     def _forward(self, params: Params, X: np.ndarray) -> Forward:
@@ -234,6 +270,11 @@ class CompiledNetwork:
             params, X, T = self.check(params, X, T)
         return self._cost(self._forward(params, X), T)
 
+    def _local(self, layer: int, fwd: Forward) -> np.ndarray:
+        """``∂out/∂net`` of hidden layer ``layer``, from its out (or net where no out-form)."""
+        kind, rule = self._backward_rules[layer - 1]
+        return rule(fwd.outs[layer - 1] if kind == "out" else fwd.nets[layer - 1])
+
     def _backward(self, params: Params, X: np.ndarray, T: np.ndarray, fwd: Forward) -> dict:
         n_samples = X.shape[0]
         delta = self._delta_output(fwd.output, T, fwd.nets[-1])
@@ -245,9 +286,7 @@ class CompiledNetwork:
             grads[f"W{layer}"] = delta.T @ below / n_samples
             grads[f"b{layer}"] = delta.sum(axis=0) / n_samples
             if layer > 1:
-                kind, rule = self._backward_rules[layer - 2]
-                local = rule(fwd.outs[layer - 2] if kind == "out" else fwd.nets[layer - 2])
-                delta = (delta @ params[f"W{layer}"]) * local
+                delta = (delta @ params[f"W{layer}"]) * self._local(layer - 1, fwd)
         return {key: grads[key] for key in params}
 
     def gradients(
@@ -313,9 +352,8 @@ class CompiledNetwork:
             weights = D[:, :, :, None] * below[:, None, None, :]
             blocks += [D, weights.reshape(n_samples, m, -1)]
             if layer > 1:
-                kind, rule = self._backward_rules[layer - 2]
-                local = rule(fwd.outs[layer - 2] if kind == "out" else fwd.nets[layer - 2])
-                D = (D @ params[f"W{layer}"]) * np.broadcast_to(local, below.shape)[:, None, :]
+                local = np.broadcast_to(self._local(layer - 1, fwd), below.shape)
+                D = (D @ params[f"W{layer}"]) * local[:, None, :]
         return np.concatenate(blocks[::-1], axis=2).reshape(n_samples * m, -1)
 
     def errors_and_jacobian(

@@ -1,0 +1,122 @@
+"""Saturated outputs, targets a loss is not defined for, and losses or activations that bpderive
+cannot know the formula of.
+
+A confident, correct network (outputs rounded to exactly 0 or 1) must report a finite cost and
+finite gradients: the derived cross-entropy δ is ``out − target``, and ``0·log 0`` is 0 in the
+limit. The expected numbers here come from a hand-written NumPy back-propagation.
+"""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from bpderive import Network
+from bpderive.activations import Activation, X
+from bpderive.chain import plain
+from bpderive.losses import Loss
+
+
+def saturated_params(bias: float) -> dict[str, np.ndarray]:
+    return {
+        "W1": np.array([[0.5, -0.5], [0.25, 0.75], [-1.0, 0.5]]),
+        "b1": np.array([0.1, -0.2, 0.3]),
+        "W2": np.array([[1.0, 2.0, 3.0], [-1.0, -2.0, -3.0]]),
+        "b2": np.array([bias, -bias]),
+    }
+
+
+def numpy_backprop(params, X, T):
+    """Logistic hidden units, output δ = out − target (cross-entropy's, by hand)."""
+    with np.errstate(over="ignore"):  # exp(800) is inf, and 1/(1 + inf) the 0 we want
+        out1 = 1 / (1 + np.exp(-(X @ params["W1"].T + params["b1"])))
+        out2 = 1 / (1 + np.exp(-(out1 @ params["W2"].T + params["b2"])))
+    d2 = out2 - T
+    d1 = (d2 @ params["W2"]) * out1 * (1 - out1)
+    n = X.shape[0]
+    return {"W1": d1.T @ X / n, "b1": d1.mean(0), "W2": d2.T @ out1 / n, "b2": d2.mean(0)}
+
+
+@pytest.mark.parametrize("bias", [750.0, 800.0])
+def test_binary_cross_entropy_stays_finite_when_outputs_saturate(bias):
+    net = Network(loss="cross_entropy")
+    c = net.compile()
+    params = saturated_params(bias)
+    X = np.array([[0.05, 0.1], [1.0, -1.0]])
+    out = c.forward(params, X).output
+    assert np.all((out == 0) | (out == 1))  # rounded to exactly 0 or 1 in float64
+    right = out.copy()  # targets equal to the outputs: a perfect, confident network
+    assert c.cost(params, X, right) == 0.0
+    wrong = 1 - out
+    assert c.cost(params, X, wrong) == np.inf  # −log 0: the honest answer, not NaN
+    for T in (right, wrong):
+        grads = c.gradients(params, X, T)
+        expected = numpy_backprop(params, X, T)
+        for key in params:
+            np.testing.assert_allclose(grads[key], expected[key], rtol=1e-12, atol=1e-300)
+
+
+def test_softmax_cross_entropy_stays_finite_when_outputs_saturate():
+    net = Network((2, 3, 2), ("logistic", "softmax"), "cross_entropy")
+    c = net.compile()
+    params = saturated_params(800.0)
+    X = np.array([[0.05, 0.1]])
+    out = c.forward(params, X).output
+    np.testing.assert_array_equal(out, [[1.0, 0.0]])
+    T = np.array([[1.0, 0.0]])
+    assert c.cost(params, X, T) == 0.0
+    grads = c.gradients(params, X, T)
+    expected = numpy_backprop(params, X, T)  # softmax + cross-entropy δ is also out − target
+    for key in params:
+        np.testing.assert_allclose(grads[key], expected[key], rtol=1e-12, atol=1e-300)
+
+
+def test_the_displayed_chain_keeps_the_unsimplified_product():
+    """The learner reads the derivation as derived; only the compiled rule is simplified."""
+    net = Network(loss="cross_entropy")
+    first, second = net.delta("o1").factors
+    out, target = net.symbol("out_o1"), net.symbol("target_o1")
+    assert second.expr == out * (1 - out)
+    assert sp.simplify(first.expr * second.expr - (out - target)) == 0
+
+
+@pytest.mark.parametrize("bad", [[[1.5, 0.0]], [[-0.1, 0.5]]])
+def test_cross_entropy_targets_must_be_probabilities(bad):
+    net = Network(loss="cross_entropy")
+    params = saturated_params(0.0)
+    with pytest.raises(ValueError, match=r"^T: cross-entropy needs targets in \[0, 1\]"):
+        net.compile().gradients(params, [[0.0, 1.0]], bad)
+    with pytest.raises(ValueError, match=r"^target: cross-entropy needs targets in \[0, 1\]"):
+        net.gradient("w5").evaluate(params, [0.0, 1.0], bad[0])
+
+
+def test_softmax_cross_entropy_targets_must_sum_to_one():
+    net = Network((2, 3, 2), ("logistic", "softmax"), "cross_entropy")
+    with pytest.raises(ValueError, match=r"^T: softmax cross-entropy needs each row to sum to 1"):
+        net.compile().cost(saturated_params(0.0), [[0, 1], [1, 0]], [[0.5, 0.5], [0.5, 0.25]])
+
+
+def test_squared_error_accepts_any_real_targets():
+    net = Network((2, 3, 2), ("tanh", "linear"))
+    assert np.isfinite(net.compile().cost(saturated_params(0.0), [[0, 1]], [[3.0, -2.0]]))
+
+
+def test_a_loss_bpderive_does_not_know_is_refused():
+    with pytest.raises(ValueError, match=r"^loss: expected one of the losses .* 'hinge'"):
+        Network(loss=Loss("hinge", "max(0, 1 − t·out)"))
+
+
+def test_a_new_activation_is_derived_but_cannot_be_saved():
+    cube = Activation("cube", "x³", ((X**3, sp.true),))
+    net = Network((1, 2, 1), (cube, "linear"))
+    assert net.gradient("w_(x1,1)").factors[1].raw == 3 * net.symbol("net_h1") ** 2
+    with pytest.raises(ValueError, match=r"^activations: only the built-in .* 'cube'"):
+        net.spec()
+
+
+def test_plain_text_joins_only_fractions_side_by_side():
+    assert plain(r"x + \frac{\partial E}{\partial w}") == "x + ∂E/∂w"
+    joined = (
+        r"\frac{\partial E_{total}}{\partial out_{o1}} \frac{\partial out_{o1}}{\partial net_{o2}}"
+    )
+    assert plain(joined) == "∂E_total/∂out_o1·∂out_o1/∂net_o2"
+    assert str(Network().gradient("b4").update()) == "b4⁺ = b4 - eta_2*∂E_total/∂b4"
