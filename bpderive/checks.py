@@ -8,7 +8,8 @@ error deep inside NumPy, or worse, as a silently wrong number.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -120,3 +121,47 @@ def check_data(
             f"{T2.shape[0]}"
         )
     return X2, T2
+
+
+# ------------------------------------------------------------------------------------ scalars
+# One rule for every scalar option of training, initialisation and the demo data: Python and
+# NumPy numbers are accepted alike (a value read from an array is an ``np.float64`` or an
+# ``np.int64``, and refusing it would surprise), ``bool`` never is (``True`` is an ``int`` to
+# Python, but ``lr=True`` is a mistake, not a rate of 1), and neither is a numeric string.
+
+
+def scalar_error(name: str, expected: str, value: object) -> ValueError:
+    """The error for a bad scalar: ``"<name>: expected <expected>, got <value!r>"``."""
+    return ValueError(f"{name}: expected {expected}, got {value!r}")
+
+
+def real_scalar(
+    name: str,
+    value: object,
+    expected: str = "a finite number",
+    condition: Callable[[float], bool] | None = None,
+) -> float:
+    """``value`` as a float: a finite real number (Python or NumPy, not ``bool``) for which
+    ``condition`` holds, or a ``ValueError`` naming ``name`` and saying ``expected``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise scalar_error(name, expected, value)
+    number = float(value)
+    if not math.isfinite(number) or (condition is not None and not condition(number)):
+        raise scalar_error(name, expected, value)
+    return number
+
+
+def int_scalar(name: str, value: object, minimum: int, expected: str | None = None) -> int:
+    """``value`` as an int ``>= minimum`` (Python or NumPy integer, not ``bool``, not a float
+    such as ``10.0``: a count given as a float is usually a computed value gone wrong)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise scalar_error(name, expected or f"an int >= {minimum}", value)
+    return int(value)
+
+
+def bool_scalar(name: str, value: object) -> bool:
+    """``value`` as a bool: only ``True``/``False`` (or NumPy's), never a truthy ``1`` or
+    ``"yes"``, which would hide a misplaced argument."""
+    if not isinstance(value, bool | np.bool_):
+        raise scalar_error(name, "True or False", value)
+    return bool(value)

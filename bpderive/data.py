@@ -21,26 +21,17 @@ from typing import NamedTuple
 
 import numpy as np
 
+from bpderive.checks import as_array, int_scalar, real_scalar
+
 Pair = tuple[np.ndarray, np.ndarray]
 
 
-def _count(name: str, value: int, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def _seed(seed: int) -> np.random.Generator:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative int, got {seed!r}")
-    return np.random.default_rng(int(seed))
+    return np.random.default_rng(int_scalar("seed", seed, 0, "a non-negative int"))
 
 
 def _noise(noise: float) -> float:
-    ok = isinstance(noise, int | float) and not isinstance(noise, bool)
-    if not ok or not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise: expected a finite number >= 0, got {noise!r}")
-    return float(noise)
+    return real_scalar("noise", noise, "a finite number >= 0", lambda v: v >= 0)
 
 
 def xor(one_hot: bool = False) -> Pair:
@@ -61,7 +52,7 @@ def sine(n: int = 100, seed: int = 0, noise: float = 0.0) -> Pair:
     for function approximation; ``noise`` is the standard deviation of added Gaussian noise (for
     over-fitting demonstrations). Shapes ``(n, 1)`` and ``(n, 1)``.
     """
-    n = _count("n", n, 1)
+    n = int_scalar("n", n, 1)
     rng = _seed(seed)
     noise = _noise(noise)
     x = np.sort(rng.uniform(-math.pi, math.pi, size=n))
@@ -78,7 +69,7 @@ def two_class(n: int = 200, seed: int = 0, one_hot: bool = True, noise: float = 
     ``one_hot=True`` gives ``T`` (n, 2) = ``[is class 0, is class 1]`` for two logistic outputs
     (the 2-3-2 network); ``one_hot=False`` gives ``T`` (n, 1) = class index for one output.
     """
-    n = _count("n", n, 2)
+    n = int_scalar("n", n, 2)
     rng = _seed(seed)
     noise = _noise(noise)
     n0 = n // 2
@@ -104,6 +95,13 @@ class MapMinMax:
     A constant column (``xmax == xmin``) carries no information and would divide by zero; as in
     MATLAB's ``mapminmax`` its span is taken as 1, so its training value maps to ``ymin`` and the
     map stays exactly invertible.
+
+    Samples are rows, and a 1-D array is read the way that fits the map: :meth:`fit` reads a
+    1-D array of N values as one column of N samples (the natural call for a single feature,
+    such as the sine target), and so do :meth:`transform` and :meth:`inverse` when the map has
+    one column. With ``n > 1`` columns they read a 1-D array of length ``n`` as *one sample*,
+    as the network does (:func:`bpderive.checks.check_rows`). The result is always an
+    ``(N, n)`` array.
     """
 
     xmin: np.ndarray
@@ -135,12 +133,19 @@ class MapMinMax:
         return self.xmin + (Y - self.ymin) * self.span / (self.ymax - self.ymin)
 
     def _columns(self, name: str, A: np.ndarray) -> np.ndarray:
-        A = _matrix(name, A)
-        if A.shape[1] != self.xmin.shape[0]:
-            raise ValueError(
-                f"{name}: expected {self.xmin.shape[0]} columns (as fitted), got {A.shape[1]}"
-            )
-        return A
+        n = self.xmin.shape[0]
+        array = as_array(name, A)
+        if array.ndim == 1 and n > 1:
+            if array.shape[0] != n:
+                raise ValueError(
+                    f"{name}: expected {n} columns (as fitted; a 1-D array is one sample of "
+                    f"length {n}), got shape {array.shape}"
+                )
+            array = array[np.newaxis, :]
+        array = _matrix(name, array)
+        if array.shape[1] != n:
+            raise ValueError(f"{name}: expected {n} columns (as fitted), got {array.shape[1]}")
+        return array
 
 
 def _range(feature_range: tuple[float, float]) -> tuple[float, float]:
@@ -157,8 +162,9 @@ def _range(feature_range: tuple[float, float]) -> tuple[float, float]:
     return lo, hi
 
 
-def _matrix(name: str, A: np.ndarray) -> np.ndarray:
-    A = np.asarray(A, dtype=float)
+def _matrix(name: str, A: object) -> np.ndarray:
+    """``A`` as a finite ``(N, n)`` float array; a 1-D array is one column of N samples."""
+    A = as_array(name, A)
     if A.ndim == 1:
         A = A[:, None]
     if A.ndim != 2 or A.shape[0] == 0:

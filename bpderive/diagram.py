@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
 from .checks import check_params
 from .network import Network
+from .plotting import _pyplot
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-
-_INSTALL = "bpderive's network diagram needs matplotlib: pip install bpderive[plot]"
 
 #: Layout in data units: distance between layers, between units of a layer, circle radius, and
 #: the figure's inches per data unit when draw_network makes the figure itself.
@@ -39,14 +38,6 @@ _COLOURS = ("#cfe2f3", "#d9ead3", "#fce5cd")  # input, hidden, output
 #: A label's approximate width per character, in inches at 8 points, and height in data units.
 _CHAR = 0.068
 _HEIGHT = 0.22
-
-
-def _pyplot() -> Any:
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as error:
-        raise ImportError(_INSTALL) from error
-    return plt
 
 
 def _value(number: float) -> str:

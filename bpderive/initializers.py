@@ -26,6 +26,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from bpderive.checks import as_array, int_scalar, real_scalar
+
 Params = dict[str, np.ndarray]
 
 
@@ -45,29 +47,38 @@ OUTPUT_RANGE: dict[str, tuple[float, float]] = {"logistic": (0.0, 1.0), "tanh": 
 def _rng(seed: int | np.random.Generator) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative int or a numpy Generator, got {seed!r}")
-    return np.random.default_rng(int(seed))
+    expected = "a non-negative int or a numpy Generator"
+    return np.random.default_rng(int_scalar("seed", seed, 0, expected))
 
 
 def _layers(net: _Shaped) -> list[tuple[int, int, int]]:
-    """``(l, fan_in, fan_out)`` for each weight layer ``l = 1..L``."""
-    sizes = tuple(net.sizes)
+    """``(l, fan_in, fan_out)`` for each weight layer ``l = 1..L``, after checking that ``net``
+    describes a network (``sizes`` of at least two positive ints, one activation name per
+    layer after the input), so that ``None`` or a spec dict is refused with the argument's
+    name rather than failing on a missing attribute."""
+    sizes = getattr(net, "sizes", None)
+    names = getattr(net, "activation_names", None)
+    ok = (
+        isinstance(sizes, Sequence)
+        and len(sizes) >= 2
+        and all(
+            not isinstance(n, bool) and isinstance(n, int | np.integer) and n >= 1 for n in sizes
+        )
+        and isinstance(names, Sequence)
+        and len(names) == len(sizes) - 1
+        and all(isinstance(name, str) for name in names)
+    )
+    if not ok:
+        raise ValueError(
+            "net: expected a bpderive.Network (or anything with sizes and activation_names), "
+            f"got {type(net).__name__}"
+        )
+    sizes = tuple(int(n) for n in sizes)
     return [(i + 1, sizes[i], sizes[i + 1]) for i in range(len(sizes) - 1)]
 
 
 def _positive(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
-    return float(value)
-
-
-def _finite(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{name}: expected a finite number, got {value!r}")
-    return float(value)
+    return real_scalar(name, value, "a finite number > 0", lambda v: v > 0)
 
 
 def zeros(net: _Shaped, seed: int | np.random.Generator = 0) -> Params:
@@ -99,8 +110,8 @@ def constant(
     hidden units of a layer still receive identical updates and never become different.
     """
     _rng(seed)
-    value = _finite("value", value)
-    bias = _finite("bias", bias)
+    value = real_scalar("value", value)
+    bias = real_scalar("bias", bias)
     params: Params = {}
     for layer, fan_in, fan_out in _layers(net):
         params[f"W{layer}"] = np.full((fan_out, fan_in), value)
@@ -134,10 +145,13 @@ def uniform(
     """Weights and biases uniform on ``[−r, r]`` with ``r = gain / sqrt(fan_in)`` (zero mean).
 
     The rule adapts the range to the number of connections into the neuron (四.2, and 四.6's
-    "initial weights uniform with mean 0"): a uniform weight has variance ``r²/3``, so
-    ``Var(net) = fan_in · r²/3 · E[x²] = gain² · E[x²] / 3`` whatever the fan-in. With inputs in
-    [−1, 1] the net inputs then stay well inside the sigmoid's non-saturated region. A fixed
-    ``r`` (the same for every layer) can be given instead of ``gain``.
+    "initial weights uniform with mean 0"): a uniform weight or bias has variance ``r²/3``, so
+    with independent zero-mean draws ``Var(net) = fan_in · r²/3 · E[x²] + r²/3
+    = gain²/3 · (E[x²] + 1/fan_in)``. The weights' share no longer grows with the fan-in; the
+    bias, drawn from the same range, adds ``gain²/(3·fan_in)``, which matters only for the
+    narrowest layers (with one input it is as large as the weight's share for ``E[x²] = 1``).
+    With inputs in [−1, 1] the net inputs then stay well inside the sigmoid's non-saturated
+    region. A fixed ``r`` (the same for every layer) can be given instead of ``gain``.
     """
     rng = _rng(seed)
     gain = _positive("gain", gain)
@@ -182,8 +196,8 @@ def xavier(
     return params
 
 
-def _input_ranges(input_range: Any, n_inputs: int) -> np.ndarray:
-    ranges = np.asarray(input_range, dtype=float)
+def _input_ranges(input_range: object, n_inputs: int) -> np.ndarray:
+    ranges = as_array("input_range", input_range)
     if ranges.shape == (2,):
         ranges = np.tile(ranges, (n_inputs, 1))
     if ranges.shape != (n_inputs, 2) or not np.all(np.isfinite(ranges)):
@@ -226,12 +240,12 @@ def nguyen_widrow(
     input range is the previous activation's output range (logistic (0, 1), tanh (−1, 1), others
     taken as [−1, 1]).
     """
+    layers = _layers(net)
     rng = _rng(seed)
-    sizes = tuple(net.sizes)
     names = tuple(net.activation_names)
-    ranges = _input_ranges(input_range, sizes[0])
+    ranges = _input_ranges(input_range, layers[0][1])
     params: Params = {}
-    for layer, fan_in, fan_out in _layers(net):
+    for layer, fan_in, fan_out in layers:
         magnitude = 0.7 * fan_out ** (1.0 / fan_in)
         directions = rng.normal(size=(fan_out, fan_in))
         directions /= np.linalg.norm(directions, axis=1, keepdims=True)
@@ -280,7 +294,9 @@ def initialize(
     lists the valid ones, so a typo never silently falls back to a default.
     """
     if not isinstance(scheme, str) or scheme not in SCHEMES:
-        raise ValueError(f"init: unknown scheme {scheme!r}; valid schemes are {', '.join(SCHEMES)}")
+        raise ValueError(
+            f"scheme: unknown scheme {scheme!r}; valid schemes are {', '.join(SCHEMES)}"
+        )
     function = SCHEMES[scheme]
     accepted = [
         p.name

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bpderive.checks import check_params, parameter_shapes
+from bpderive.checks import check_params
 from bpderive.network import Network
 
 FORMAT_TAG = "bpderive-network"
@@ -42,6 +42,7 @@ def save(path: str | os.PathLike[str], net: Network, params: Mapping[str, np.nda
     core's :func:`bpderive.checks.check_params`, which also converts them to float arrays), so
     a file that :func:`load` would reject is never produced.
     """
+    _network("net", net)
     target = Path(path)
     arrays = check_params(net.sizes, params)
     meta = {
@@ -88,6 +89,8 @@ def load(
     parameters of one architecture into another would fail later with a far less clear error, or
     worse, not at all.
     """
+    if expect is not None:
+        _network("expect", expect)
     source = Path(path)
     contents = _read(source)
     if contents.get("__format__") is None or str(contents["__format__"]) != FORMAT_TAG:
@@ -106,13 +109,22 @@ def load(
         net = Network.from_spec(spec)
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{source}: the stored spec {spec!r} is not valid ({error})") from None
-    shapes = parameter_shapes(net.sizes)
-    if set(params) != set(shapes) or any(params[k].shape != shapes[k] for k in shapes):
+    try:
+        params = check_params(net.sizes, params)
+    except ValueError as error:
         found = {k: v.shape for k, v in params.items()}
-        raise ValueError(f"{source}: parameters {found} do not fit the file's spec {spec}")
-    params = check_params(net.sizes, params)
+        raise ValueError(
+            f"{source}: parameters {found} do not fit the file's spec {spec} ({error})"
+        ) from None
     if expect is not None and expect.spec() != net.spec():
         raise ValueError(
             f"{source}: the file holds a network with spec {net.spec()}, expected {expect.spec()}"
         )
     return net, params
+
+
+def _network(name: str, value: object) -> None:
+    """Refuse anything but a :class:`~bpderive.network.Network` for ``name``: its spec is what
+    the file records or is compared with."""
+    if not isinstance(value, Network):
+        raise ValueError(f"{name}: expected a bpderive.Network, got {type(value).__name__}")

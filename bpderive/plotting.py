@@ -7,20 +7,27 @@ command that fixes it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from bpderive.checks import as_array, int_scalar, real_scalar
+
 if TYPE_CHECKING:
+    import sympy as sp
     from matplotlib.axes import Axes
 
+    from bpderive.activations import Activation
+    from bpderive.network import Network
     from bpderive.training import TrainResult
 
-_INSTALL = "bpderive's plots need matplotlib: pip install bpderive[plot]"
+_INSTALL = "bpderive's plots and diagrams need matplotlib: pip install bpderive[plot]"
 
 
 def _pyplot() -> Any:
-    """``matplotlib.pyplot``, or an ``ImportError`` saying how to install it."""
+    """``matplotlib.pyplot``, or an ``ImportError`` saying how to install it (shared by every
+    drawing of bpderive, :mod:`bpderive.diagram` too)."""
     try:
         import matplotlib.pyplot as plt
     except ImportError as error:
@@ -41,9 +48,10 @@ def plot_history(result: TrainResult, ax: Axes | None = None) -> Axes:
     Drawn: the training cost ``E`` per epoch; the validation cost, if there was a validation
     set, with a dot on every epoch where it was above its best so far (the epochs counted by
     early stopping, 四.5) and a star on the best epoch (whose parameters ``train`` returned);
-    crosses on epochs whose step the adaptive rate rejected; a vertical line at the epoch where
-    training stopped, labelled with the reason. The cost axis is logarithmic when every cost is
-    positive (see :func:`_log_scale`).
+    crosses on epochs whose update was not kept (gradient descent: the adaptive rate rejected
+    the step; Levenberg–Marquardt: no step lowered the cost before μ passed ``mu_max``); a
+    vertical line at the epoch where training stopped, labelled with the reason. The cost axis
+    is logarithmic when every cost is positive (see :func:`_log_scale`).
     """
     ax = _axes(ax)
     h = result.history.as_arrays()
@@ -74,12 +82,16 @@ def plot_history(result: TrainResult, ax: Axes | None = None) -> Axes:
         )
     rejected = np.flatnonzero(~h["accepted"].astype(bool))
     if rejected.size:
+        # Only Levenberg–Marquardt records μ (gradient descent's column is NaN).
+        levenberg_marquardt = bool(np.isfinite(h["mu"]).any())
         ax.plot(
             epochs[rejected],
             h["cost"][rejected],
             "x",
             color="C4",
-            label="step rejected (adaptive rate)",
+            label="no step lowered the cost (μ > mu_max)"
+            if levenberg_marquardt
+            else "step rejected (adaptive rate)",
         )
     ax.axvline(
         result.epochs,
@@ -113,7 +125,7 @@ def _log_scale(ax: Axes, values: np.ndarray) -> None:
 
 
 def plot_costs(
-    results: Any,
+    results: Mapping[str, TrainResult] | Iterable[tuple[str, TrainResult]],
     ax: Axes | None = None,
     *,
     column: str = "cost",
@@ -161,7 +173,12 @@ def plot_costs(
     return ax
 
 
-def plot_activation(activation: Any, ax: Axes | None = None, *, xlim=(-5.0, 5.0)) -> Axes:
+def plot_activation(
+    activation: str | Activation,
+    ax: Axes | None = None,
+    *,
+    xlim: tuple[float, float] = (-5.0, 5.0),
+) -> Axes:
     """An activation ``f`` and its derivative ``f'`` on one Axes; returns the Axes.
 
     ``activation`` is a name (``"logistic"``, ``"tansig"``, …) or an
@@ -176,9 +193,7 @@ def plot_activation(activation: Any, ax: Axes | None = None, *, xlim=(-5.0, 5.0)
     act = get_activation(activation)
     if not act.elementwise:
         raise ValueError(f"activation: {act.name!r} is not element-wise; plot its outputs instead")
-    lo, hi = (float(v) for v in xlim)
-    if not lo < hi:
-        raise ValueError(f"xlim: expected (low, high) with low < high, got {xlim!r}")
+    lo, hi = _interval("xlim", xlim)
     ax = _axes(ax)
     x = np.linspace(lo, hi, 401)
     for expr, label, style in (
@@ -196,8 +211,8 @@ def plot_activation(activation: Any, ax: Axes | None = None, *, xlim=(-5.0, 5.0)
 
 
 def plot_decision_boundary(
-    net: Any,
-    params: Any,
+    net: Network,
+    params: Mapping[str, np.ndarray],
     X: np.ndarray,
     T: np.ndarray,
     ax: Axes | None = None,
@@ -214,12 +229,27 @@ def plot_decision_boundary(
     equal; with more classes, the regions' edges); each sample is marked with its *target* class
     (circles class 0, triangles class 1, …), so misclassified samples stand out.
     """
-    X = np.asarray(X, dtype=float)
-    T = np.asarray(T, dtype=float)
+    from bpderive.network import Network
+
+    if not isinstance(net, Network):
+        raise ValueError(f"net: expected a bpderive.Network, got {type(net).__name__}")
+    if net.sizes[0] != 2:
+        raise ValueError(f"net: expected a two-input network, got sizes {net.sizes}")
+    X = as_array("X", X)
+    T = as_array("T", T)
     if T.ndim == 1:
         T = T[:, None]
-    if X.ndim != 2 or X.shape[1] != 2 or net.sizes[0] != 2:
+    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
         raise ValueError(f"X: expected an (N, 2) array for a two-input network, got {X.shape}")
+    if not np.isfinite(X).all():
+        raise ValueError("X: contains NaN or infinite values")
+    if T.ndim != 2 or T.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"T: expected one row of targets per sample of X ({X.shape[0]} rows), "
+            f"got shape {T.shape}"
+        )
+    resolution = int_scalar("resolution", resolution, 2)
+    margin = real_scalar("margin", margin, "a finite fraction >= 0", lambda v: v >= 0)
     ax = _axes(ax)
     lo, hi = X.min(axis=0), X.max(axis=0)
     pad = margin * (hi - lo)
@@ -265,23 +295,33 @@ def plot_decision_boundary(
     return ax
 
 
-def descent_path(cost: Any, symbol: Any, start: float, lr: float, steps: int = 1) -> np.ndarray:
+def descent_path(
+    cost: sp.Expr, symbol: sp.Symbol, start: float, lr: float, steps: int = 1
+) -> np.ndarray:
     """Gradient descent on a one-variable SymPy cost: ``w⁺ = w − lr·dE/dw``, ``steps`` times.
 
     The derivative is ``sympy.diff(cost, symbol)``. Returns an array of shape ``(steps + 1, 3)``
     whose rows are ``(w_k, E(w_k), E'(w_k))``, ``k = 0 … steps``; a run that overflows keeps its
-    non-finite rows (the cost has diverged)."""
+    non-finite rows (the cost has diverged). ``cost`` must already be a SymPy expression (a
+    string is never parsed), ``start`` and ``lr`` finite numbers (``lr`` may be of any sign or
+    size: showing a rate that is too large is the point of some plots)."""
     import sympy as sp
 
+    if not isinstance(symbol, sp.Symbol):
+        raise ValueError(f"symbol: expected a sympy Symbol, got {symbol!r}")
+    if not isinstance(cost, sp.Expr):
+        raise ValueError(
+            f"cost: expected a SymPy expression of {symbol}, got {type(cost).__name__} {cost!r}"
+        )
     if cost.free_symbols - {symbol}:
         extra = ", ".join(sorted(map(str, cost.free_symbols - {symbol})))
         raise ValueError(f"cost: expected a function of {symbol} only, it also has {extra}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"steps: expected an int >= 0, got {steps!r}")
+    w = real_scalar("start", start)
+    lr = real_scalar("lr", lr)
+    steps = int_scalar("steps", steps, 0)
     f = sp.lambdify(symbol, cost, modules="math")
     df = sp.lambdify(symbol, sp.diff(cost, symbol), modules="math")
     rows = []
-    w = float(start)
     for _ in range(steps + 1):
         try:
             value, slope = float(f(w)), float(df(w))
@@ -293,8 +333,8 @@ def descent_path(cost: Any, symbol: Any, start: float, lr: float, steps: int = 1
 
 
 def plot_descent(
-    cost: Any,
-    symbol: Any,
+    cost: sp.Expr,
+    symbol: sp.Symbol,
     start: float,
     lr: float,
     steps: int = 1,
@@ -314,6 +354,8 @@ def plot_descent(
 
     path = descent_path(cost, symbol, start, lr, steps)
     path = path[np.isfinite(path).all(axis=1)]
+    if span is not None:
+        span = _interval("span", span)
     ax = _axes(ax)
     if span is None:
         lo, hi = path[:, 0].min(), path[:, 0].max()
@@ -342,3 +384,23 @@ def plot_descent(
     ax.set_ylabel("E")
     ax.legend(fontsize="small")
     return ax
+
+
+def _interval(name: str, value: object) -> tuple[float, float]:
+    """``(low, high)`` as two finite floats with ``low < high``, or a ``ValueError`` naming
+    ``name`` (for a string, a number or a triple alike)."""
+    error = ValueError(
+        f"{name}: expected (low, high), two finite numbers with low < high, got {value!r}"
+    )
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise error
+    items = list(value)
+    if len(items) != 2:
+        raise error
+    try:
+        lo, hi = (real_scalar(name, v) for v in items)
+    except ValueError:
+        raise error from None
+    if not lo < hi:
+        raise error
+    return lo, hi

@@ -46,6 +46,14 @@ from typing import Any
 
 import numpy as np
 
+from bpderive.checks import (
+    _finite,
+    as_array,
+    bool_scalar,
+    int_scalar,
+    real_scalar,
+    scalar_error,
+)
 from bpderive.initializers import SCHEMES, initialize
 from bpderive.network import Network
 from bpderive.numerics import CompiledNetwork
@@ -145,30 +153,6 @@ class TrainResult:
         return self.history.val_cost[self.best_epoch]
 
 
-def _fail(name: str, expected: str, value: Any) -> ValueError:
-    return ValueError(f"{name}: expected {expected}, got {value!r}")
-
-
-def _real(name: str, value: Any, expected: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise _fail(name, expected, value)
-    if not math.isfinite(value):
-        raise _fail(name, expected, value)
-    return float(value)
-
-
-def _integer(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise _fail(name, f"an int >= {minimum}", value)
-    return int(value)
-
-
-def _flag(name: str, value: Any) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise _fail(name, "True or False", value)
-    return bool(value)
-
-
 @dataclass(frozen=True)
 class _Options:
     lr: float
@@ -194,60 +178,48 @@ class _Options:
 
 def _options(**given: Any) -> _Options:
     """Check every scalar argument of :func:`train`; the first bad one raises ``ValueError``."""
-    lr = _real("lr", given["lr"], "a finite learning rate η1 > 0")
-    if lr <= 0:
-        raise _fail("lr", "a finite learning rate η1 > 0", given["lr"])
+    lr = real_scalar("lr", given["lr"], "a finite learning rate η1 > 0", lambda v: v > 0)
     lr_bias = given["lr_bias"]
     if lr_bias is None:
         lr_bias = lr
     else:
-        lr_bias = _real("lr_bias", lr_bias, "None (same as lr) or a finite rate η2 >= 0")
-        if lr_bias < 0:
-            raise _fail("lr_bias", "None (same as lr) or a finite rate η2 >= 0", lr_bias)
-    epochs = _integer("epochs", given["epochs"], 0)
+        expected = "None (same as lr) or a finite rate η2 >= 0"
+        lr_bias = real_scalar("lr_bias", lr_bias, expected, lambda v: v >= 0)
+    epochs = int_scalar("epochs", given["epochs"], 0)
     mode = given["mode"]
     if not isinstance(mode, str) or mode.lower() not in MODES:
-        raise _fail("mode", f"one of {', '.join(map(repr, MODES))}", mode)
+        raise scalar_error("mode", f"one of {', '.join(map(repr, MODES))}", mode)
     mode = MODES[mode.lower()]
     batch_size = given["batch_size"]
     if mode == "minibatch":
-        batch_size = _integer("batch_size", batch_size, 1)
+        batch_size = int_scalar("batch_size", batch_size, 1)
     elif batch_size is not None:
-        raise _fail(
+        raise scalar_error(
             "batch_size",
             f"None with mode={mode!r} (a batch size needs mode='minibatch')",
             batch_size,
         )
-    momentum = _real("momentum", given["momentum"], "a momentum factor α in [0, 1)")
-    if not 0 <= momentum < 1:
-        raise _fail("momentum", "a momentum factor α in [0, 1)", momentum)
-    goal = _real("goal", given["goal"], "a finite cost goal >= 0")
-    if goal < 0:
-        raise _fail("goal", "a finite cost goal >= 0", goal)
-    min_grad = _real("min_grad", given["min_grad"], "a finite gradient norm >= 0")
-    if min_grad < 0:
-        raise _fail("min_grad", "a finite gradient norm >= 0", min_grad)
-    lr_inc = _real("lr_inc", given["lr_inc"], "a finite factor > 1")
-    if lr_inc <= 1:
-        raise _fail("lr_inc", "a finite factor > 1", lr_inc)
-    lr_dec = _real("lr_dec", given["lr_dec"], "a factor in (0, 1)")
-    if not 0 < lr_dec < 1:
-        raise _fail("lr_dec", "a factor in (0, 1)", lr_dec)
-    max_perf_inc = _real("max_perf_inc", given["max_perf_inc"], "a finite ratio >= 1")
-    if max_perf_inc < 1:
-        raise _fail("max_perf_inc", "a finite ratio >= 1", max_perf_inc)
-    mu_max = _real("mu_max", given["mu_max"], "a finite μ limit > 0")
-    if mu_max <= 0:
-        raise _fail("mu_max", "a finite μ limit > 0", mu_max)
-    mu = _real("mu", given["mu"], f"a finite initial μ in (0, mu_max = {mu_max:g}]")
-    if not 0 < mu <= mu_max:
-        raise _fail("mu", f"a finite initial μ in (0, mu_max = {mu_max:g}]", mu)
-    mu_dec = _real("mu_dec", given["mu_dec"], "a factor in (0, 1)")
-    if not 0 < mu_dec < 1:
-        raise _fail("mu_dec", "a factor in (0, 1)", mu_dec)
-    mu_inc = _real("mu_inc", given["mu_inc"], "a finite factor > 1")
-    if mu_inc <= 1:
-        raise _fail("mu_inc", "a finite factor > 1", mu_inc)
+    momentum = real_scalar(
+        "momentum", given["momentum"], "a momentum factor α in [0, 1)", lambda v: 0 <= v < 1
+    )
+    goal = real_scalar("goal", given["goal"], "a finite cost goal >= 0", lambda v: v >= 0)
+    min_grad = real_scalar(
+        "min_grad", given["min_grad"], "a finite gradient norm >= 0", lambda v: v >= 0
+    )
+    lr_inc = real_scalar("lr_inc", given["lr_inc"], "a finite factor > 1", lambda v: v > 1)
+    lr_dec = real_scalar("lr_dec", given["lr_dec"], "a factor in (0, 1)", lambda v: 0 < v < 1)
+    max_perf_inc = real_scalar(
+        "max_perf_inc", given["max_perf_inc"], "a finite ratio >= 1", lambda v: v >= 1
+    )
+    mu_max = real_scalar("mu_max", given["mu_max"], "a finite μ limit > 0", lambda v: v > 0)
+    mu = real_scalar(
+        "mu",
+        given["mu"],
+        f"a finite initial μ in (0, mu_max = {mu_max:g}]",
+        lambda v: 0 < v <= mu_max,
+    )
+    mu_dec = real_scalar("mu_dec", given["mu_dec"], "a factor in (0, 1)", lambda v: 0 < v < 1)
+    mu_inc = real_scalar("mu_inc", given["mu_inc"], "a finite factor > 1", lambda v: v > 1)
     algorithm = _algorithm(given)
     return _Options(
         lr=lr,
@@ -255,12 +227,12 @@ def _options(**given: Any) -> _Options:
         epochs=epochs,
         mode=mode,
         batch_size=batch_size,
-        shuffle=_flag("shuffle", given["shuffle"]),
+        shuffle=bool_scalar("shuffle", given["shuffle"]),
         momentum=momentum,
-        adaptive_lr=_flag("adaptive_lr", given["adaptive_lr"]),
+        adaptive_lr=bool_scalar("adaptive_lr", given["adaptive_lr"]),
         goal=goal,
         min_grad=min_grad,
-        max_fail=_integer("max_fail", given["max_fail"], 1),
+        max_fail=int_scalar("max_fail", given["max_fail"], 1),
         lr_inc=lr_inc,
         lr_dec=lr_dec,
         max_perf_inc=max_perf_inc,
@@ -272,6 +244,11 @@ def _options(**given: Any) -> _Options:
     )
 
 
+def _defaults() -> dict[str, Any]:
+    """The default of every keyword of :func:`train`, read from its signature (one source)."""
+    return {name: p.default for name, p in inspect.signature(train).parameters.items()}
+
+
 def _algorithm(given: Mapping[str, Any]) -> str:
     """The algorithm's name, refusing options that belong to the other algorithm.
 
@@ -281,32 +258,66 @@ def _algorithm(given: Mapping[str, Any]) -> str:
     Likewise the μ options mean nothing to gradient descent."""
     algorithm = given["algorithm"]
     if not isinstance(algorithm, str) or algorithm.lower() not in ALGORITHMS:
-        raise _fail("algorithm", f"one of {', '.join(map(repr, ALGORITHMS))}", algorithm)
+        raise scalar_error("algorithm", f"one of {', '.join(map(repr, ALGORITHMS))}", algorithm)
     algorithm = algorithm.lower()
-    defaults = {name: p.default for name, p in inspect.signature(train).parameters.items()}
+    defaults = _defaults()
     if algorithm == "gd":
         for name in _LM_ONLY:
             if given[name] != defaults[name]:
                 expected = f"its default {defaults[name]!r} (an option of algorithm='lm' only)"
-                raise _fail(name, expected, given[name])
+                raise scalar_error(name, expected, given[name])
         return algorithm
     why = "algorithm='lm' solves for one step from all samples at once"
     if MODES[given["mode"].lower()] != "batch":
-        raise _fail("mode", f"'batch' with algorithm='lm' ({why})", given["mode"])
+        raise scalar_error("mode", f"'batch' with algorithm='lm' ({why})", given["mode"])
     momentum = given["momentum"]
     if momentum != 0:
-        raise _fail("momentum", f"0 with algorithm='lm' ({why}; μ sets its size)", momentum)
-    if _flag("adaptive_lr", given["adaptive_lr"]):
-        raise _fail("adaptive_lr", "False with algorithm='lm' (μ adapts instead)", True)
+        raise scalar_error("momentum", f"0 with algorithm='lm' ({why}; μ sets its size)", momentum)
+    if bool_scalar("adaptive_lr", given["adaptive_lr"]):
+        raise scalar_error("adaptive_lr", "False with algorithm='lm' (μ adapts instead)", True)
     for name in _GD_ONLY:
         if given[name] != defaults[name]:
-            raise _fail(
+            raise scalar_error(
                 name,
                 f"its default {defaults[name]!r} with algorithm='lm' (it has no learning rate; "
                 "μ sets the step)",
                 given[name],
             )
     return algorithm
+
+
+def _refuse_unused(o: _Options, **given: Any) -> None:
+    """Refuse an option that only acts together with another option that is not in force.
+
+    The same rule as for the options of the other algorithm (:func:`_algorithm`): an option
+    counts as given when it differs from its default, and one given where it would change
+    nothing is an error, not a silent no-op. A learner who sets ``lr_dec=0.5`` and forgets
+    ``adaptive_lr=True`` would otherwise compare two identical runs and conclude the option
+    does nothing. (``init_options={}`` asks for nothing and passes.)"""
+    defaults = _defaults()
+    dependencies = (
+        ("lr_inc", o.adaptive_lr, "adaptive_lr=True (it is the adaptive rate's growth factor)"),
+        ("lr_dec", o.adaptive_lr, "adaptive_lr=True (it is the adaptive rate's cut factor)"),
+        ("max_perf_inc", o.adaptive_lr, "adaptive_lr=True (it is the adaptive rate's limit)"),
+        ("shuffle", o.mode != "batch", "mode='online' or 'minibatch' (a batch has no order)"),
+        (
+            "max_fail",
+            given["validation"] is not None,
+            "validation=(X_val, T_val) (it counts validation failures)",
+        ),
+        ("init", given["params"] is None, "params=None (given params are the start)"),
+    )
+    for name, needed_holds, needs in dependencies:
+        if not needed_holds and given[name] != defaults[name]:
+            raise scalar_error(
+                name, f"its default {defaults[name]!r}: it acts only with {needs}", given[name]
+            )
+    if given["params"] is not None and given["init_options"]:
+        raise scalar_error(
+            "init_options",
+            "None: it acts only with params=None (given params are the start)",
+            given["init_options"],
+        )
 
 
 def _norm(grads: Mapping[str, np.ndarray]) -> float:
@@ -348,7 +359,7 @@ def _update(
 def _compiled(net: Network) -> CompiledNetwork:
     """``net.compile()`` (kept by the network, so a sweep or a second run pays for it once)."""
     if not isinstance(net, Network):
-        raise _fail("net", "a bpderive.Network", type(net).__name__)
+        raise scalar_error("net", "a bpderive.Network", type(net).__name__)
     return net.compile()
 
 
@@ -386,7 +397,8 @@ def train(
     """Train ``net`` on samples ``X`` (N, n_inputs) with targets ``T`` (N, n_outputs).
 
     **Start.** ``params`` (copied, never modified) or ``initialize(net, init, seed,
-    **init_options)``. ``seed`` also seeds the per-epoch shuffling, from a separate stream
+    **init_options)``; ``init`` and ``init_options`` are refused together with ``params`` (they
+    would be ignored). ``seed`` also seeds the per-epoch shuffling, from a separate stream
     (``np.random.default_rng([seed, 1])``), so the same call always gives the same result.
 
     **Presentation** (``mode``): ``"batch"`` (default; one update per epoch with the mean
@@ -442,6 +454,12 @@ def train(
     ``callback(epoch, params, history)`` is called after every epoch's record (``epoch = 0``
     for the start) with a copy of the parameters; its return value is ignored.
 
+    **Options that act only with another** are refused when they differ from their default
+    while that other option is not in force, instead of being silently ignored: ``lr_inc``,
+    ``lr_dec`` and ``max_perf_inc`` need ``adaptive_lr=True``, ``shuffle`` needs mode
+    ``"online"`` or ``"minibatch"``, ``max_fail`` needs ``validation``, ``init`` and
+    ``init_options`` need ``params=None``; the options of the other algorithm likewise (above).
+
     Every argument is checked before any work; a bad one raises ``ValueError`` naming it with
     what was expected and what was given. The data are checked once by the compiled network;
     the loop then uses its unchecked fast path.
@@ -468,17 +486,41 @@ def train(
         mu_max=mu_max,
     )
     if callback is not None and not callable(callback):
-        raise _fail("callback", "None or a callable(epoch, params, history)", callback)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise _fail("seed", "a non-negative int", seed)
+        raise scalar_error("callback", "None or a callable(epoch, params, history)", callback)
+    int_scalar("seed", seed, 0, "a non-negative int")
     if not isinstance(init, str) or init not in SCHEMES:
-        raise _fail("init", f"one of {', '.join(map(repr, SCHEMES))}", init)
+        raise scalar_error("init", f"one of {', '.join(map(repr, SCHEMES))}", init)
+    if init_options is not None and (
+        not isinstance(init_options, Mapping) or not all(isinstance(k, str) for k in init_options)
+    ):
+        raise scalar_error(
+            "init_options",
+            f"None or a mapping of the {init!r} scheme's option names to values",
+            init_options,
+        )
+    if params is not None and not isinstance(params, Mapping):
+        raise scalar_error("params", "None or a dict of parameter arrays", type(params).__name__)
     if validation is not None and (not isinstance(validation, Sequence) or len(validation) != 2):
-        raise _fail("validation", "None or a pair (X_val, T_val)", type(validation).__name__)
+        given = type(validation).__name__
+        if isinstance(validation, Sequence):
+            given = f"a {given} of length {len(validation)}"
+        raise ValueError(f"validation: expected None or a pair (X_val, T_val), got {given}")
+    _refuse_unused(
+        o,
+        lr_inc=lr_inc,
+        lr_dec=lr_dec,
+        max_perf_inc=max_perf_inc,
+        shuffle=shuffle,
+        max_fail=max_fail,
+        validation=validation,
+        params=params,
+        init=init,
+        init_options=init_options,
+    )
 
     compiled = _compiled(net)
     if o.algorithm == "lm" and net.loss_name not in LM_LOSSES:
-        raise _fail(
+        raise scalar_error(
             "loss",
             f"one of {', '.join(map(repr, LM_LOSSES))} with algorithm='lm' (Levenberg–Marquardt "
             "approximates the Hessian of a sum of squared errors ½‖e‖² by JᵀJ; the network's "
@@ -487,8 +529,6 @@ def train(
         )
     if params is None:
         start = initialize(net, init, seed, **dict(init_options or {}))
-    elif not isinstance(params, Mapping):
-        raise _fail("params", "None or a dict of parameter arrays", type(params).__name__)
     else:
         start = dict(params)
     start, X, T = compiled.check(start, X, T)
@@ -502,7 +542,9 @@ def train(
             raise ValueError(f"validation: {error}") from None
     n_samples = X.shape[0]
     if o.batch_size is not None and o.batch_size > n_samples:
-        raise _fail("batch_size", f"an int in [1, {n_samples}] (the number of samples)", batch_size)
+        raise scalar_error(
+            "batch_size", f"an int in [1, {n_samples}] (the number of samples)", batch_size
+        )
 
     monitor = _Monitor(compiled, start, X_val, T_val, o, callback)
     with np.errstate(all="ignore"):
@@ -550,8 +592,13 @@ class _Monitor:
         ``finite=False`` marks a state the loop itself found unusable (as a NaN cost would)."""
         o = self.o
         gnorm = _norm(grads)
-        total = sum(float(value.sum()) for value in params.values())
-        finite = finite and math.isfinite(cost) and math.isfinite(gnorm) and math.isfinite(total)
+        # Each array tested on its own: a sum of large finite parameters can overflow to inf.
+        finite = (
+            finite
+            and math.isfinite(cost)
+            and math.isfinite(gnorm)
+            and all(np.isfinite(value).all() for value in params.values())
+        )
         if self.X_val is not None:
             val_cost = (
                 self.compiled.cost(params, self.X_val, self.T_val, check=False)
@@ -686,6 +733,21 @@ def lm_step(J: np.ndarray, e: np.ndarray, mu: float) -> np.ndarray:
     It also shows what ``μ`` does: a direction with ``s² ≫ μ`` gets the Gauss–Newton factor
     ``1/s``, one with ``s² ≪ μ`` only ``s/μ``, a short gradient-descent step (``Jᵀe/μ``).
     """
+    J = as_array("J", J)
+    if J.ndim != 2 or 0 in J.shape:
+        raise ValueError(
+            f"J: expected a non-empty 2-D Jacobian (one row per error, one column per "
+            f"parameter), got shape {J.shape}"
+        )
+    e = as_array("e", e)
+    if e.shape != (J.shape[0],):
+        raise ValueError(
+            f"e: expected a 1-D array of {J.shape[0]} errors (one per row of J), "
+            f"got shape {e.shape}"
+        )
+    for name, array in (("J", J), ("e", e)):
+        _finite(name, array)
+    mu = real_scalar("mu", mu, "a finite damping μ > 0", lambda v: v > 0)
     U, s, Vt = np.linalg.svd(J, full_matrices=False)
     return _lm_direction(U, s, Vt, e, mu)
 
@@ -709,11 +771,21 @@ def _lm_loop(
     Each epoch tries ``Δw = −(JᵀJ + μI)⁻¹·Jᵀe`` (:func:`lm_step`) from the current ``μ``: if the
     cost falls, the step is kept and ``μ ← max(μ·mu_dec, 1e-20)``; if not, ``μ ← μ·mu_inc`` and
     the step is solved again, until one succeeds or ``μ`` exceeds ``mu_max`` (then training
-    stops, "mu_max": even a tiny gradient step no longer lowers the cost)."""
-    fast = compiled.cost_and_gradients
+    stops, "mu_max": even a tiny gradient step no longer lowers the cost).
+
+    The gradient the history records comes from the same ``J`` and ``e``: ``∇E = c·Jᵀe`` with
+    ``c = 1/N`` for ``half_sse`` and ``2/(N·m)`` for ``mse``
+    (:meth:`~bpderive.numerics.CompiledNetwork.jacobian`), so an epoch needs no backward pass
+    besides the Jacobian's. The cost of an accepted step is the one its trial computed."""
+    scale = {"half_sse": 1.0 / T.shape[0], "mse": 2.0 / T.size}[compiled.net.loss_name]
+
+    def gradient(e: np.ndarray, J: np.ndarray) -> Params:
+        return compiled.unflatten(scale * (J.T @ e))
+
     mu = o.mu
-    cost, grads = fast(params, X, T, check=False)
+    cost = compiled.cost(params, X, T, check=False)
     e, J = compiled.errors_and_jacobian(params, X, T, check=False)
+    grads = gradient(e, J)
     accepted = True
     epoch = 0
     while True:
@@ -725,19 +797,20 @@ def _lm_loop(
 
         epoch += 1
         U, s, Vt = np.linalg.svd(J, full_matrices=False)
-        w = compiled.flatten(params)
+        w = compiled.flatten(params, check=False)
         accepted = False
         while mu <= o.mu_max:
             candidate = compiled.unflatten(w + _lm_direction(U, s, Vt, e, mu))
-            if compiled.cost(candidate, X, T, check=False) < cost:
+            candidate_cost = compiled.cost(candidate, X, T, check=False)
+            if candidate_cost < cost:
                 accepted = True
                 mu = max(mu * o.mu_dec, MU_MIN)
                 break
             mu *= o.mu_inc
         if accepted:
-            params = candidate
-            cost, grads = fast(params, X, T, check=False)
+            params, cost = candidate, candidate_cost
             e, J = compiled.errors_and_jacobian(params, X, T, check=False)
+            grads = gradient(e, J)
 
     return monitor.result(epoch, stop_reason)
 
@@ -752,8 +825,8 @@ def suggest_hidden(n_inputs: int, n_outputs: int) -> dict[str, int]:
     They are starting points, not answers (no theory fixes ``h``): too few units under-fit, too
     many cost time and over-fit. Choose by experiment, e.g. with :func:`sweep_hidden`.
     """
-    n = _integer("n_inputs", n_inputs, 1)
-    m = _integer("n_outputs", n_outputs, 1)
+    n = int_scalar("n_inputs", n_inputs, 1)
+    m = int_scalar("n_outputs", n_outputs, 1)
 
     def rounded(value: float) -> int:
         return max(1, math.floor(value + 0.5))
@@ -818,20 +891,21 @@ def sweep_hidden(
     """
     for reserved in ("seed", "validation"):
         if reserved in train_options:
-            raise _fail(reserved, "not given (sweep_hidden sets it; use seeds=...)", reserved)
-    X2 = np.asarray(X, dtype=float)
-    T2 = np.asarray(T, dtype=float)
-    n_inputs = X2.shape[1] if X2.ndim == 2 else 1
-    n_outputs = T2.shape[1] if T2.ndim == 2 else 1
+            raise scalar_error(
+                reserved, "not given (sweep_hidden sets it; use seeds=...)", reserved
+            )
+    X2, T2 = _samples("X", X), _samples("T", T)
+    n_inputs, n_outputs = X2.shape[1], T2.shape[1]
     if candidates is None:
         sizes = sorted(set(suggest_hidden(n_inputs, n_outputs).values()))
     else:
-        sizes = sorted({_integer("candidates", h, 1) for h in candidates})
+        given = _iterable("candidates", candidates, "(2, 4, 8) (hidden sizes)")
+        sizes = sorted({int_scalar("candidates", h, 1) for h in given})
         if not sizes:
-            raise _fail("candidates", "at least one hidden size", list(sizes))
-    seed_list = [_integer("seeds", s, 0) for s in seeds]
+            raise scalar_error("candidates", "at least one hidden size", candidates)
+    seed_list = [int_scalar("seeds", s, 0) for s in _iterable("seeds", seeds, "(0, 1, 2)")]
     if not seed_list:
-        raise _fail("seeds", "at least one seed", seeds)
+        raise scalar_error("seeds", "at least one seed", seeds)
     rows = []
     for hidden in sizes:
         net = Network(sizes=(n_inputs, hidden, n_outputs), activations=activations, loss=loss)
@@ -844,3 +918,23 @@ def sweep_hidden(
         rows.append(best)
     winner = min(rows, key=lambda r: (not math.isfinite(r.val_cost), r.val_cost))
     return SweepResult(rows=tuple(rows), best_hidden=winner.hidden)
+
+
+def _samples(name: str, value: object) -> np.ndarray:
+    """A data matrix ``(N, n)`` for :func:`sweep_hidden`, which reads the network's sizes from
+    the columns: a 1-D array could be one sample or one column, so it is refused here."""
+    array = as_array(name, value)
+    if array.ndim != 2 or 0 in array.shape:
+        raise ValueError(
+            f"{name}: expected a non-empty 2-D array (N, n), one row per sample (the network's "
+            f"sizes are read from the columns), got shape {array.shape}"
+        )
+    return array
+
+
+def _iterable(name: str, value: object, example: str) -> list[object]:
+    """``value``'s items, or a ``ValueError`` when it is a single value (``seeds=3`` for
+    ``seeds=(3,)``) or a string."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise scalar_error(name, f"a sequence such as {example}", value)
+    return list(value)

@@ -158,3 +158,64 @@ def test_split_needs_matching_rows() -> None:
 def test_data_argument_errors(call, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: mapminmax([["a", "b"]]), r"^X: expected numbers"),
+        (lambda: MapMinMax.fit("abc"), r"^X: expected numbers, got the string 'abc'"),
+        (lambda: mapminmax(np.eye(2))[1].transform([["a", "b"]]), r"^X: expected numbers"),
+        (lambda: mapminmax(np.eye(2))[1].inverse("ab"), r"^Y: expected numbers, got the string"),
+        (lambda: mapminmax(np.eye(2))[1].transform([1 + 2j, 3.0]), r"^X: expected numbers"),
+        (
+            lambda: mapminmax(np.eye(3))[1].transform(np.ones(2)),
+            r"^X: expected 3 columns \(as fitted; a 1-D array is one sample of length 3\), "
+            r"got shape \(2,\)",
+        ),
+        (lambda: mapminmax(np.eye(3))[1].inverse(np.ones(5)), r"^Y: expected 3 columns"),
+        (lambda: mapminmax(np.eye(2))[1].transform(np.ones((2, 2, 2))), r"^X: expected a non"),
+    ],
+)
+def test_mapminmax_refuses_non_numbers_and_wrong_lengths(call, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_a_1d_array_is_one_sample_for_a_map_of_several_columns() -> None:
+    """The network's convention (checks.check_rows): with n > 1 fitted columns a 1-D array of
+    length n is one sample; the result is (1, n), like the network's output for it."""
+    X = np.array([[0.0, 10.0, -4.0], [2.0, 30.0, 4.0]])
+    _, scaler = mapminmax(X)
+    row = np.array([1.0, 20.0, 0.0])
+    np.testing.assert_array_equal(scaler.transform(row), [[0.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(scaler.transform(row), scaler.transform(row[None, :]))
+    np.testing.assert_array_equal(scaler.inverse([0.0, 0.0, 0.0]), [row])
+    np.testing.assert_array_equal(scaler.inverse(np.array([-1.0, 1.0, 1.0])), [[0.0, 30.0, 4.0]])
+
+
+def test_a_1d_array_is_one_column_for_a_single_feature() -> None:
+    """Fitting on the N values of one feature (the sine target, say) is a natural call: a 1-D
+    array is then one column of N samples, for fit, transform and inverse alike."""
+    t = np.array([-2.0, 0.0, 2.0, 6.0])
+    Y, scaler = mapminmax(t)
+    assert scaler.xmin.shape == (1,)
+    np.testing.assert_array_equal(Y, [[-1.0], [-0.5], [0.0], [1.0]])
+    np.testing.assert_array_equal(scaler.transform(t), Y)
+    np.testing.assert_array_equal(scaler.inverse(Y[:, 0]), t[:, None])
+
+
+def test_data_sizes_accept_numpy_scalars_and_refuse_bool() -> None:
+    X, T = sine(n=np.int64(7), seed=np.int64(2), noise=np.float32(0.5))
+    X2, T2 = sine(n=7, seed=2, noise=float(np.float32(0.5)))
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(T, T2)
+    with pytest.raises(ValueError, match=r"^n: expected an int >= 1, got True"):
+        sine(n=True)
+    with pytest.raises(ValueError, match=r"^noise: expected a finite number >= 0, got True"):
+        sine(noise=True)
+    with pytest.raises(ValueError, match=r"^seed: expected a non-negative int, got 1\.0"):
+        two_class(seed=1.0)

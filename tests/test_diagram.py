@@ -167,3 +167,10 @@ def test_without_matplotlib_says_how_to_install(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"pip install bpderive\[plot\]"):
         draw_network()
+
+
+def test_the_diagram_shares_the_plots_matplotlib_import() -> None:
+    """One ``_pyplot`` (in plotting) for every drawing, so the install hint cannot drift."""
+    from bpderive import diagram, plotting
+
+    assert diagram._pyplot is plotting._pyplot

@@ -133,7 +133,7 @@ def test_nguyen_widrow_single_unit_has_zero_bias_before_the_shift() -> None:
 
 
 def test_unknown_scheme_lists_the_valid_ones() -> None:
-    with pytest.raises(ValueError, match=r"init: unknown scheme 'he'.*nguyen_widrow"):
+    with pytest.raises(ValueError, match=r"^scheme: unknown scheme 'he'.*nguyen_widrow"):
         initialize(shape((2, 3, 2)), "he")
 
 
@@ -166,3 +166,49 @@ def test_bad_options_name_the_option(scheme: str, options: dict, match: str) -> 
 def test_bad_seed(seed: object) -> None:
     with pytest.raises(ValueError, match=r"^seed: expected a non-negative int"):
         initialize(shape((2, 3, 2)), "gaussian", seed=seed)
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+
+@pytest.mark.parametrize(
+    "net",
+    [None, {"sizes": (2, 3, 2)}, (2, 3, 2), shape((2,)), SimpleNamespace(sizes=(2, 3, 2))],
+    ids=["None", "dict", "tuple", "one layer", "no activations"],
+)
+@pytest.mark.parametrize("scheme", sorted(SCHEMES))
+def test_a_non_network_is_refused_by_name(net: object, scheme: str) -> None:
+    with pytest.raises(ValueError, match=r"^net: expected a bpderive.Network .*got "):
+        initialize(net, scheme)
+
+
+@pytest.mark.parametrize("input_range", ["ab", None, [["a", "b"]], (0, 1, 2)])
+def test_nguyen_widrow_bad_input_range_names_it(input_range: object) -> None:
+    with pytest.raises(ValueError, match=r"^input_range: expected "):
+        initialize(shape((2, 3, 1)), "nguyen_widrow", input_range=input_range)
+
+
+def test_numpy_scalars_are_accepted_and_bool_is_not() -> None:
+    net = shape((300, 400, 1))
+    params = initialize(net, "gaussian", seed=np.int64(0), sigma=np.float32(0.05))
+    assert params["W1"].std() == pytest.approx(0.05, rel=0.01)
+    same = initialize(net, "gaussian", seed=0, sigma=float(np.float32(0.05)))
+    assert all(np.array_equal(params[k], same[k]) for k in params)
+    constant = initialize(shape((2, 3, 1)), "constant", value=np.float64(0.3), bias=np.int32(1))
+    assert constant["W1"][0, 0] == 0.3 and constant["b1"][0] == 1.0
+    for options in ({"sigma": True}, {"sigma": "0.1"}, {"sigma": np.float32(-1)}):
+        with pytest.raises(ValueError, match=r"^sigma: expected a finite number > 0"):
+            initialize(net, "gaussian", **options)
+    with pytest.raises(ValueError, match=r"^seed: expected a non-negative int or a numpy Gen"):
+        initialize(net, "gaussian", seed=np.float64(1.0))
+
+
+def test_uniform_net_input_variance_counts_the_bias() -> None:
+    """Weights and bias uniform on [−r, r], r = gain/√fan_in, inputs uniform on [−1, 1]
+    (E[x²] = 1/3): Var(net) = gain²/3·(E[x²] + 1/fan_in), the documented formula. With
+    fan_in = 2 the bias's share 1/2 exceeds the weights' 1/3: leaving it out is far off."""
+    fan_in, gain = 2, 1.5
+    params = initialize(shape((fan_in, 20000, 1)), "uniform", seed=0, gain=gain)
+    x = np.random.default_rng(1).uniform(-1, 1, size=(400, fan_in))
+    net = x @ params["W1"].T + params["b1"]
+    assert net.var() == pytest.approx(gain**2 / 3 * (1 / 3 + 1 / fan_in), rel=0.02)

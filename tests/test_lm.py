@@ -284,3 +284,87 @@ def test_lm_refusal_messages_say_why(xor_net: Network) -> None:
         train(xor_net, X, T, algorithm="lm", lr=0.1)
     with pytest.raises(ValueError, match=r"mu: expected its default 0.001 \(an option of"):
         train(xor_net, X, T, mu=0.01)
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+
+@pytest.mark.parametrize("loss", ["half_sse", "mse"])
+def test_recorded_gradient_is_the_compiled_gradient(loss: str) -> None:
+    """The loop takes ∇E from Jᵀe (1/N for half_sse, 2/(N·m) for mse) instead of a second
+    backward pass; every epoch's norm equals the compiled gradient's within 1e-12."""
+    net = Network((2, 3, 2), "logistic", loss)
+    X, T = xor(one_hot=True)
+    c = net.compile()
+    seen: dict[int, Params] = {}
+    result = train(
+        net,
+        X,
+        T,
+        algorithm="lm",
+        seed=1,
+        epochs=15,
+        min_grad=0.0,
+        callback=lambda epoch, params, history: seen.__setitem__(epoch, params),
+    )
+    assert len(seen) == 16
+    for epoch, params in seen.items():
+        norm = math.sqrt(sum(np.sum(g**2) for g in c.gradients(params, X, T).values()))
+        assert result.history.grad_norm[epoch] == pytest.approx(norm, rel=1e-12)
+        assert result.history.cost[epoch] == c.cost(params, X, T)
+
+
+def test_an_lm_epoch_runs_no_backward_pass_for_the_gradient(
+    xor_net: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bpderive import training
+
+    X, T = xor()
+    real = xor_net.compile()
+    calls: list[str] = []
+
+    class Counting:
+        def __getattr__(self, name):
+            if name in ("gradients", "cost_and_gradients", "errors_and_jacobian"):
+                calls.append(name)
+            return getattr(real, name)
+
+    monkeypatch.setattr(training, "_compiled", lambda net: Counting())
+    result = train(xor_net, X, T, algorithm="lm", seed=1, epochs=5, min_grad=0.0)
+    assert result.history.accepted == [True] * 6  # one Jacobian per accepted step
+    assert calls == ["errors_and_jacobian"] * 6
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ((np.ones((4, 3)), np.ones(5), 0.1), r"^e: expected a 1-D array of 4 errors .*\(5,\)"),
+        ((np.ones((4, 3)), np.ones((4, 1)), 0.1), r"^e: expected a 1-D array of 4 errors"),
+        ((np.ones(4), np.ones(4), 0.1), r"^J: expected a non-empty 2-D Jacobian .*\(4,\)"),
+        ((np.ones((0, 3)), np.ones(0), 0.1), r"^J: expected a non-empty 2-D Jacobian"),
+        (("abc", np.ones(4), 0.1), r"^J: expected numbers, got the string 'abc'"),
+        ((np.ones((4, 3)), [["a"]] * 4, 0.1), r"^e: expected numbers"),
+        ((np.full((4, 3), np.nan), np.ones(4), 0.1), r"^J: contains NaN or infinite values"),
+        ((np.ones((4, 3)), np.ones(4), 0.0), r"^mu: expected a finite damping μ > 0, got 0\.0"),
+        ((np.ones((4, 3)), np.ones(4), "1"), r"^mu: expected a finite damping μ > 0"),
+    ],
+)
+def test_lm_step_bad_arguments(args: tuple, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        lm_step(*args)
+
+
+def test_plot_history_labels_a_failed_lm_epoch_as_such(xor_net: Network) -> None:
+    """The epoch in which μ passed mu_max kept no step; the cross says so, not "adaptive rate"
+    (which Levenberg–Marquardt does not have)."""
+    from matplotlib import figure
+
+    from bpderive.plotting import plot_history
+
+    X, T = xor()
+    params = train(xor_net, X, T, algorithm="lm", seed=1, epochs=1).params
+    result = train(xor_net, X, T, params=params, algorithm="lm", mu=1e-4, mu_max=5e-4)
+    assert result.history.accepted == [True, False]  # the premise (see test_stops_when_...)
+    labels = [line.get_label() for line in plot_history(result, figure.Figure().subplots()).lines]
+    assert "no step lowered the cost (μ > mu_max)" in labels
+    assert not any("adaptive" in label for label in labels)

@@ -137,3 +137,44 @@ def test_save_replaces_an_existing_file(tmp_path: Path, net: Network, params: di
     save(str(path), net, changed)
     _, loaded = load(str(path))
     np.testing.assert_array_equal(loaded["b1"], changed["b1"])
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+
+def test_net_and_expect_must_be_networks(tmp_path: Path, net: Network, params: dict) -> None:
+    with pytest.raises(ValueError, match=r"^net: expected a bpderive.Network, got str"):
+        save(tmp_path / "m.bpnet", "x", params)
+    with pytest.raises(ValueError, match=r"^net: expected a bpderive.Network, got dict"):
+        save(tmp_path / "m.bpnet", net.spec(), params)
+    assert list(tmp_path.iterdir()) == []
+    path = save(tmp_path / "m.bpnet", net, params)
+    with pytest.raises(ValueError, match=r"^expect: expected a bpderive.Network, got str"):
+        load(path, expect="x")
+    with pytest.raises(ValueError, match=r"^expect: expected a bpderive.Network, got dict"):
+        load(path, expect=net.spec())
+
+
+def test_stored_parameters_that_do_not_fit_say_what_is_wrong(
+    tmp_path: Path, net: Network, params: dict
+) -> None:
+    """One check (the core's check_params) after the spec is read; its finding is part of the
+    message, behind the file's name, the stored shapes and the spec."""
+    spec = np.array(json.dumps(net.spec()))
+    meta = {"__format__": np.array(FORMAT_TAG), "__version__": np.array(1), "__spec__": spec}
+    path = tmp_path / "f.bpnet"
+    cases = [
+        (
+            dict(params, W2=np.ones((3, 3))),
+            r"params\['W2'\]: expected shape \(2, 3\), got \(3, 3\)",
+        ),
+        ({k: v for k, v in params.items() if k != "b1"}, r"params: missing key 'b1'"),
+        (dict(params, W3=np.ones((1, 2))), r"params: unexpected key 'W3'"),
+        (dict(params, b1=np.array([0.0, np.nan, 0.0])), r"params\['b1'\]: contains NaN"),
+    ]
+    for stored, detail in cases:
+        _write(path, **meta, **stored)
+        with pytest.raises(ValueError, match=r"parameters \{.*\} do not fit the file's spec .*"):
+            load(path)
+        with pytest.raises(ValueError, match=r"\(" + detail):
+            load(path)

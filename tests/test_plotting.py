@@ -138,3 +138,71 @@ def test_plot_descent_draws_curve_tangent_and_steps() -> None:
     assert len(ax.texts) == 3  # one arrow per step
     lo, hi = ax.get_xlim()
     assert lo < 1.25 and hi > 3.0
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (("cost", "w", "a", 0.1), r"^start: expected a finite number, got 'a'"),
+        (("cost", "w", 0.0, "x"), r"^lr: expected a finite number, got 'x'"),
+        (("cost", "w", math.nan, 0.1), r"^start: expected a finite number, got nan"),
+        (("cost", "w", 0.0, True), r"^lr: expected a finite number, got True"),
+        ((2.0, "w", 0.0, 0.1), r"^cost: expected a SymPy expression of w, got float 2\.0"),
+        (("E = w**2", "w", 0.0, 0.1), r"^cost: expected a SymPy expression of w, got str"),
+        (("cost", "w_name", 0.0, 0.1), r"^symbol: expected a sympy Symbol, got 'w'"),
+    ],
+)
+def test_descent_path_bad_arguments(args: tuple, match: str) -> None:
+    w = sp.Symbol("w")
+    cost, symbol, start, lr = args
+    cost = (w - 1) ** 2 if cost == "cost" else cost
+    symbol = w if symbol == "w" else "w"
+    with pytest.raises(ValueError, match=match):
+        descent_path(cost, symbol, start, lr)
+    with pytest.raises(ValueError, match=match):
+        plot_descent(cost, symbol, start, lr, ax=axes())
+
+
+def test_descent_path_accepts_numpy_numbers() -> None:
+    w = sp.Symbol("w")
+    path = descent_path((w - 1) ** 2, w, np.float32(3.0), np.float64(0.25), steps=1)
+    np.testing.assert_allclose(path[:, 0], [3.0, 2.0])
+
+
+@pytest.mark.parametrize("xlim", ["ab", 5, (0, 1, 2), ("a", "b"), (0, math.inf), None])
+def test_bad_plot_ranges_name_the_argument(xlim: object) -> None:
+    with pytest.raises(ValueError, match=r"^xlim: expected \(low, high\), two finite numbers"):
+        plot_activation("tanh", ax=axes(), xlim=xlim)
+    w = sp.Symbol("w")
+    with pytest.raises(ValueError, match=r"^span: expected \(low, high\), two finite numbers"):
+        plot_descent(w**2, w, 1.0, 0.1, ax=axes(), span=xlim if xlim is not None else "x")
+    ax = plot_activation("tanh", ax=axes(), xlim=np.array([-1.0, 2.0]))
+    assert ax.get_lines()[0].get_xdata()[-1] == 2.0
+
+
+def test_plot_decision_boundary_bad_arguments() -> None:
+    net = Network((2, 2, 2))
+    params = initialize(net, seed=0)
+    X_, T = two_class(n=10, seed=0)
+    cases = [
+        ((None, params, X_, T), {}, r"^net: expected a bpderive.Network, got NoneType"),
+        ((Network((1, 2, 1)), params, X_, T), {}, r"^net: expected a two-input network"),
+        ((net, params, [["a", "b"]], T), {}, r"^X: expected numbers"),
+        ((net, params, np.where(X_ > 0, np.nan, X_), T), {}, r"^X: contains NaN"),
+        ((net, params, X_, T[:4]), {}, r"^T: expected one row of targets per sample of X"),
+        ((net, params, X_, T), {"resolution": "fine"}, r"^resolution: expected an int >= 2"),
+        ((net, params, X_, T), {"margin": -0.1}, r"^margin: expected a finite fraction >= 0"),
+    ]
+    for args, kwargs, match in cases:
+        with pytest.raises(ValueError, match=match):
+            plot_decision_boundary(*args, ax=axes(), **kwargs)
+
+
+def test_descent_steps_accept_a_numpy_int() -> None:
+    w = sp.Symbol("w")
+    assert descent_path(w**2, w, 1.0, 0.25, steps=np.int64(2)).shape == (3, 3)
+    with pytest.raises(ValueError, match=r"^steps: expected an int >= 0, got True"):
+        descent_path(w**2, w, 1.0, 0.25, steps=True)

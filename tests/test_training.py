@@ -644,3 +644,171 @@ def test_plot_without_matplotlib_says_how_to_install(
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"pip install bpderive\[plot\]"):
         plot_history(result)
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"init_options": [1, 2]}, r"^init_options: expected None or a mapping .*got \[1, 2\]"),
+        ({"init_options": {1: 2}}, r"^init_options: expected None or a mapping"),
+        ({"init_options": "sigma=0.1"}, r"^init_options: expected None or a mapping"),
+        (
+            {"validation": (np.ones((4, 2)), np.ones((4, 1)), np.ones((4, 2)))},
+            r"^validation: expected None or a pair \(X_val, T_val\), got a tuple of length 3$",
+        ),
+        ({"validation": [np.ones((4, 2))]}, r"^validation: .*got a list of length 1$"),
+        ({"lr": True}, r"^lr: expected a finite learning rate"),
+        ({"epochs": True}, r"^epochs: expected an int >= 0, got True"),
+        ({"seed": 1.0}, r"^seed: expected a non-negative int, got 1\.0"),
+        ({"shuffle": 1}, r"^shuffle: expected True or False, got 1"),
+    ],
+)
+def test_more_bad_arguments_name_the_argument(xor_net: Network, kwargs: dict, match: str) -> None:
+    X, T = xor()
+    with pytest.raises(ValueError, match=match):
+        train(xor_net, X, T, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (
+            {"lr_inc": 1.2},
+            r"^lr_inc: expected its default 1\.05: it acts only with adaptive_lr=True",
+        ),
+        (
+            {"lr_dec": 0.5},
+            r"^lr_dec: expected its default 0\.7: it acts only with adaptive_lr=True",
+        ),
+        ({"max_perf_inc": 1.1}, r"^max_perf_inc: expected its default 1\.04: .*adaptive_lr=True"),
+        ({"shuffle": False}, r"^shuffle: expected its default True: .*mode='online' or"),
+        ({"shuffle": False, "algorithm": "lm"}, r"^shuffle: expected its default True"),
+        ({"max_fail": 20}, r"^max_fail: expected its default 6: .*validation=\(X_val, T_val\)"),
+        ({"init": "xavier", "params": "start"}, r"^init: expected its default 'uniform': .*params"),
+        (
+            {"init_options": {"gain": 2.0}, "params": "start"},
+            r"^init_options: expected None: it acts only with params=None.*got \{'gain': 2\.0\}",
+        ),
+    ],
+)
+def test_options_that_would_be_ignored_are_refused(
+    xor_net: Network, kwargs: dict, match: str
+) -> None:
+    """An option that only acts together with another one, given while that one is off, is an
+    error naming both, as the other algorithm's options are: never a silent no-op."""
+    X, T = xor()
+    if kwargs.get("params") == "start":
+        kwargs = dict(kwargs, params=initialize(xor_net, "uniform", seed=0))
+    with pytest.raises(ValueError, match=match):
+        train(xor_net, X, T, epochs=1, **kwargs)
+
+
+def test_dependent_options_are_accepted_where_they_act(xor_net: Network) -> None:
+    X, T = xor()
+    start = initialize(xor_net, "uniform", seed=0)
+    train(xor_net, X, T, epochs=1, adaptive_lr=True, lr_inc=1.2, lr_dec=0.5, max_perf_inc=1.1)
+    train(xor_net, X, T, epochs=1, mode="online", shuffle=False)
+    train(xor_net, X, T, epochs=1, mode="minibatch", batch_size=2, shuffle=False)
+    train(xor_net, X, T, epochs=1, validation=(X, T), max_fail=20)
+    # Defaults given explicitly, or no options at all, change nothing and pass.
+    same = train(xor_net, X, T, epochs=3, params=start, init="uniform", init_options={})
+    plain = train(xor_net, X, T, epochs=3, params=start)
+    assert same.history.cost == plain.history.cost
+
+
+def test_numpy_scalars_are_accepted_like_python_ones(xor_net: Network) -> None:
+    X, T = xor()
+    plain = train(xor_net, X, T, lr=0.25, epochs=3, seed=2, momentum=0.5, mode="online")
+    numpy = train(
+        xor_net,
+        X,
+        T,
+        lr=np.float32(0.25),
+        epochs=np.int64(3),
+        seed=np.int64(2),
+        momentum=np.float64(0.5),
+        mode="online",
+        shuffle=np.bool_(True),
+    )
+    assert numpy.history.cost == plain.history.cost
+
+
+def test_shared_scalar_validators() -> None:
+    from bpderive.checks import bool_scalar, int_scalar, real_scalar
+
+    assert real_scalar("x", np.float32(0.5)) == 0.5 and real_scalar("x", np.int8(3)) == 3.0
+    assert type(real_scalar("x", np.float32(0.5))) is float
+    assert int_scalar("n", np.uint8(4), 1) == 4 and type(int_scalar("n", np.int64(4), 1)) is int
+    assert bool_scalar("b", np.bool_(False)) is False
+    for bad in (True, "1", None, math.inf, math.nan, np.array([1.0]), 1 + 0j):
+        with pytest.raises(ValueError, match=r"^x: expected a finite number, got "):
+            real_scalar("x", bad)
+    with pytest.raises(ValueError, match=r"^x: expected a number > 2, got 1"):
+        real_scalar("x", 1, "a number > 2", lambda v: v > 2)
+    for bad in (True, 2.0, "2", 0):
+        with pytest.raises(ValueError, match=r"^n: expected an int >= 1, got "):
+            int_scalar("n", bad, 1)
+    with pytest.raises(ValueError, match=r"^b: expected True or False, got 1"):
+        bool_scalar("b", 1)
+
+
+def test_large_finite_params_are_not_taken_for_divergence(xor_net: Network) -> None:
+    """Three weights of 1e308 are finite (each saturates its unit), but their sum is inf: the
+    finiteness test looks at every array, never at a sum that can overflow."""
+    X, T = xor()
+    start = initialize(xor_net, "uniform", seed=0)
+    start["W1"] = np.array([[1e308, 0.0], [1e308, 0.0], [1e308, 0.0]])
+    with np.errstate(over="ignore"):
+        assert not np.isfinite(start["W1"].sum())  # the premise
+    result = train(xor_net, X, T, params=start, lr=0.1, epochs=2, min_grad=0)
+    assert result.stop_reason == "epochs" and all(map(math.isfinite, result.history.cost))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"seeds": 3}, r"^seeds: expected a sequence such as \(0, 1, 2\), got 3$"),
+        ({"seeds": "01"}, r"^seeds: expected a sequence"),
+        ({"seeds": ()}, r"^seeds: expected at least one seed"),
+        ({"seeds": (0, -1)}, r"^seeds: expected an int >= 0, got -1"),
+        ({"candidates": 3}, r"^candidates: expected a sequence such as \(2, 4, 8\).*got 3$"),
+        ({"candidates": ()}, r"^candidates: expected at least one hidden size"),
+        ({"candidates": (2.5,)}, r"^candidates: expected an int >= 1, got 2\.5"),
+        ({"validation": None}, r"^validation: expected not given"),
+    ],
+)
+def test_sweep_hidden_argument_errors(kwargs: dict, match: str) -> None:
+    X, T = sine(n=10, seed=0)
+    with pytest.raises(ValueError, match=match):
+        sweep_hidden(X, T, X, T, epochs=1, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        ((np.array([["a"]]), np.ones((1, 1))), r"^X: expected numbers"),
+        (([["a"]], [[1.0]]), r"^X: expected numbers"),
+        ((np.ones((3, 1)), "abc"), r"^T: expected numbers, got the string 'abc'"),
+        ((np.ones(3), np.ones((3, 1))), r"^X: expected a non-empty 2-D array \(N, n\).*\(3,\)"),
+        ((np.ones((3, 1)), np.ones(3)), r"^T: expected a non-empty 2-D array"),
+        ((np.ones((0, 1)), np.ones((0, 1))), r"^X: expected a non-empty 2-D array"),
+    ],
+)
+def test_sweep_hidden_data_errors(data: tuple, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        sweep_hidden(*data, *data, candidates=(1,), epochs=1)
+
+
+def test_plot_history_labels_an_adaptive_rate_rejection(sine_net: Network) -> None:
+    from matplotlib import figure
+
+    from bpderive.plotting import plot_history
+
+    X, T = sine(n=40, seed=0)
+    result = train(sine_net, X, T, lr=3.0, adaptive_lr=True, epochs=1)
+    assert result.history.accepted == [True, False]  # the premise
+    ax = plot_history(result, ax=figure.Figure().subplots())
+    assert "step rejected (adaptive rate)" in [line.get_label() for line in ax.get_lines()]
