@@ -33,7 +33,7 @@ from sympy.printing.precedence import PRECEDENCE
 
 from .activations import OUT, Softmax
 from .activations import X as NET
-from .checks import check_data, check_params
+from .checks import as_array, check_data, check_params
 
 if TYPE_CHECKING:
     from .network import Network
@@ -315,16 +315,19 @@ class CompiledNetwork:
         """``P``, the number of weights and biases: the columns of :meth:`jacobian`."""
         return sum(int(np.prod(shape)) for shape in self.net.parameter_shapes.values())
 
-    def flatten(self, params: Params) -> np.ndarray:
+    def flatten(self, params: Mapping[str, object], check: bool = True) -> np.ndarray:
         """The parameters (or gradients) as one vector in ``net.parameter_names`` order: layer by
-        layer, ``W`` row by row, then ``b``. The column order of :meth:`jacobian`."""
-        return np.concatenate(
-            [np.asarray(params[key], dtype=float).ravel() for key in self.net.parameter_shapes]
-        )
+        layer, ``W`` row by row, then ``b``. The column order of :meth:`jacobian`. ``params`` is
+        checked as everywhere else; ``check=False``: as in :meth:`cost_and_gradients`."""
+        if check:
+            params = check_params(self.net.sizes, params)
+        return np.concatenate([params[key].ravel() for key in self.net.parameter_shapes])
 
-    def unflatten(self, vector: np.ndarray) -> dict[str, np.ndarray]:
-        """The inverse of :meth:`flatten`: a parameter mapping from a vector of length ``P``."""
-        vector = np.asarray(vector, dtype=float)
+    def unflatten(self, vector: object) -> dict[str, np.ndarray]:
+        """The inverse of :meth:`flatten`: a parameter mapping from a vector of length ``P``.
+        (Not checked for finiteness: a trial step of Levenberg–Marquardt may overflow, and the
+        training loop reports that as divergence.)"""
+        vector = as_array("vector", vector)
         if vector.shape != (self.n_parameters,):
             raise ValueError(
                 f"vector: expected shape ({self.n_parameters},) (one entry per parameter), "

@@ -170,3 +170,13 @@ def test_jacobian_checks_its_arguments() -> None:
         c.jacobian(params, np.zeros((4, 3)), np.zeros((4, 2)))
     with pytest.raises(ValueError, match="W1"):
         c.jacobian({**params, "W1": np.zeros((2, 2))}, np.zeros((4, 2)), np.zeros((4, 2)))
+
+
+def test_flatten_and_unflatten_refuse_bad_input():
+    c = Network().compile()
+    with pytest.raises(ValueError, match=r"^vector: expected numbers"):
+        c.unflatten("abc")
+    with pytest.raises(ValueError, match=r"^vector: expected shape \(17,\)"):
+        c.unflatten(np.zeros(16))
+    with pytest.raises(ValueError, match=r"^params: missing key"):
+        c.flatten({"W1": 1})
