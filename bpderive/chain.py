@@ -260,20 +260,20 @@ class ChainRule(Chain):
     """``∂E_total/∂p`` for one parameter ``p``, as the article derives it.
 
     Built by :meth:`bpderive.Network.gradient`; ``environment`` turns one sample into the number
-    of every symbol, ``expansion`` substitutes the forward equations (both from the network).
+    of every symbol, ``expand`` substitutes the forward equations (both from the network).
     """
 
     parameter: sp.Symbol
     rate: sp.Symbol
     gradient_symbol: sp.Symbol
     environment: Callable[..., dict[sp.Symbol, float]] = field(repr=False, compare=False)
-    expansion: Mapping[sp.Symbol, sp.Expr] = field(repr=False, compare=False)
+    expand: Callable[[sp.Expr], sp.Expr] = field(repr=False, compare=False)
 
     def expanded(self) -> sp.Expr:
         """The gradient in inputs, targets and parameters only: every ``out_*`` and ``net_*``
         replaced by its forward equation. Useful to see the whole formula; large for hidden
         parameters, which is why the derivation itself never works on this form."""
-        return self.expr.xreplace(self.expansion)
+        return self.expand(self.expr)
 
     def update(self, explicit: bool = False) -> OrderedEq:
         """The update rule ``p⁺ = p − η·∂E_total/∂p`` (η1 for weights, η2 for biases).

@@ -449,6 +449,11 @@ class Network:
                 full[n.out] = self.local[n.out].xreplace(full)
         return full
 
+    def expand(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` with every ``net_*``/``out_*`` replaced by its formula in inputs and
+        parameters. The expansion is built on first use: a derivation never needs it."""
+        return expr.xreplace(self.expansion)
+
     # ---------------------------------------------------------------- derivation
 
     def _tex(self, symbol: sp.Symbol) -> str:
@@ -628,7 +633,7 @@ class Network:
             rate=ETA_BIASES if p.is_bias else ETA_WEIGHTS,
             gradient_symbol=sp.Symbol(label),
             environment=self.environment,
-            expansion=self.expansion,
+            expand=self.expand,
         )
 
     def gradients(self, of: str = "E_total") -> dict[str, ChainRule]:
