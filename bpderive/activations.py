@@ -78,7 +78,7 @@ class Activation:
                 solutions = sp.solve(sp.Eq(OUT, e), X)
                 if len(solutions) != 1:
                     return None
-                d = _tidy(sp.factor(sp.expand(sp.cancel(d.subs(X, solutions[0])))))
+                d = tidy(sp.factor(sp.expand(sp.cancel(d.subs(X, solutions[0])))))
                 if X in d.free_symbols:
                     return None
             pieces.append((d, sp.sympify(cond).subs(X, OUT)))
@@ -128,15 +128,16 @@ class Softmax:
             row = []
             for n_j in nets:
                 raw = sp.diff(out_k, n_j)
-                in_out = _tidy(sp.factor(sp.simplify(raw.subs(denominator, total).subs(back))))
+                in_out = tidy(sp.factor(sp.simplify(raw.subs(denominator, total).subs(back))))
                 row.append((raw, in_out))
             rows.append(row)
         return rows
 
 
-def _tidy(expr: sp.Expr) -> sp.Expr:
+def tidy(expr: sp.Expr) -> sp.Expr:
     """Write ``-out*(out - 1)`` as the article does, ``out*(1 - out)``: SymPy's canonical order
-    puts the sign in front; moving it into the first sum changes the look, not the value."""
+    puts the sign in front; moving it into the first sum changes the look, not the value (and,
+    compiled, saves NumPy a negation)."""
     if isinstance(expr, sp.Mul) and expr.args[0] == -1:
         rest = list(expr.args[1:])
         for i, factor in enumerate(rest):

@@ -49,11 +49,11 @@ def check_params(sizes: Sequence[int], params: object) -> dict[str, np.ndarray]:
     This runs on every call of the compiled gradients, so the common case (float arrays of the
     right shapes) costs a few microseconds: one finiteness test over all parameters at once."""
     shapes = _shapes(tuple(sizes))
-    if not isinstance(params, Mapping):
+    if params.__class__ is not dict and not isinstance(params, Mapping):
         raise ValueError(
             f"params: expected a mapping with keys {', '.join(shapes)}, got {type(params).__name__}"
         )
-    if len(params) != len(shapes) or not all(k in params for k in shapes):
+    if params.keys() != shapes.keys():
         _report_keys(sizes, shapes, params)
     checked = {}
     for key, shape in shapes.items():

@@ -31,7 +31,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from .activations import OUT, Softmax
+from .activations import OUT, Softmax, tidy
 from .activations import X as NET
 from .checks import as_array, check_data, check_params
 
@@ -92,8 +92,8 @@ def _simplified(expr: sp.Expr) -> sp.Expr:
     objects keep the unsimplified product, which is what a learner reads."""
     folded = sp.piecewise_fold(expr)
     if isinstance(folded, sp.Piecewise):
-        return sp.Piecewise(*[(sp.factor(e), c) for e, c in folded.args])
-    return sp.factor(folded)
+        return sp.Piecewise(*[(tidy(sp.factor(e)), c) for e, c in folded.args])
+    return tidy(sp.factor(folded))
 
 
 def _generic(expr: sp.Expr, mapping: dict[sp.Symbol, sp.Symbol], what: str) -> sp.Expr:

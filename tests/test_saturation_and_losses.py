@@ -120,3 +120,21 @@ def test_plain_text_joins_only_fractions_side_by_side():
     )
     assert plain(joined) == "∂E_total/∂out_o1·∂out_o1/∂net_o2"
     assert str(Network().gradient("b4").update()) == "b4⁺ = b4 - eta_2*∂E_total/∂b4"
+
+
+def test_huge_but_finite_values_pass_the_fast_finiteness_test():
+    """Values near the float limit are finite: the checks must not mistake them for infinities
+    (as a test that sums an array first would), and must still find a real one."""
+    net = Network((2, 3, 2), ("tanh", "linear"))
+    params = saturated_params(0.0)
+    params["W1"] = np.array([[1e308, 1e308], [0.0, 0.0], [0.0, 0.0]])
+    X = np.array([[1e308, 1e308], [0.0, 0.0]])
+    out = net.compile().forward(params, X).output
+    assert out.shape == (2, 2)
+    with pytest.raises(
+        ValueError, match=r"^X: contains NaN or infinite values \(first at \[1, 0\]\)"
+    ):
+        net.compile().forward(params, np.array([[1e308, 1e308], [np.inf, 0.0]]))
+    params["b1"] = np.array([0.0, np.nan, 0.0])
+    with pytest.raises(ValueError, match=r"^params\['b1'\]: contains NaN .* \[1\]"):
+        net.compile().forward(params, X)
