@@ -1,16 +1,16 @@
 """bpderive: back-propagation derived by SymPy, term by term, beside the article it accompanies.
 
-The network and its symbols (:mod:`bpderive.network`), activations and losses, the chain-rule
-objects (:mod:`bpderive.chain`), the compiled numerics (:mod:`bpderive.numerics`), training
-(:mod:`bpderive.training`, :mod:`bpderive.initializers`, :mod:`bpderive.data`), saving
-(:mod:`bpderive.persist`), plots (:mod:`bpderive.plotting`) and the command line.
+The network and its symbols (:mod:`bpderive.network`), activations, losses and the chain-rule
+objects (:mod:`bpderive.symbolic`), the compiled numerics (:mod:`bpderive.numeric`), training
+(:mod:`bpderive.training`, :mod:`bpderive.data`), saving (:mod:`bpderive.persist`), tables and
+plots (:mod:`bpderive.display`) and the command line.
 """
 
-from .example import WorkedExample, example
-from .initializers import initialize
-from .network import Network
-from .persist import load, save
-from .training import TrainResult, suggest_hidden, sweep_hidden, train
+from bpderive.example import WorkedExample, example
+from bpderive.network import Network
+from bpderive.persist import load, save
+from bpderive.training import TrainResult, suggest_hidden, sweep_hidden, train
+from bpderive.training.initializers import initialize
 
 __all__ = [
     "Network",

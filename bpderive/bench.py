@@ -35,9 +35,9 @@ from typing import Any
 import numpy as np
 
 from bpderive.data import mapminmax, sine, xor
-from bpderive.initializers import initialize
 from bpderive.network import Network
 from bpderive.training import TrainResult, train
+from bpderive.training.initializers import initialize
 
 SIZES = ((2, 3, 2), (4, 8, 3), (8, 16, 4), (16, 32, 8))
 CHAIN_SIZES = ((2, 3, 2), (16, 32, 8))

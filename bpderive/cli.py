@@ -17,9 +17,9 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from .chain import ChainRule
-from .example import WorkedExample, example
-from .network import Network
+from bpderive.example import WorkedExample, example
+from bpderive.network import Network
+from bpderive.symbolic.chain import ChainRule
 
 
 class _Parser(argparse.ArgumentParser):

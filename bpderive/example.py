@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .network import Network
+from bpderive.network import Network
 
 
 @dataclass(frozen=True)

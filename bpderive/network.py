@@ -30,11 +30,11 @@ from functools import cached_property
 
 import sympy as sp
 
-from .activations import ACTIVATIONS, Activation, Softmax, get_activation, prelu
-from .chain import Chain, ChainRule, Factor, OrderedEq, Sum, partial
-from .checks import check_params, check_rows, parameter_shapes
-from .losses import Loss, get_loss
-from .numerics import CompiledNetwork
+from bpderive.checks import check_params, check_rows, parameter_shapes
+from bpderive.numeric.compiled import CompiledNetwork
+from bpderive.symbolic.activations import ACTIVATIONS, Activation, Softmax, get_activation, prelu
+from bpderive.symbolic.chain import Chain, ChainRule, Factor, OrderedEq, Sum, partial
+from bpderive.symbolic.losses import Loss, get_loss
 
 ETA_WEIGHTS = sp.Symbol("eta_1", positive=True)
 ETA_BIASES = sp.Symbol("eta_2", positive=True)
@@ -675,7 +675,7 @@ class Network:
         return env
 
     def compile(self) -> CompiledNetwork:
-        """Lambdify the derived equations to vectorised NumPy code (see :mod:`bpderive.numerics`).
+        """Lambdify the derived equations to vectorised NumPy code (:mod:`bpderive.numeric`).
 
         Compiling costs a fraction of a second, so the result is kept: every later call (from
         training, a sweep, a notebook cell run twice) returns the same compiled network."""

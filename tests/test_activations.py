@@ -14,7 +14,7 @@ import pytest
 import sympy as sp
 
 from bpderive import Network
-from bpderive.activations import ACTIVATIONS, OUT, Softmax, X, get_activation, prelu
+from bpderive.symbolic.activations import ACTIVATIONS, OUT, Softmax, X, get_activation, prelu
 
 # Each element-wise activation and its derivative, written from the textbook formulas.
 REFERENCE = {

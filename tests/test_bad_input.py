@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bpderive import Network, example
-from bpderive.activations import prelu
+from bpderive.symbolic.activations import prelu
 
 ACTIVATION_NAMES = ["logistic", "tanh", "linear", "relu", "softplus", "elu", "prelu", "softmax"]
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bpderive import Network, example
-from bpderive.diagram import _RADIUS, draw_network
+from bpderive.display.diagram import _RADIUS, draw_network
 
 matplotlib.use("Agg")  # a test dependency; the Agg backend needs no screen
 
@@ -171,6 +171,6 @@ def test_without_matplotlib_says_how_to_install(monkeypatch: pytest.MonkeyPatch)
 
 def test_the_diagram_shares_the_plots_matplotlib_import() -> None:
     """One ``_pyplot`` (in plotting) for every drawing, so the install hint cannot drift."""
-    from bpderive import diagram, plotting
+    from bpderive.display import diagram, plotting
 
     assert diagram._pyplot is plotting._pyplot

@@ -22,8 +22,8 @@ import pytest
 import sympy as sp
 
 from bpderive import Network, example
-from bpderive.activations import prelu
-from bpderive.chain import Factor
+from bpderive.symbolic.activations import prelu
+from bpderive.symbolic.chain import Factor
 
 HIDDEN = ["logistic", "tanh", "linear", "relu", "softplus", "elu", "prelu"]
 OUTPUT_LOSS = [(out, loss) for out in [*HIDDEN, "softmax"] for loss in ("half_sse", "mse")]

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from bpderive import Network
-from bpderive.initializers import SCHEMES, initialize
+from bpderive.training.initializers import SCHEMES, initialize
 
 
 def shape(sizes: tuple[int, ...], activation: str = "logistic") -> SimpleNamespace:

@@ -317,7 +317,7 @@ def test_recorded_gradient_is_the_compiled_gradient(loss: str) -> None:
 def test_an_lm_epoch_runs_no_backward_pass_for_the_gradient(
     xor_net: Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bpderive import training
+    from bpderive.training import loop as training
 
     X, T = xor()
     real = xor_net.compile()
@@ -359,7 +359,7 @@ def test_plot_history_labels_a_failed_lm_epoch_as_such(xor_net: Network) -> None
     (which Levenberg–Marquardt does not have)."""
     from matplotlib import figure
 
-    from bpderive.plotting import plot_history
+    from bpderive.display.plotting import plot_history
 
     X, T = xor()
     params = train(xor_net, X, T, algorithm="lm", seed=1, epochs=1).params

@@ -12,8 +12,8 @@ import pytest
 import sympy as sp
 
 from bpderive import Network, example
-from bpderive.activations import prelu
-from bpderive.chain import Chain, Factor, Sum
+from bpderive.symbolic.activations import prelu
+from bpderive.symbolic.chain import Chain, Factor, Sum
 
 CANONICAL = [
     "w_(x1,1)",

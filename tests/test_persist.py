@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from bpderive import Network, persist
-from bpderive.initializers import initialize
 from bpderive.persist import FORMAT_TAG, load, save
+from bpderive.training.initializers import initialize
 
 
 @pytest.fixture(scope="module")

@@ -16,15 +16,15 @@ import sympy as sp
 from matplotlib import figure
 
 from bpderive import Network, initialize, train
-from bpderive.activations import ACTIVATIONS, X
 from bpderive.data import sine, two_class
-from bpderive.plotting import (
+from bpderive.display.plotting import (
     descent_path,
     plot_activation,
     plot_costs,
     plot_decision_boundary,
     plot_descent,
 )
+from bpderive.symbolic.activations import ACTIVATIONS, X
 
 
 def axes():

@@ -11,9 +11,9 @@ import pytest
 import sympy as sp
 
 from bpderive import Network
-from bpderive.activations import Activation, X
-from bpderive.chain import plain
-from bpderive.losses import Loss
+from bpderive.symbolic.activations import Activation, X
+from bpderive.symbolic.chain import plain
+from bpderive.symbolic.losses import Loss
 
 
 def saturated_params(bias: float) -> dict[str, np.ndarray]:

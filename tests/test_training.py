@@ -14,10 +14,11 @@ import warnings
 import numpy as np
 import pytest
 
-from bpderive import Network, training
+from bpderive import Network
 from bpderive.data import mapminmax, sine, split, two_class, xor
-from bpderive.initializers import initialize
 from bpderive.training import History, suggest_hidden, sweep_hidden, train
+from bpderive.training import loop as training
+from bpderive.training.initializers import initialize
 
 Params = dict[str, np.ndarray]
 
@@ -583,7 +584,7 @@ def test_sweep_hidden_trains_each_size_and_picks_the_best_on_validation() -> Non
 def test_plot_history_marks_stop_best_and_rising_epochs(sine_net: Network) -> None:
     from matplotlib import figure
 
-    from bpderive.plotting import plot_history
+    from bpderive.display.plotting import plot_history
 
     X, T, T_val = make_overfitting_case()
     result = train(sine_net, X, T, init="gaussian", lr=0.05, epochs=1000, validation=(X, T_val))
@@ -602,7 +603,7 @@ def test_plot_history_marks_stop_best_and_rising_epochs(sine_net: Network) -> No
 def test_plot_history_makes_its_own_axes_when_none_given(sine_net: Network) -> None:
     import matplotlib.pyplot as plt
 
-    from bpderive.plotting import plot_history
+    from bpderive.display.plotting import plot_history
 
     X, T = sine(n=10)
     result = train(sine_net, X, T, lr=0.1, epochs=5)
@@ -620,7 +621,7 @@ def test_plot_history_makes_its_own_axes_when_none_given(sine_net: Network) -> N
 def test_plot_history_of_a_diverged_run_draws_without_overflow(sine_net: Network) -> None:
     from matplotlib import figure
 
-    from bpderive.plotting import plot_history
+    from bpderive.display.plotting import plot_history
 
     X, T = sine(n=20)
     result = train(sine_net, X, T, lr=50.0, epochs=500)
@@ -636,7 +637,7 @@ def test_plot_history_of_a_diverged_run_draws_without_overflow(sine_net: Network
 def test_plot_without_matplotlib_says_how_to_install(
     sine_net: Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bpderive.plotting import plot_history
+    from bpderive.display.plotting import plot_history
 
     X, T = sine(n=10)
     result = train(sine_net, X, T, epochs=2)
@@ -805,7 +806,7 @@ def test_sweep_hidden_data_errors(data: tuple, match: str) -> None:
 def test_plot_history_labels_an_adaptive_rate_rejection(sine_net: Network) -> None:
     from matplotlib import figure
 
-    from bpderive.plotting import plot_history
+    from bpderive.display.plotting import plot_history
 
     X, T = sine(n=40, seed=0)
     result = train(sine_net, X, T, lr=3.0, adaptive_lr=True, epochs=1)

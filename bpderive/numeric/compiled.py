@@ -31,12 +31,12 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from .activations import OUT, Softmax, tidy
-from .activations import X as NET
-from .checks import as_array, check_data, check_params
+from bpderive.checks import as_array, check_data, check_params
+from bpderive.symbolic.activations import OUT, Softmax, tidy
+from bpderive.symbolic.activations import X as NET
 
 if TYPE_CHECKING:
-    from .network import Network
+    from bpderive.network import Network
 
 Params = Mapping[str, np.ndarray]
 _TARGET = sp.Symbol("target", real=True)

@@ -2,7 +2,7 @@
 
 :func:`train` runs the five steps of 四.6:
 
-1. initialise the weights and thresholds (:mod:`bpderive.initializers`, or given ``params``);
+1. initialise the weights and thresholds (:mod:`~bpderive.training.initializers`, or ``params``);
 2. present the samples (all at once, one at a time, or in mini-batches, see below);
 3. forward pass: ``net = W·a + b``, ``Out = f(net)`` layer by layer;
 4. back-propagate the error: every ``δ`` and every gradient ``∂E_total/∂w`` is computed from the
@@ -28,8 +28,8 @@ Improvements (五): momentum ``Δw(t) = −η·∂E/∂w + α·Δw(t−1)`` and 
 
 Levenberg–Marquardt (``algorithm="lm"``, MATLAB's default ``trainlm``) is where the article's
 "mu" (四.5) comes from. It needs the Jacobian ``J = ∂e/∂w`` of every sample's output errors
-``e = target − out`` (:meth:`bpderive.numerics.CompiledNetwork.jacobian`, derived from the chains
-of ``e_ok`` as the gradient is from ``E_total``) and steps by
+``e = target − out`` (:meth:`~bpderive.numeric.compiled.CompiledNetwork.jacobian`, derived from
+the chains of ``e_ok`` as the gradient is from ``E_total``) and steps by
 ``Δw = −(JᵀJ + μI)⁻¹·Jᵀe``: with a small damping ``μ`` this is the Gauss–Newton step, which
 solves the linearised least-squares problem at once, with a large ``μ`` a short gradient-descent
 step ``−Jᵀe/μ``. ``μ`` grows after a step that fails to lower the cost and shrinks after one that
@@ -54,9 +54,9 @@ from bpderive.checks import (
     real_scalar,
     scalar_error,
 )
-from bpderive.initializers import SCHEMES, initialize
 from bpderive.network import Network
-from bpderive.numerics import CompiledNetwork
+from bpderive.numeric.compiled import CompiledNetwork
+from bpderive.training.initializers import SCHEMES, initialize
 
 Params = dict[str, np.ndarray]
 
@@ -775,8 +775,8 @@ def _lm_loop(
 
     The gradient the history records comes from the same ``J`` and ``e``: ``∇E = c·Jᵀe`` with
     ``c = 1/N`` for ``half_sse`` and ``2/(N·m)`` for ``mse``
-    (:meth:`~bpderive.numerics.CompiledNetwork.jacobian`), so an epoch needs no backward pass
-    besides the Jacobian's. The cost of an accepted step is the one its trial computed."""
+    (:meth:`~bpderive.numeric.compiled.CompiledNetwork.jacobian`), so an epoch needs no backward
+    pass besides the Jacobian's. The cost of an accepted step is the one its trial computed."""
     scale = {"half_sse": 1.0 / T.shape[0], "mse": 2.0 / T.size}[compiled.net.loss_name]
 
     def gradient(e: np.ndarray, J: np.ndarray) -> Params:

@@ -22,8 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from .chain import number as _latex_number
-from .chain import plain
+from bpderive.symbolic.chain import number as _latex_number
+from bpderive.symbolic.chain import plain
 
 __all__ = ["Equations", "Table", "equations", "fmt", "table"]
 

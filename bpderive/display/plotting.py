@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     import sympy as sp
     from matplotlib.axes import Axes
 
-    from bpderive.activations import Activation
     from bpderive.network import Network
+    from bpderive.symbolic.activations import Activation
     from bpderive.training import TrainResult
 
 _INSTALL = "bpderive's plots and diagrams need matplotlib: pip install bpderive[plot]"
@@ -27,7 +27,7 @@ _INSTALL = "bpderive's plots and diagrams need matplotlib: pip install bpderive[
 
 def _pyplot() -> Any:
     """``matplotlib.pyplot``, or an ``ImportError`` saying how to install it (shared by every
-    drawing of bpderive, :mod:`bpderive.diagram` too)."""
+    drawing of bpderive, :mod:`bpderive.display.diagram` too)."""
     try:
         import matplotlib.pyplot as plt
     except ImportError as error:
@@ -182,13 +182,13 @@ def plot_activation(
     """An activation ``f`` and its derivative ``f'`` on one Axes; returns the Axes.
 
     ``activation`` is a name (``"logistic"``, ``"tansig"``, …) or an
-    :class:`~bpderive.activations.Activation`. Both curves are the SymPy expressions
+    :class:`~bpderive.symbolic.activations.Activation`. Both curves are the SymPy expressions
     ``activation.expr`` and ``activation.derivative`` (the latter from ``sympy.diff``),
     lambdified; nothing is typed in here. Softmax is not element-wise and has no such curve.
     """
     import sympy as sp
 
-    from bpderive.activations import X, get_activation
+    from bpderive.symbolic.activations import X, get_activation
 
     act = get_activation(activation)
     if not act.elementwise:

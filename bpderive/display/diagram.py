@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from .checks import check_params
-from .network import Network
-from .plotting import _pyplot
+from bpderive.checks import check_params
+from bpderive.display.plotting import _pyplot
+from bpderive.network import Network
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -1,0 +1,1 @@
+"""The numeric stage: the derived equations compiled to vectorised NumPy."""
