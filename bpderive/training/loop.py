@@ -40,15 +40,13 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from bpderive.checks import (
-    _finite,
-    as_array,
     bool_scalar,
     int_scalar,
     real_scalar,
@@ -57,6 +55,7 @@ from bpderive.checks import (
 from bpderive.network import Network
 from bpderive.numeric.compiled import CompiledNetwork
 from bpderive.training.initializers import SCHEMES, initialize
+from bpderive.training.optimizers import _lm_loop, _loop
 
 Params = dict[str, np.ndarray]
 
@@ -74,10 +73,6 @@ ALGORITHMS = ("gd", "lm")
 
 #: Losses Levenberg–Marquardt accepts: sums of squared errors, whose Hessian ``JᵀJ`` approximates.
 LM_LOSSES = ("half_sse", "mse")
-
-#: MATLAB's ``trainlm`` never lets ``μ`` fall below this after a success (it would otherwise
-#: underflow to 0 after a few hundred good steps, and ``0·mu_inc`` could never rise again).
-MU_MIN = 1e-20
 
 #: Why training stopped, as found in :attr:`TrainResult.stop_reason`.
 STOP_REASONS = ("epochs", "goal", "min_grad", "max_fail", "diverged", "mu_max")
@@ -322,38 +317,6 @@ def _refuse_unused(o: _Options, **given: Any) -> None:
 
 def _norm(grads: Mapping[str, np.ndarray]) -> float:
     return math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
-
-
-def _update(
-    params: Params,
-    grads: Mapping[str, np.ndarray],
-    velocity: Params | None,
-    eta_w: float,
-    eta_b: float,
-    alpha: float,
-) -> tuple[Params, Params | None]:
-    """One update of every parameter from gradients taken at the *same* (pre-update) params.
-
-    ``Δw(t) = −η·∂E/∂w + α·Δw(t−1)`` and ``w ← w + Δw(t)``, with ``η = η1`` for weights and
-    ``η2`` for biases. New arrays are made, never written in place, so parameter dicts handed out
-    earlier (to a callback, or kept as the best epoch's) stay as they were. A rate of 0 leaves
-    the parameter untouched (not even ``+ 0.0``), which freezes it exactly.
-    """
-    new: Params = {}
-    moved: Params | None = {} if velocity is not None else None
-    for name, value in params.items():
-        eta = eta_w if name.startswith("W") else eta_b
-        if eta == 0.0:
-            new[name] = value
-            if moved is not None:
-                moved[name] = velocity[name]
-            continue
-        delta = -eta * grads[name]
-        if velocity is not None:
-            delta = delta + alpha * velocity[name]
-            moved[name] = delta
-        new[name] = value + delta
-    return new, moved
 
 
 def _compiled(net: Network) -> CompiledNetwork:
@@ -651,290 +614,3 @@ class _Monitor:
             stop_reason=stop_reason,
             best_epoch=self.best_epoch,
         )
-
-
-def _loop(
-    compiled: CompiledNetwork,
-    params: Params,
-    X: np.ndarray,
-    T: np.ndarray,
-    o: _Options,
-    seed: int,
-    monitor: _Monitor,
-) -> TrainResult:
-    """The epochs of gradient descent, on checked data and options."""
-    fast = compiled.cost_and_gradients
-    n_samples = X.shape[0]
-    step = {"batch": n_samples, "online": 1, "minibatch": o.batch_size}[o.mode]
-    rng = np.random.default_rng([seed, 1])
-    fixed_batches = [(X[i : i + step], T[i : i + step]) for i in range(0, n_samples, step)]
-    eta_w, eta_b = o.lr, o.lr_bias
-    velocity: Params | None = (
-        {name: np.zeros_like(value) for name, value in params.items()} if o.momentum > 0 else None
-    )
-    cost, grads = fast(params, X, T, check=False)
-    accepted = True
-    epoch = 0
-    while True:
-        stop_reason = monitor.record(epoch, params, cost, grads, accepted, lr=eta_w, lr_bias=eta_b)
-        if stop_reason:
-            break
-
-        epoch += 1
-        if o.mode == "batch":
-            candidate, moved = _update(params, grads, velocity, eta_w, eta_b, o.momentum)
-        else:
-            candidate, moved = params, velocity
-            if o.shuffle:
-                order = rng.permutation(n_samples)
-                batches: Iterable[tuple[np.ndarray, np.ndarray]] = (
-                    (X[idx], T[idx])
-                    for idx in (order[i : i + step] for i in range(0, n_samples, step))
-                )
-            else:
-                batches = fixed_batches
-            for X_batch, T_batch in batches:
-                _, g = fast(candidate, X_batch, T_batch, check=False)
-                candidate, moved = _update(candidate, g, moved, eta_w, eta_b, o.momentum)
-        new_cost, new_grads = fast(candidate, X, T, check=False)
-        accepted = True
-        if o.adaptive_lr:
-            if not new_cost <= o.max_perf_inc * cost:
-                accepted = False
-                eta_w, eta_b = eta_w * o.lr_dec, eta_b * o.lr_dec
-                if velocity is not None:
-                    velocity = {name: np.zeros_like(value) for name, value in velocity.items()}
-            elif new_cost < cost:
-                eta_w, eta_b = eta_w * o.lr_inc, eta_b * o.lr_inc
-        if accepted:
-            params, velocity, cost, grads = candidate, moved, new_cost, new_grads
-
-    return monitor.result(epoch, stop_reason)
-
-
-def lm_step(J: np.ndarray, e: np.ndarray, mu: float) -> np.ndarray:
-    """The Levenberg–Marquardt step ``Δw = −(JᵀJ + μI)⁻¹·Jᵀe`` for errors ``e`` and their
-    Jacobian ``J = ∂e/∂w`` (``μ > 0``), without forming an inverse or ``JᵀJ``.
-
-    ``Δw`` minimises ``‖e + J·Δw‖² + μ‖Δw‖²``: the linearised sum of squared errors plus a
-    penalty on the step's length. With the thin singular value decomposition ``J = U·diag(s)·Vᵀ``
-    the normal equations become diagonal, and ``Δw = −V·diag(s/(s² + μ))·Uᵀe``.
-
-    Why the SVD rather than the alternatives:
-
-    * Cholesky on ``JᵀJ + μI`` (MATLAB's ``(jj + I*mu) \\ je``) squares the condition number of
-      ``J``; network Jacobians are often nearly rank-deficient (more weights than the data
-      pin down), and for a small ``μ`` the matrix is then numerically singular;
-    * least squares on the augmented system ``[J; √μ·I]·Δw ≈ [−e; 0]`` avoids the squaring, but
-      needs a new factorisation for every ``μ`` tried;
-    * the SVD works on ``J`` itself, as stably as the augmented system, and one decomposition per
-      epoch serves every ``μ`` the epoch tries, at ``O(min(Nm, P)·P)`` each.
-
-    It also shows what ``μ`` does: a direction with ``s² ≫ μ`` gets the Gauss–Newton factor
-    ``1/s``, one with ``s² ≪ μ`` only ``s/μ``, a short gradient-descent step (``Jᵀe/μ``).
-    """
-    J = as_array("J", J)
-    if J.ndim != 2 or 0 in J.shape:
-        raise ValueError(
-            f"J: expected a non-empty 2-D Jacobian (one row per error, one column per "
-            f"parameter), got shape {J.shape}"
-        )
-    e = as_array("e", e)
-    if e.shape != (J.shape[0],):
-        raise ValueError(
-            f"e: expected a 1-D array of {J.shape[0]} errors (one per row of J), "
-            f"got shape {e.shape}"
-        )
-    for name, array in (("J", J), ("e", e)):
-        _finite(name, array)
-    mu = real_scalar("mu", mu, "a finite damping μ > 0", lambda v: v > 0)
-    U, s, Vt = np.linalg.svd(J, full_matrices=False)
-    return _lm_direction(U, s, Vt, e, mu)
-
-
-def _lm_direction(
-    U: np.ndarray, s: np.ndarray, Vt: np.ndarray, e: np.ndarray, mu: float
-) -> np.ndarray:
-    return -(Vt.T @ (s / (s * s + mu) * (U.T @ e)))
-
-
-def _lm_loop(
-    compiled: CompiledNetwork,
-    params: Params,
-    X: np.ndarray,
-    T: np.ndarray,
-    o: _Options,
-    monitor: _Monitor,
-) -> TrainResult:
-    """The epochs of Levenberg–Marquardt (MATLAB ``trainlm``), on checked data and options.
-
-    Each epoch tries ``Δw = −(JᵀJ + μI)⁻¹·Jᵀe`` (:func:`lm_step`) from the current ``μ``: if the
-    cost falls, the step is kept and ``μ ← max(μ·mu_dec, 1e-20)``; if not, ``μ ← μ·mu_inc`` and
-    the step is solved again, until one succeeds or ``μ`` exceeds ``mu_max`` (then training
-    stops, "mu_max": even a tiny gradient step no longer lowers the cost).
-
-    The gradient the history records comes from the same ``J`` and ``e``: ``∇E = c·Jᵀe`` with
-    ``c = 1/N`` for ``half_sse`` and ``2/(N·m)`` for ``mse``
-    (:meth:`~bpderive.numeric.compiled.CompiledNetwork.jacobian`), so an epoch needs no backward
-    pass besides the Jacobian's. The cost of an accepted step is the one its trial computed."""
-    scale = {"half_sse": 1.0 / T.shape[0], "mse": 2.0 / T.size}[compiled.net.loss_name]
-
-    def gradient(e: np.ndarray, J: np.ndarray) -> Params:
-        return compiled.unflatten(scale * (J.T @ e))
-
-    mu = o.mu
-    cost = compiled.cost(params, X, T, check=False)
-    e, J = compiled.errors_and_jacobian(params, X, T, check=False)
-    grads = gradient(e, J)
-    accepted = True
-    epoch = 0
-    while True:
-        stop_reason = monitor.record(
-            epoch, params, cost, grads, accepted, mu=mu, finite=bool(np.isfinite(J).all())
-        )
-        if stop_reason:
-            break
-
-        epoch += 1
-        U, s, Vt = np.linalg.svd(J, full_matrices=False)
-        w = compiled.flatten(params, check=False)
-        accepted = False
-        while mu <= o.mu_max:
-            candidate = compiled.unflatten(w + _lm_direction(U, s, Vt, e, mu))
-            candidate_cost = compiled.cost(candidate, X, T, check=False)
-            if candidate_cost < cost:
-                accepted = True
-                mu = max(mu * o.mu_dec, MU_MIN)
-                break
-            mu *= o.mu_inc
-        if accepted:
-            params, cost = candidate, candidate_cost
-            e, J = compiled.errors_and_jacobian(params, X, T, check=False)
-            grads = gradient(e, J)
-
-    return monitor.result(epoch, stop_reason)
-
-
-def suggest_hidden(n_inputs: int, n_outputs: int) -> dict[str, int]:
-    """Rules of thumb for the hidden-layer size ``h`` (四.3), each labelled, rounded, ``>= 1``.
-
-    * ``sqrt(n+m)+a`` for ``a = 1..10``: the article's rule;
-    * ``log2(n)``: grows slowly with the number of inputs;
-    * ``sqrt(n*m)``: the geometric mean of input and output sizes.
-
-    They are starting points, not answers (no theory fixes ``h``): too few units under-fit, too
-    many cost time and over-fit. Choose by experiment, e.g. with :func:`sweep_hidden`.
-    """
-    n = int_scalar("n_inputs", n_inputs, 1)
-    m = int_scalar("n_outputs", n_outputs, 1)
-
-    def rounded(value: float) -> int:
-        return max(1, math.floor(value + 0.5))
-
-    rules = {f"sqrt(n+m)+{a}": rounded(math.sqrt(n + m) + a) for a in range(1, 11)}
-    rules["log2(n)"] = rounded(math.log2(n))
-    rules["sqrt(n*m)"] = rounded(math.sqrt(n * m))
-    return rules
-
-
-@dataclass(frozen=True)
-class SweepRow:
-    """One candidate hidden size: its best run over the seeds tried (lowest validation cost)."""
-
-    hidden: int
-    val_cost: float
-    train_cost: float
-    seed: int
-    result: TrainResult
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    """All candidates in increasing size, and the size with the lowest validation cost."""
-
-    rows: tuple[SweepRow, ...]
-    best_hidden: int
-
-    def table(self) -> str:
-        """The sweep as a plain-text table."""
-        lines = [f"{'hidden':>6}  {'val cost':>12}  {'train cost':>12}  {'seed':>4}  stop"]
-        for row in self.rows:
-            mark = "  <- best" if row.hidden == self.best_hidden else ""
-            lines.append(
-                f"{row.hidden:>6}  {row.val_cost:>12.6g}  {row.train_cost:>12.6g}  "
-                f"{row.seed:>4}  {row.result.stop_reason}{mark}"
-            )
-        return "\n".join(lines)
-
-
-def sweep_hidden(
-    X: np.ndarray,
-    T: np.ndarray,
-    X_val: np.ndarray,
-    T_val: np.ndarray,
-    *,
-    candidates: Iterable[int] | None = None,
-    activations: str | Sequence[str] = "logistic",
-    loss: str = "half_sse",
-    seeds: Iterable[int] = (0,),
-    **train_options: Any,
-) -> SweepResult:
-    """Train an ``n-h-m`` network for every candidate ``h`` and compare validation costs.
-
-    The article leaves the final choice of the hidden size to experiment (四.3); this is that
-    experiment. ``candidates`` default to the distinct values of :func:`suggest_hidden`. Each
-    size is trained from every seed in ``seeds`` (several random starts guard against a local
-    minimum, 五) with ``validation=(X_val, T_val)`` for early stopping; the run with the lowest
-    validation cost represents the size. ``train_options`` go to :func:`train` (not ``seed`` or
-    ``validation``, which the sweep sets). Keep a separate test set to report the chosen
-    network's error: the validation set took part in the choice.
-    """
-    for reserved in ("seed", "validation"):
-        if reserved in train_options:
-            raise scalar_error(
-                reserved, "not given (sweep_hidden sets it; use seeds=...)", reserved
-            )
-    X2, T2 = _samples("X", X), _samples("T", T)
-    n_inputs, n_outputs = X2.shape[1], T2.shape[1]
-    if candidates is None:
-        sizes = sorted(set(suggest_hidden(n_inputs, n_outputs).values()))
-    else:
-        given = _iterable("candidates", candidates, "(2, 4, 8) (hidden sizes)")
-        sizes = sorted({int_scalar("candidates", h, 1) for h in given})
-        if not sizes:
-            raise scalar_error("candidates", "at least one hidden size", candidates)
-    seed_list = [int_scalar("seeds", s, 0) for s in _iterable("seeds", seeds, "(0, 1, 2)")]
-    if not seed_list:
-        raise scalar_error("seeds", "at least one seed", seeds)
-    rows = []
-    for hidden in sizes:
-        net = Network(sizes=(n_inputs, hidden, n_outputs), activations=activations, loss=loss)
-        best: SweepRow | None = None
-        for s in seed_list:
-            result = train(net, X2, T2, seed=s, validation=(X_val, T_val), **train_options)
-            row = SweepRow(hidden, result.val_cost, result.cost, s, result)
-            if best is None or row.val_cost < best.val_cost:
-                best = row
-        rows.append(best)
-    winner = min(rows, key=lambda r: (not math.isfinite(r.val_cost), r.val_cost))
-    return SweepResult(rows=tuple(rows), best_hidden=winner.hidden)
-
-
-def _samples(name: str, value: object) -> np.ndarray:
-    """A data matrix ``(N, n)`` for :func:`sweep_hidden`, which reads the network's sizes from
-    the columns: a 1-D array could be one sample or one column, so it is refused here."""
-    array = as_array(name, value)
-    if array.ndim != 2 or 0 in array.shape:
-        raise ValueError(
-            f"{name}: expected a non-empty 2-D array (N, n), one row per sample (the network's "
-            f"sizes are read from the columns), got shape {array.shape}"
-        )
-    return array
-
-
-def _iterable(name: str, value: object, example: str) -> list[object]:
-    """``value``'s items, or a ``ValueError`` when it is a single value (``seeds=3`` for
-    ``seeds=(3,)``) or a string."""
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise scalar_error(name, f"a sequence such as {example}", value)
-    return list(value)

@@ -1,0 +1,385 @@
+"""The network of section 三 as symbols: its names and its local equations.
+
+Names follow the article so that code and text can be read side by side:
+
+* neurons: inputs ``x1, x2``, hidden ``h1, h2, h3``, outputs ``o1, o2`` (with several hidden
+  layers, ``h1_2`` is unit 2 of hidden layer 1);
+* ``net_h1 = w_(x1,1)·x1 + w_(x2,1)·x2 + b1`` and ``out_h1 = f(net_h1)`` for every unit;
+* ``w_(a,b)`` is the weight from neuron ``a`` into neuron ``b`` (``w_(x1,1)`` from x1 into h1,
+  ``w_(1,1)`` from h1 into o1); with several hidden layers the weight layer is written too,
+  ``w(2)_(1,1)``;
+* biases are numbered across the network as in the article: ``b1 b2 b3`` hidden, ``b4 b5`` output;
+* the article's flat names ``w1`` (x1→h1) and ``w5, w6, w7`` (h1, h2, h3→o1) are accepted as
+  aliases on the article's 2-3-2 network. They cannot be extended to all twelve weights without a
+  clash (the article calls x1→h1 "W1" and h1→o1 "w5", which leaves four numbers for six
+  first-layer weights), so any other ``wN`` is an error that lists the valid names.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import sympy as sp
+
+from bpderive.checks import parameter_shapes
+from bpderive.symbolic.activations import Activation, Softmax, get_activation
+from bpderive.symbolic.chain import OrderedEq
+
+ETA_WEIGHTS = sp.Symbol("eta_1", positive=True)
+ETA_BIASES = sp.Symbol("eta_2", positive=True)
+E_TOTAL = sp.Symbol("E_total")
+
+_ARTICLE_SIZES = (2, 3, 2)
+#: The article's flat names, valid on its 2-3-2 network only.
+ARTICLE_ALIASES = {"w1": "w_(x1,1)", "w5": "w_(1,1)", "w6": "w_(2,1)", "w7": "w_(3,1)"}
+
+
+@dataclass(frozen=True)
+class Neuron:
+    """One unit: its name, where it sits, and its ``net``/``out`` symbols (an input's ``out`` is
+    the input itself)."""
+
+    name: str
+    layer: int
+    index: int
+    net: sp.Symbol | None
+    out: sp.Symbol
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One weight or bias: canonical name, symbol, place in the parameter mapping."""
+
+    name: str
+    symbol: sp.Symbol
+    key: str
+    index: tuple[int, ...]
+    source: str | None
+    target: str
+
+    @property
+    def is_bias(self) -> bool:
+        return self.source is None
+
+
+@dataclass(frozen=True)
+class LayerMatrices:
+    """The matrix form of one layer, ``net = W·aᵀ + bᵀ``, with SymPy matrices of symbols."""
+
+    layer: int
+    W: sp.ImmutableMatrix
+    a: sp.ImmutableMatrix
+    b: sp.ImmutableMatrix
+    net: sp.ImmutableMatrix
+    out: sp.ImmutableMatrix
+
+    def equation(self) -> OrderedEq:
+        """``net = W·aᵀ + bᵀ`` unevaluated, printed in the article's order."""
+        rhs = sp.MatAdd(sp.MatMul(self.W, self.a, evaluate=False), self.b, evaluate=False)
+        return OrderedEq(self.net, rhs, evaluate=False)
+
+    def rows(self) -> sp.Eq:
+        """The same, each row written out: ``net_h1 = w_(x1,1)·x1 + w_(x2,1)·x2 + b1`` …"""
+        return sp.Eq(self.net, self.W * self.a + self.b, evaluate=False)
+
+
+@dataclass(frozen=True)
+class ErrorEquations:
+    """``E_total = Σ_k E_ok`` and each ``E_ok``: the loss of one sample."""
+
+    total: sp.Eq
+    terms: tuple[sp.Eq, ...]
+
+
+def _check_sizes(sizes: object) -> tuple[int, ...]:
+    if isinstance(sizes, str | bytes) or not isinstance(sizes, Sequence):
+        raise ValueError(
+            f"sizes: expected a sequence of positive integers (inputs, hidden..., outputs) "
+            f"such as (2, 3, 2), got {sizes!r}"
+        )
+    checked = []
+    for s in sizes:
+        try:
+            value = operator.index(s)  # int and NumPy integers; not 2.5, not "2"
+        except TypeError:
+            value = 0
+        checked.append(0 if isinstance(s, bool) else value)
+    if len(checked) < 2 or min(checked) < 1:
+        raise ValueError(
+            f"sizes: expected at least two positive integers (inputs, hidden..., outputs) "
+            f"such as (2, 3, 2), got {tuple(sizes)!r}"
+        )
+    return tuple(checked)
+
+
+class NetworkStructure:
+    """The symbols and local equations of a network (the base of :class:`bpderive.Network`)."""
+
+    def _check_activations(self, activations: object) -> tuple[Activation | Softmax, ...]:
+        if isinstance(activations, str | Activation | Softmax):
+            names = [activations] * self.n_layers
+        elif isinstance(activations, Sequence) and len(activations) == self.n_layers:
+            names = list(activations)
+        else:
+            raise ValueError(
+                f"activations: expected one name or a sequence of {self.n_layers} names "
+                f"(one per weight layer), got {activations!r}"
+            )
+        found = tuple(get_activation(n) for n in names)
+        for layer, act in enumerate(found[:-1], start=1):
+            if not act.elementwise:
+                raise ValueError(
+                    f"activations: softmax is for the output layer only, got it on layer {layer}"
+                )
+        if not found[-1].elementwise and self.sizes[-1] < 2:
+            raise ValueError("activations: softmax needs at least 2 outputs, got 1")
+        return found
+
+    # ---------------------------------------------------------------- symbols and equations
+
+    def _neuron_name(self, layer: int, k: int) -> str:
+        if layer == 0:
+            return f"x{k + 1}"
+        if layer == self.n_layers:
+            return f"o{k + 1}"
+        if self.n_layers == 2:
+            return f"h{k + 1}"
+        return f"h{layer}_{k + 1}"
+
+    def _build_symbols(self) -> None:
+        self.layers: list[list[Neuron]] = []
+        for layer, size in enumerate(self.sizes):
+            row = []
+            for k in range(size):
+                name = self._neuron_name(layer, k)
+                # A deep hidden unit "h1_2" is written net_{h1,2}: braces keep SymPy from
+                # reading the second underscore as a second subscript.
+                tex = re.sub(r"^h(\d+)_(\d+)$", r"{h\1,\2}", name)
+                if layer == 0:
+                    row.append(Neuron(name, 0, k, None, sp.Symbol(name, real=True)))
+                else:
+                    net = sp.Symbol(f"net_{tex}", real=True)
+                    row.append(Neuron(name, layer, k, net, sp.Symbol(f"out_{tex}", real=True)))
+            self.layers.append(row)
+        self.neurons = {n.name: n for row in self.layers for n in row}
+        self.targets = [sp.Symbol(f"target_{n.name}", real=True) for n in self.layers[-1]]
+        self.error_terms = [sp.Symbol(f"E_{n.name}") for n in self.layers[-1]]
+
+        self.parameters: dict[str, Parameter] = {}
+        bias_number = 0
+        deep = self.n_layers > 2
+        for layer in range(1, self.n_layers + 1):
+            prefix = f"w({layer})" if deep else "w"
+            for j, dst in enumerate(self.layers[layer]):
+                for i, src in enumerate(self.layers[layer - 1]):
+                    a = src.name if layer == 1 else str(i + 1)
+                    name = f"{prefix}_({a},{j + 1})"
+                    tex = f"w^{{({layer})}}_{{({a},{j + 1})}}" if deep else name
+                    self._add(
+                        Parameter(
+                            name, sp.Symbol(tex, real=True), f"W{layer}", (j, i), src.name, dst.name
+                        )
+                    )
+            for j, dst in enumerate(self.layers[layer]):
+                bias_number += 1
+                name = f"b{bias_number}"
+                self._add(
+                    Parameter(name, sp.Symbol(name, real=True), f"b{layer}", (j,), None, dst.name)
+                )
+        self.aliases = dict(ARTICLE_ALIASES) if self.sizes == _ARTICLE_SIZES else {}
+
+        # The local equations: each net_* and out_* as a small expression of the layer below.
+        self.local: dict[sp.Symbol, sp.Expr] = {}
+        for layer in range(1, self.n_layers + 1):
+            below = self.layers[layer - 1]
+            for j, dst in enumerate(self.layers[layer]):
+                terms = [self.weight(layer, i, j).symbol * src.out for i, src in enumerate(below)]
+                self.local[dst.net] = sp.Add(*terms, self.bias(layer, j).symbol)
+            act = self.activations[layer - 1]
+            nets = [n.net for n in self.layers[layer]]
+            outs = act.outputs(nets) if isinstance(act, Softmax) else [act(n) for n in nets]
+            for dst, expr in zip(self.layers[layer], outs, strict=True):
+                self.local[dst.out] = expr
+
+        last = self.activation_names[-1]
+        m = self.sizes[-1]
+        self.error_exprs = [
+            self.loss.term(n.out, t, m, last)
+            for n, t in zip(self.layers[-1], self.targets, strict=True)
+        ]
+        self.error_expr = sp.Add(*self.error_exprs)
+
+    def _add(self, p: Parameter) -> None:
+        self.parameters[p.name] = p
+
+    def weight(self, layer: int, i: int, j: int) -> Parameter:
+        """The weight of weight layer ``layer`` from unit ``i`` below into unit ``j`` (0-based)."""
+        return self._by_place[(f"W{layer}", (j, i))]
+
+    def bias(self, layer: int, j: int) -> Parameter:
+        """The bias of unit ``j`` (0-based) of layer ``layer``."""
+        return self._by_place[(f"b{layer}", (j,))]
+
+    @cached_property
+    def _by_place(self) -> dict[tuple[str, tuple[int, ...]], Parameter]:
+        return {(p.key, p.index): p for p in self.parameters.values()}
+
+    @property
+    def parameter_names(self) -> list[str]:
+        """Every weight and bias in canonical order: layer by layer, ``W`` by rows, then ``b``."""
+        return list(self.parameters)
+
+    @property
+    def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
+        """The shapes of the parameter mapping ``{"W1": (n1, n0), "b1": (n1,), ...}``."""
+        return parameter_shapes(self.sizes)
+
+    def resolve(self, name: str) -> Parameter:
+        """A parameter by canonical name or article alias; a ``KeyError`` lists the valid ones."""
+        if not isinstance(name, str):
+            raise KeyError(f"parameter name: expected a string such as 'w5', got {name!r}")
+        key = self.aliases.get(name, name)
+        if key in self.parameters:
+            return self.parameters[key]
+        hint = ""
+        if re.fullmatch(r"[wW]\d+", name):
+            hint = (
+                " The article's flat names are only w1 (x1→h1) and w5, w6, w7 (h1, h2, h3→o1) on "
+                "its 2-3-2 network: the numbering cannot be completed without a clash."
+            )
+            if name.startswith("W"):
+                hint += f" ({name!r} is a key of the parameter mapping, a whole matrix.)"
+        valid = ", ".join([*self.aliases, *self.parameters])
+        raise KeyError(f"unknown parameter {name!r}.{hint} Valid names: {valid}")
+
+    def name_table(self) -> list[dict[str, str]]:
+        """One row per parameter: canonical name, article alias, mapping entry, from, to."""
+        alias_of = {v: k for k, v in self.aliases.items()}
+        return [
+            {
+                "name": p.name,
+                "alias": alias_of.get(p.name, ""),
+                "entry": f"{p.key}[{', '.join(map(str, p.index))}]",
+                "from": p.source or "(bias)",
+                "to": p.target,
+            }
+            for p in self.parameters.values()
+        ]
+
+    @cached_property
+    def _symbols(self) -> dict[str, sp.Symbol]:
+        table: dict[str, sp.Symbol] = {}
+        for n in self.neurons.values():
+            if n.net is None:
+                table[n.name] = n.out
+            else:
+                table[f"net_{n.name}"] = n.net
+                table[f"out_{n.name}"] = n.out
+                table[f"delta_{n.name}"] = self.delta_symbol(n.name)
+        for n, t, e in zip(self.layers[-1], self.targets, self.error_terms, strict=True):
+            table[f"target_{n.name}"] = t
+            table[f"E_{n.name}"] = e
+        table["E_total"] = E_TOTAL
+        table["eta_1"] = ETA_WEIGHTS
+        table["eta_2"] = ETA_BIASES
+        for p in self.parameters.values():
+            table[p.name] = p.symbol
+        return table
+
+    def symbol(self, name: str) -> sp.Symbol:
+        """The SymPy symbol of any named quantity: ``x1``, ``net_h1``, ``out_h1`` (or the
+        article's ``Out_h1``), ``target_o1``, ``E_o1``, ``E_total``, ``delta_o1``, ``eta_1``,
+        ``eta_2``, a parameter or an alias (``w5``)."""
+        if isinstance(name, str):
+            key = re.sub(r"^Out_", "out_", name)
+            if key in self._symbols:
+                return self._symbols[key]
+            if key in self.aliases:
+                return self.resolve(key).symbol
+        valid = ", ".join(self._symbols)
+        raise KeyError(f"unknown symbol {name!r}. Valid names: {valid}")
+
+    def delta_symbol(self, neuron: str) -> sp.Symbol:
+        """``δ_n`` as a symbol, for writing the backward recursion with named deltas."""
+        tex = re.sub(r"^h(\d+)_(\d+)$", r"h\1,\2", neuron)
+        return sp.Symbol(rf"\delta_{{{tex}}}")
+
+    @property
+    def forward_equations(self) -> list[sp.Eq]:
+        """``net_h1 = …``, ``out_h1 = f(net_h1)``, … ``out_o2`` in reading order."""
+        eqs = []
+        for row in self.layers[1:]:
+            for n in row:
+                eqs.append(sp.Eq(n.net, self.local[n.net], evaluate=False))
+                eqs.append(sp.Eq(n.out, self.local[n.out], evaluate=False))
+        return eqs
+
+    def matrices(self) -> list[LayerMatrices]:
+        """The matrix form of every weight layer: ``W(l)``, ``a``, ``b(l)``, ``net``, ``out``."""
+        result = []
+        for layer in range(1, self.n_layers + 1):
+            below, here = self.layers[layer - 1], self.layers[layer]
+            W = sp.ImmutableMatrix(
+                [
+                    [self.weight(layer, i, j).symbol for i in range(len(below))]
+                    for j in range(len(here))
+                ]
+            )
+            b = sp.ImmutableMatrix([self.bias(layer, j).symbol for j in range(len(here))])
+            result.append(
+                LayerMatrices(
+                    layer,
+                    W,
+                    sp.ImmutableMatrix([n.out for n in below]),
+                    b,
+                    sp.ImmutableMatrix([n.net for n in here]),
+                    sp.ImmutableMatrix([n.out for n in here]),
+                )
+            )
+        return result
+
+    @property
+    def error(self) -> ErrorEquations:
+        """``E_total = E_o1 + E_o2`` and each term's formula in ``out_ok`` and ``target_ok``."""
+        total = sp.Eq(E_TOTAL, sp.Add(*self.error_terms), evaluate=False)
+        terms = tuple(
+            sp.Eq(e, expr, evaluate=False)
+            for e, expr in zip(self.error_terms, self.error_exprs, strict=True)
+        )
+        return ErrorEquations(total, terms)
+
+    @cached_property
+    def expansion(self) -> dict[sp.Symbol, sp.Expr]:
+        """Every ``net_*``/``out_*`` as a formula in inputs and parameters only (by substitution
+        of the forward equations, layer by layer; never differentiated)."""
+        full: dict[sp.Symbol, sp.Expr] = {}
+        for row in self.layers[1:]:
+            for n in row:
+                full[n.net] = self.local[n.net].xreplace(full)
+            for n in row:
+                full[n.out] = self.local[n.out].xreplace(full)
+        return full
+
+    def expand(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` with every ``net_*``/``out_*`` replaced by its formula in inputs and
+        parameters. The expansion is built on first use: a derivation never needs it."""
+        return expr.xreplace(self.expansion)
+
+    def local_derivative(self, quantity: sp.Symbol, wrt: sp.Symbol) -> sp.Expr:
+        """``∂quantity/∂wrt`` of one local equation (``quantity`` is a ``net_*`` or ``out_*``).
+
+        ``sympy.diff`` of the equation's terms that contain ``wrt``; the other terms' derivative
+        is zero. On a wide layer this keeps each derivative as small as one term instead of
+        re-walking the whole sum ``w·out + … + b`` for every weight."""
+        index = self._term_index.get(quantity)
+        if index is None:
+            index = {}
+            for term in sp.Add.make_args(self.local[quantity]):
+                for symbol in term.free_symbols:
+                    index.setdefault(symbol, []).append(term)
+            self._term_index[quantity] = index
+        return sp.Add(*[sp.diff(term, wrt) for term in index.get(wrt, ())])
