@@ -127,7 +127,7 @@ def check_data(
 # One rule for every scalar option of training, initialisation and the demo data: Python and
 # NumPy numbers are accepted alike (a value read from an array is an ``np.float64`` or an
 # ``np.int64``, and refusing it would surprise), ``bool`` never is (``True`` is an ``int`` to
-# Python, but ``lr=True`` is a mistake, not a rate of 1), and neither is a numeric string.
+# Python, but ``eta1=True`` is a mistake, not a rate of 1), and neither is a numeric string.
 
 
 def scalar_error(name: str, expected: str, value: object) -> ValueError:

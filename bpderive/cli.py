@@ -15,11 +15,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-import sympy as sp
-
 from bpderive.example import WorkedExample, example
 from bpderive.network import Network
+from bpderive.symbolic.activations import ACTIVATIONS
 from bpderive.symbolic.chain import ChainRule
+from bpderive.symbolic.losses import LOSSES
+from bpderive.symbolic.notation import number, text
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,9 +51,10 @@ def _parser() -> _Parser:
     network_options.add_argument(
         "--activation",
         default="logistic",
-        help="one activation for every layer, or one per weight layer separated by commas",
+        help=f"one of {', '.join(ACTIVATIONS)} for every layer, or one per weight layer, "
+        "separated by commas",
     )
-    network_options.add_argument("--loss", default="half_sse", help="half_sse, mse, cross_entropy")
+    network_options.add_argument("--loss", default="half_sse", help=", ".join(LOSSES))
     sub.add_parser("show", parents=[network_options], help="the worked example, phase by phase")
     latex = sub.add_parser("latex", parents=[network_options], help="LaTeX of a gradient's chain")
     latex.add_argument("name", nargs="?", help="a parameter: w5, w_(1,1), b4, …")
@@ -74,24 +76,25 @@ def _show(ex: WorkedExample) -> str:
     env = net.environment(ex.params, ex.x, ex.target)
     lines = [
         f"The article's {'-'.join(map(str, net.sizes))} network "
-        f"({', '.join(net.activation_names)}; loss {net.loss_name}), worked example",
+        f"({', '.join(a.name for a in net.activations)}; loss {net.loss.name}), worked example",
         "  "
-        + ", ".join(f"{n.name} = {float(env[n.out]):.6g}" for n in net.layers[0])
+        + ", ".join(f"{n.name} = {number(float(env[n.out]))}" for n in net.layers[0])
         + "; "
-        + ", ".join(f"{t} = {float(env[t]):.6g}" for t in net.targets)
-        + f"; η1 = {ex.eta_weights:g}, η2 = {ex.eta_biases:g}",
+        + ", ".join(f"{t} = {number(float(env[t]))}" for t in net.targets)
+        + f"; η1 = {ex.eta1:g}, η2 = {ex.eta2:g}",
         "",
         "1. Forward pass",
     ]
     lines += [
-        f"  {sp.sstr(eq.lhs)} = {sp.sstr(eq.rhs)} = {float(env[eq.lhs]):.6g}"
+        f"  {text(eq.lhs)} = {text(eq.rhs)} = {number(float(env[eq.lhs]))}"
         for eq in net.forward_equations
     ]
     lines += ["", "2. Error of this sample"]
     for eq in net.error.terms:
-        lines.append(f"  {eq.lhs} = {sp.sstr(eq.rhs)} = {float(eq.rhs.xreplace(env)):.6g}")
+        value = number(float(eq.rhs.xreplace(env)))
+        lines.append(f"  {text(eq.lhs)} = {text(eq.rhs)} = {value}")
     total = float(net.error_expr.xreplace(env))
-    lines.append(f"  {net.error.total.lhs} = {sp.sstr(net.error.total.rhs)} = {total:.6g}")
+    lines.append(f"  {text(net.error.total.lhs)} = {text(net.error.total.rhs)} = {number(total)}")
 
     delta = net.delta("o1")
     lines += ["", "3. Output layer: δ_o1", _indent(delta.text(delta.numbers(env)))]
@@ -113,21 +116,21 @@ def _show(ex: WorkedExample) -> str:
 
 
 def _update_line(rule: ChainRule, ex: WorkedExample) -> str:
-    name = sp.sstr(rule.parameter)
+    name = rule.parameter.name
     p = ex.net.resolve(name)
     alias = {v: k for k, v in ex.net.aliases.items()}.get(name)
     name = f"{alias}" if alias else name
     old = float(ex.params[p.key][p.index])
     g = rule.evaluate(ex.params, ex.x, ex.target).value
-    eta, symbol = (ex.eta_biases, "η2") if p.is_bias else (ex.eta_weights, "η1")
+    eta, symbol = (ex.eta2, "η2") if p.is_bias else (ex.eta1, "η1")
     return (
-        f"{name}⁺ = {name} − {symbol}·∂E_total/∂{name} = {old:.6g} − {eta:g}·({g:.6g}) "
-        f"= {old - eta * g:.6g}"
+        f"{name}⁺ = {name} − {symbol}·∂E_total/∂{name} = {number(old)} − {number(eta)}·"
+        f"({number(g)}) = {number(old - eta * g)}"
     )
 
 
-def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.splitlines())
+def _indent(block: str) -> str:
+    return "\n".join("  " + line for line in block.splitlines())
 
 
 def _latex(args: argparse.Namespace) -> str:

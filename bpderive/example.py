@@ -29,13 +29,13 @@ class WorkedExample:
     params: dict[str, np.ndarray]
     x: np.ndarray
     target: np.ndarray
-    eta_weights: float
-    eta_biases: float
+    eta1: float
+    eta2: float
     source: str = field(default=__doc__ or "", repr=False)
 
     def rate(self, name: str) -> float:
         """η1 for a weight, η2 for a bias."""
-        return self.eta_biases if self.net.resolve(name).is_bias else self.eta_weights
+        return self.eta2 if self.net.resolve(name).is_bias else self.eta1
 
 
 def example(net: Network | None = None) -> WorkedExample:
@@ -58,6 +58,6 @@ def example(net: Network | None = None) -> WorkedExample:
         params=params,
         x=np.array([0.05, 0.10]),
         target=np.array([0.01, 0.99]),
-        eta_weights=0.5,
-        eta_biases=0.25,
+        eta1=0.5,
+        eta2=0.25,
     )

@@ -1,4 +1,11 @@
-"""The network of section 三: its symbols, its derivation, its numbers and its compiled form."""
+"""The network of section 三: its symbols, its derivation, and its compiled form, in one object.
+
+:class:`Network` is where the stages meet for a user: it *is* the network's structure (names,
+symbols, local equations: :mod:`bpderive.symbolic.structure`), it asks a
+:class:`~bpderive.symbolic.derivation.Derivation` for every chain, and :meth:`Network.compile`
+hands the derived per-layer rules (:mod:`bpderive.symbolic.rules`) to :mod:`bpderive.numeric`.
+The symbolic stage never imports the numeric one, and the numeric one never calls back.
+"""
 
 from __future__ import annotations
 
@@ -7,117 +14,104 @@ from functools import cached_property
 
 import sympy as sp
 
-from bpderive.checks import check_params, check_rows
 from bpderive.numeric.compiled import CompiledNetwork
-from bpderive.symbolic.activations import ACTIVATIONS, Activation, Softmax, prelu
-from bpderive.symbolic.chain import Factor, Sum
+from bpderive.symbolic.activations import Activation
+from bpderive.symbolic.chain import Chain, ChainRule
 from bpderive.symbolic.derivation import Derivation
-from bpderive.symbolic.losses import Loss, get_loss
-from bpderive.symbolic.structure import _ARTICLE_SIZES, _check_sizes
+from bpderive.symbolic.losses import Loss
+from bpderive.symbolic.rules import DerivedRules, derive_rules
+from bpderive.symbolic.structure import _ARTICLE_SIZES, NetworkStructure
 
 
-def _activation_spec(act: Activation | Softmax) -> str | dict[str, object]:
-    """A name, or for an activation whose parameter differs from the registered one (a PReLU
-    with its own slope) the name with that parameter, so that loading restores it exactly."""
-    if ACTIVATIONS.get(act.name) is act:
-        return act.name
-    if act.name == "prelu":
-        return {"name": act.name, **act.parameters}
-    raise ValueError(
-        f"activations: only the built-in activations and prelu(slope) can be saved, got a new "
-        f"activation {act.name!r}"
-    )
-
-
-def _activation_from_spec(entry: object) -> str | Activation:
-    if isinstance(entry, Mapping):
-        if entry.get("name") == "prelu" and set(entry) == {"name", "slope"}:
-            return prelu(entry["slope"])  # type: ignore[arg-type]
-        raise ValueError(f"spec: unknown parametrised activation {dict(entry)!r}")
-    return entry  # type: ignore[return-value]
-
-
-class Network(Derivation):
+class Network(NetworkStructure):
     """A fully connected BP network, derived symbolically.
 
-    ``sizes`` is (inputs, hidden..., outputs); ``activations`` one name for every layer or one
-    per weight layer; ``loss`` the per-sample error. The defaults are the article's 2-3-2
-    logistic network with ``E_total = ½Σ(target − out)²``.
+    ``sizes`` is (inputs, hidden..., outputs); ``activations`` one activation for every layer or
+    one per weight layer, each a name (``"logistic"``, ``"tansig"``, …) or an
+    :class:`~bpderive.Activation`; ``loss`` the per-sample error, a name or a
+    :class:`~bpderive.Loss`. The defaults are the article's 2-3-2 logistic network with
+    ``E_total = ½Σ(target − out)²``.
     """
 
     def __init__(
         self,
         sizes: Sequence[int] = _ARTICLE_SIZES,
-        activations: str | Sequence[str] = "logistic",
-        loss: str = "half_sse",
+        activations: str | Activation | Sequence[str | Activation] = "logistic",
+        loss: str | Loss = "half_sse",
     ) -> None:
-        self.sizes = _check_sizes(sizes)
-        self.n_layers = len(self.sizes) - 1
-        self.activations = self._check_activations(activations)
-        self.activation_names = tuple(a.name for a in self.activations)
-        self.loss: Loss = get_loss(loss)
-        self.loss.check_output(self.activation_names[-1])
-        self.loss_name = self.loss.name
-        self._delta_tables: dict[str, dict[str, tuple[Factor | Sum, ...]]] = {}
-        self._term_index: dict[sp.Symbol, dict[sp.Symbol, list[sp.Expr]]] = {}
-        self._build_symbols()
+        super().__init__(sizes, activations, loss)
+        self._derivation = Derivation(self)
+
+    def __repr__(self) -> str:
+        acts = ", ".join(a.name for a in self.activations)
+        return f"Network(sizes={self.sizes}, activations=({acts}), loss={self.loss.name!r})"
+
+    # ---------------------------------------------------------------- saving
 
     def spec(self) -> dict[str, object]:
-        """What defines the network, as plain JSON-able data (for saving and loading)."""
+        """What defines the network, as plain JSON-able data (for saving and loading): built-in
+        activations and losses by name, any other by its formula as data."""
         return {
             "sizes": list(self.sizes),
-            "activations": [_activation_spec(a) for a in self.activations],
-            "loss": self.loss_name,
+            "activations": [a.spec() for a in self.activations],
+            "loss": self.loss.spec(),
         }
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, object]) -> Network:
-        """The network that :meth:`spec` describes."""
+        """The network that :meth:`spec` describes (no code from it is ever run)."""
         try:
-            sizes, names, loss = spec["sizes"], spec["activations"], spec["loss"]
+            sizes, entries, loss = spec["sizes"], spec["activations"], spec["loss"]
         except (KeyError, TypeError):
             raise ValueError(
-                f"spec: expected a mapping with keys sizes, activations, loss, got {spec!r}"
+                f"spec: expected a mapping with keys sizes, activations, loss, got {spec!r:.200}"
             ) from None
-        if not isinstance(names, list):
-            raise ValueError(f"spec['activations']: expected a list, got {names!r}")
-        return cls(sizes, [_activation_from_spec(a) for a in names], loss)  # type: ignore[arg-type]
+        if not isinstance(entries, list):
+            raise ValueError(f"spec['activations']: expected a list, got {entries!r:.200}")
+        activations = [Activation.from_spec(e) if isinstance(e, Mapping) else e for e in entries]
+        if isinstance(loss, Mapping):
+            loss = Loss.from_spec(loss)
+        return cls(sizes, activations, loss)  # type: ignore[arg-type]
 
-    def __repr__(self) -> str:
-        acts = ", ".join(self.activation_names)
-        return f"Network(sizes={self.sizes}, activations=({acts}), loss={self.loss_name!r})"
+    # ---------------------------------------------------------------- derivation
 
-    # ---------------------------------------------------------------- numbers for one sample
+    def gradient(self, name: str, of: str = "E_total") -> ChainRule:
+        """``∂E_total/∂p`` for a parameter, as the chain of local derivatives the article writes.
 
-    def environment(
-        self, params: Mapping[str, object], x: object, target: object
-    ) -> dict[sp.Symbol, float]:
-        """The number of every symbol for one sample: inputs, targets, parameters, and each
-        ``net_*``/``out_*`` by evaluating the local equations in order (SymPy arithmetic, not the
-        compiled path, so that the two can be checked against each other)."""
-        checked = check_params(self.sizes, params)
-        X = check_rows("x", x, self.sizes[0], "input")
-        T = check_rows("target", target, self.sizes[-1], "output")
-        for name, rows in (("x", X), ("target", T)):
-            if rows.shape[0] != 1:
-                raise ValueError(f"{name}: expected one sample, got {rows.shape[0]} rows")
-        self.loss.check_targets("target", T, self.activation_names[-1])
-        env: dict[sp.Symbol, float] = {}
-        for n, v in zip(self.layers[0], X[0], strict=True):
-            env[n.out] = sp.Float(float(v), 17)
-        for t, v in zip(self.targets, T[0], strict=True):
-            env[t] = sp.Float(float(v), 17)
-        for p in self.parameters.values():
-            env[p.symbol] = sp.Float(float(checked[p.key][p.index]), 17)
-        for row in self.layers[1:]:
-            for n in row:
-                env[n.net] = sp.Float(self.local[n.net].xreplace(env), 17)
-            for n in row:
-                env[n.out] = sp.Float(self.local[n.out].xreplace(env), 17)
-        return env
+        ``name`` is a canonical name (``w_(1,1)``, ``b4``) or an article alias (``w5``). ``of``
+        picks what is differentiated: ``"E_total"``, or, for a sum-of-squares loss, one output's
+        error ``"e_o1"`` (``target_o1 − out_o1`` for the squared errors), whose chains are the
+        rows of the Jacobian that Levenberg–Marquardt training uses."""
+        return self._derivation.gradient(name, of)
+
+    def chains(self, of: str = "E_total") -> dict[str, ChainRule]:
+        """Every parameter's chain, in canonical order."""
+        return {name: self.gradient(name, of) for name in self.parameters}
+
+    def jacobian(self, output: str) -> dict[str, ChainRule]:
+        """One row of the error Jacobian for one sample: ``∂e_o/∂p`` for every parameter
+        (``output`` is ``"o1"``, ``"o2"``, …); a sum-of-squares loss only."""
+        return self.chains(f"e_{output}")
+
+    def delta(self, neuron: str) -> Chain:
+        """``δ_n = ∂E_total/∂net_n`` as a chain, e.g.
+        ``δ_o1 = ∂E_total/∂out_o1 · ∂out_o1/∂net_o1``."""
+        return self._derivation.delta(neuron)
+
+    def delta_rule(self, neuron: str) -> sp.Eq:
+        """``δ_n`` written with the deltas of the layer above: the backward recursion
+        ``δ_h1 = (δ_o1·w_(1,1) + δ_o2·w_(1,2))·∂out_h1/∂net_h1``."""
+        return self._derivation.delta_rule(neuron)
+
+    # ---------------------------------------------------------------- compiled form
+
+    @cached_property
+    def rules(self) -> DerivedRules:
+        """The per-layer rules the compiled network is built from (derived once per layer)."""
+        return derive_rules(self._derivation)
 
     def compile(self) -> CompiledNetwork:
-        """Lambdify the derived equations to vectorised NumPy code (:mod:`bpderive.numeric`).
+        """The derived rules as vectorised NumPy code (:mod:`bpderive.numeric`).
 
         Compiling costs a fraction of a second, so the result is kept: every later call (from
         training, a sweep, a notebook cell run twice) returns the same compiled network."""
@@ -125,4 +119,4 @@ class Network(Derivation):
 
     @cached_property
     def _compiled(self) -> CompiledNetwork:
-        return CompiledNetwork(self)
+        return CompiledNetwork(self.rules)

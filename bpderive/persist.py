@@ -6,7 +6,9 @@ holding:
 * ``__format__``: the tag ``"bpderive-network"``, so a foreign ``.npz`` is recognised as such;
 * ``__version__``: the layout version (:data:`FORMAT_VERSION`), so a later layout can refuse or
   convert an older file instead of misreading it;
-* ``__spec__``: ``net.spec()`` as JSON (sizes, activations, loss);
+* ``__spec__``: ``net.spec()`` as JSON (sizes, activations, loss): a built-in activation or
+  loss by its name, a user's own (:meth:`bpderive.Activation.define`,
+  :meth:`bpderive.Loss.define`) by its formula written as data (:mod:`bpderive.symbolic.codec`);
 * ``W1``, ``b1``, ...: the parameters, stored as ``.npy`` arrays, so the round trip is exact
   (same dtype, same bits; no text formatting of floats).
 
@@ -29,9 +31,13 @@ import numpy as np
 
 from bpderive.checks import check_params
 from bpderive.network import Network
+from bpderive.symbolic.activations import prelu
 
 FORMAT_TAG = "bpderive-network"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Layouts this version reads: 1 named activations only (a PReLU with its slope), 2 added
+#: formulas for a user's own activations and losses.
+READS = (1, 2)
 _META = ("__format__", "__version__", "__spec__")
 
 
@@ -96,9 +102,16 @@ def load(
     if contents.get("__format__") is None or str(contents["__format__"]) != FORMAT_TAG:
         raise ValueError(f"{source}: not a bpderive network file (no {FORMAT_TAG!r} format tag)")
     version = contents.get("__version__")
-    if version is None or version.shape != () or int(version) != FORMAT_VERSION:
+    if (
+        version is None
+        or version.shape != ()
+        or version.dtype.kind not in "iu"
+        or int(version) not in READS
+    ):
+        found = version.item() if version is not None and version.shape == () else version
         raise ValueError(
-            f"{source}: format version {version}, this bpderive reads version {FORMAT_VERSION}"
+            f"{source}: format version {found!r:.40}, this bpderive reads versions "
+            f"{', '.join(map(str, READS))}"
         )
     try:
         spec = json.loads(str(contents["__spec__"]))
@@ -106,7 +119,7 @@ def load(
         raise ValueError(f"{source}: missing or unreadable network spec ({error})") from None
     params = {name: value for name, value in contents.items() if name not in _META}
     try:
-        net = Network.from_spec(spec)
+        net = Network.from_spec(_from_version_1(spec) if int(version) == 1 else spec)
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{source}: the stored spec {spec!r} is not valid ({error})") from None
     try:
@@ -121,6 +134,20 @@ def load(
             f"{source}: the file holds a network with spec {net.spec()}, expected {expect.spec()}"
         )
     return net, params
+
+
+def _from_version_1(spec: object) -> object:
+    """A format-1 spec in today's form: its one parametrised activation, a PReLU saved as
+    ``{"name": "prelu", "slope": a}``, becomes the formula of ``prelu(a)``."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("activations"), list):
+        return spec
+    entries = [
+        prelu(entry["slope"]).spec()
+        if isinstance(entry, dict) and set(entry) == {"name", "slope"}
+        else entry
+        for entry in spec["activations"]
+    ]
+    return {**spec, "activations": entries}
 
 
 def _network(name: str, value: object) -> None:

@@ -14,7 +14,9 @@ import pytest
 import sympy as sp
 
 from bpderive import Network
-from bpderive.symbolic.activations import ACTIVATIONS, OUT, Softmax, X, get_activation, prelu
+from bpderive.symbolic.activations import ACTIVATIONS, Softmax, get_activation, prelu
+from bpderive.symbolic.notation import NET as X
+from bpderive.symbolic.notation import OUT
 
 # Each element-wise activation and its derivative, written from the textbook formulas.
 REFERENCE = {
@@ -46,7 +48,7 @@ def test_forward_formula_and_derivative_match_the_textbook(name):
     act = get_activation(name)
     f, df = REFERENCE[name]
     for x in POINTS:
-        assert _at(act.expr, X, x) == pytest.approx(f(x), rel=1e-14, abs=1e-15)
+        assert _at(act.formula, X, x) == pytest.approx(f(x), rel=1e-14, abs=1e-15)
         assert _at(act.derivative, X, x) == pytest.approx(df(x), rel=1e-14, abs=1e-15)
 
 
@@ -55,7 +57,7 @@ def test_smooth_output_form_is_proved_by_sympy(name):
     act = get_activation(name)
     in_output = act.derivative_in_output
     assert in_output is not None and in_output.free_symbols == {OUT}
-    assert sp.simplify(act.derivative - in_output.subs(OUT, act.expr)) == 0
+    assert sp.simplify(act.derivative - in_output.subs(OUT, act.formula)) == 0
     # and it is the derivative of f itself, by SymPy's own diff of the formula written here
     f = 1 / (1 + sp.exp(-X)) if name == "logistic" else sp.tanh(X)
     assert sp.simplify(act.derivative - sp.diff(f, X)) == 0
@@ -97,7 +99,7 @@ def test_prelu_with_its_own_slope():
     act = prelu(0.1)
     for x in POINTS:
         expected = x if x > 0 else 0.1 * x
-        assert _at(act.expr, X, x) == pytest.approx(expected, rel=1e-15)
+        assert _at(act.formula, X, x) == pytest.approx(expected, rel=1e-15)
         slope = 1.0 if x > 0 else 0.1
         assert _at(act.derivative_in_output, OUT, expected) == pytest.approx(slope, rel=1e-15)
 

@@ -23,7 +23,8 @@ def run(capsys, *argv):
 
 
 def g6(value: float) -> str:
-    return f"{value:.6g}"
+    """Six significant digits, with the terminal's minus sign."""
+    return f"{value:.6g}".replace("-", "−")
 
 
 def line_of(text: str, start: str) -> str:

@@ -18,7 +18,7 @@ def net() -> Network:
 def test_fmt_rounds_to_six_significant_digits() -> None:
     assert fmt(0.07386703533293223) == "0.073867"
     assert fmt(np.float64(1.4234)) == "1.4234"
-    assert fmt(-2.5e-11) == "-2.5e-11"
+    assert fmt(-2.5e-11) == "−2.5×10⁻¹¹"
     assert fmt(sp.Float(0.123456789)) == "0.123457"
 
 
@@ -26,7 +26,7 @@ def test_table_markdown_and_text(net: Network) -> None:
     g = net.gradient("w5")
     t = table(
         [
-            [g.gradient_symbol, g.expr, 0.07386703533293223],
+            [g.label, g.expr, 0.07386703533293223],
             ["w5", net.symbol("w5"), 0.4],
             ["count | n", None, 17],
             [net.delta_symbol("o1"), "tiny", 1.5e-12],
@@ -51,12 +51,12 @@ def test_table_markdown_and_text(net: Network) -> None:
         == t.text()
         == "\n".join(
             [
-                "term               expression                                       value",
-                "-----------------  -----------------------------------------------  --------",
-                "∂E_total/∂w_(1,1)  out_h1*out_o1*(1 - out_o1)*(out_o1 - target_o1)  0.073867",
-                "w5                 w_(1,1)                                          0.4",
-                "count | n                                                           17",
-                "δ_o1               tiny                                             1.5e-12",
+                "term               expression                                     value",
+                "-----------------  ---------------------------------------------  ---------",
+                "∂E_total/∂w_(1,1)  out_h1·out_o1(1 − out_o1)(out_o1 − target_o1)  0.073867",
+                "w5                 w_(1,1)                                        0.4",
+                "count | n                                                         17",
+                "δ_o1               tiny                                           1.5×10⁻¹²",
             ]
         )
     )
@@ -85,19 +85,19 @@ def test_equations_with_the_environment_as_values(net: Network) -> None:
     shown = equations(eqs, env)
     assert shown.text() == "\n".join(
         [
-            "net_h1 = b1 + w_(x1,1)*x1 + w_(x2,1)*x2 = 0.3775",
-            "out_h1 = 1/(1 + exp(-net_h1)) = 0.59327",
+            "net_h1 = w_(x1,1)·x1 + w_(x2,1)·x2 + b1 = 0.3775",
+            "out_h1 = 1/(1 + e^(−net_h1)) = 0.59327",
         ]
     )
     assert repr(shown) == shown.text()
     assert shown._repr_latex_() == (
-        r"$\displaystyle \begin{aligned} net_{h1} &= b_{1} + w_{(x1,1)} x_{1} + w_{(x2,1)} x_{2}"
+        r"$\displaystyle \begin{aligned} net_{h1} &= w_{(x1,1)} x_{1} + w_{(x2,1)} x_{2} + b_{1}"
         r" = 0.3775 \\ out_{h1} &= \frac{1}{1 + e^{- net_{h1}}} = 0.59327 \end{aligned}$"
     )
     by_name = equations(eqs, {"out_h1": 0.5})
     assert by_name.text().splitlines() == [
-        "net_h1 = b1 + w_(x1,1)*x1 + w_(x2,1)*x2",
-        "out_h1 = 1/(1 + exp(-net_h1)) = 0.5",
+        "net_h1 = w_(x1,1)·x1 + w_(x2,1)·x2 + b1",
+        "out_h1 = 1/(1 + e^(−net_h1)) = 0.5",
     ]
 
 
@@ -112,8 +112,8 @@ def test_equations_keep_the_article_order_and_show_matrices(net: Network) -> Non
     )
     assert shown.text().endswith("= [0.3775, 0.4425, 0.5075]")
     update = equations([net.gradient("w5").update()], [0.35])
-    assert update.text() == "w_(1,1)⁺ = w_(1,1) - eta_1*∂E_total/∂w_(1,1) = 0.35"
-    assert equations(net.gradient("b4").update()).text() == "b4⁺ = b4 - eta_2*∂E_total/∂b4"
+    assert update.text() == "w_(1,1)⁺ = w_(1,1) − η1·∂E_total/∂w_(1,1) = 0.35"
+    assert equations(net.gradient("b4").update()).text() == "b4⁺ = b4 − η2·∂E_total/∂b4"
 
 
 def test_equations_reject_bad_input(net: Network) -> None:

@@ -24,6 +24,7 @@ import sympy as sp
 from bpderive import Network, example
 from bpderive.symbolic.activations import prelu
 from bpderive.symbolic.chain import Factor
+from bpderive.symbolic.notation import latex
 
 HIDDEN = ["logistic", "tanh", "linear", "relu", "softplus", "elu", "prelu"]
 OUTPUT_LOSS = [(out, loss) for out in [*HIDDEN, "softmax"] for loss in ("half_sse", "mse")]
@@ -282,9 +283,7 @@ def test_example_updates(worked, article):
         rule = g.update()
         eta = ex.rate(name)
         new = float(
-            rule.rhs.xreplace(
-                {g.parameter: old, net.symbol(eta_name): eta, g.gradient_symbol: value}
-            )
+            rule.rhs.xreplace({g.parameter: old, net.symbol(eta_name): eta, g.label: value})
         )
         assert new == pytest.approx(expected, rel=1e-14), name
     # the compiled gradients give the same step
@@ -309,7 +308,7 @@ def test_compiled_gradients_equal_the_chains_numbers(sizes, activations, loss):
     net = Network(sizes, activations, loss)
     params, X, T = random_problem(sizes, activations, 11, n=1)
     grads = net.compile().gradients(params, X, T)
-    for name, rule in net.gradients().items():
+    for name, rule in net.chains().items():
         p = net.resolve(name)
         value = rule.evaluate(params, X[0], T[0]).value
         assert grads[p.key][p.index] == pytest.approx(value, rel=1e-10, abs=1e-15), name
@@ -325,7 +324,7 @@ def test_latex_has_every_label_and_every_number(worked, article):
     labels = {item.label for item in g.walk()}
     assert len(labels) >= 12
     for label in labels:
-        assert label in plain
+        assert latex(label) in plain
     assert plain.startswith(r"\begin{aligned}") and plain.endswith(r"\end{aligned}")
     numeric = g.latex(g.evaluate(ex.params, ex.x, ex.target))
     numbers = [
@@ -366,11 +365,12 @@ def test_repr_latex_and_text(worked, article):
 )
 def test_text_has_no_latex_markup(sizes, activations):
     """``text()`` is for the terminal: no LaTeX may leak into it, in labels or in expressions
-    (deep networks name their symbols ``w^{(2)}_{(1,1)}``, ``net_{h1,1}`` for LaTeX)."""
+    (deep networks typeset their symbols ``w^{(2)}_{(1,1)}``, ``net_{h1,1}`` in LaTeX), and no
+    Python operators either (``**``, ``*``, ``exp(``)."""
     net = Network(sizes, activations)
     for name in (net.parameter_names[0], net.parameter_names[-1]):
         text = net.gradient(name).text()
-        for mark in ("\\", "{", "}", "^"):
+        for mark in ("\\", "{", "}", "^{", "*", "exp(", "eta_", "delta_"):
             assert mark not in text, (name, mark, text)
 
 

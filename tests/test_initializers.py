@@ -1,6 +1,6 @@
 """Initialisation schemes: shapes, seeding, statistics, Nguyen-Widrow geometry, errors.
 
-The schemes only read ``sizes`` and ``activation_names``, so large layers (for statistics) are
+The schemes only read ``sizes`` and ``activations``, so large layers (for statistics) are
 described by a plain namespace instead of a symbolically derived network.
 """
 
@@ -13,11 +13,14 @@ import numpy as np
 import pytest
 
 from bpderive import Network
+from bpderive.symbolic.activations import get_activation
 from bpderive.training.initializers import SCHEMES, initialize
 
 
 def shape(sizes: tuple[int, ...], activation: str = "logistic") -> SimpleNamespace:
-    return SimpleNamespace(sizes=sizes, activation_names=(activation,) * (len(sizes) - 1))
+    return SimpleNamespace(
+        sizes=sizes, activations=(get_activation(activation),) * (len(sizes) - 1)
+    )
 
 
 @pytest.mark.parametrize("scheme", sorted(SCHEMES))

@@ -32,7 +32,7 @@ def test_round_trip_is_exact(tmp_path: Path, net: Network, params: dict) -> None
     path = save(tmp_path / "model.bpnet", net, params)
     loaded_net, loaded = load(path)
     assert loaded_net.spec() == net.spec()
-    assert loaded_net.activation_names == ("tanh", "logistic")
+    assert tuple(a.name for a in loaded_net.activations) == ("tanh", "logistic")
     assert loaded.keys() == params.keys()
     for key, value in params.items():
         assert loaded[key].dtype == value.dtype
@@ -87,7 +87,7 @@ def test_other_version_and_bad_contents_are_rejected(
     tag = np.array(FORMAT_TAG)
     path = tmp_path / "f.bpnet"
     _write(path, __format__=tag, __version__=np.array(99), __spec__=spec, **params)
-    with pytest.raises(ValueError, match=r"format version 99, this bpderive reads version 1"):
+    with pytest.raises(ValueError, match=r"format version 99, this bpderive reads versions 1, 2$"):
         load(path)
     _write(path, __format__=tag, __version__=np.array(1), **params)
     with pytest.raises(ValueError, match=r"missing or unreadable network spec"):
@@ -178,3 +178,21 @@ def test_stored_parameters_that_do_not_fit_say_what_is_wrong(
             load(path)
         with pytest.raises(ValueError, match=r"\(" + detail):
             load(path)
+
+
+def test_a_format_1_file_with_a_prelu_slope_still_loads(tmp_path: Path) -> None:
+    """Format 1 saved a PReLU as its name and slope; it must come back with that slope."""
+    spec = {"sizes": [2, 3, 1], "activations": [{"name": "prelu", "slope": 0.1}, "linear"]}
+    spec["loss"] = "half_sse"
+    params = {"W1": np.ones((3, 2)), "b1": np.zeros(3), "W2": np.ones((1, 3)), "b2": np.zeros(1)}
+    path = tmp_path / "old.bpnet"
+    _write(
+        path,
+        __format__=np.array(FORMAT_TAG),
+        __version__=np.array(1),
+        __spec__=np.array(json.dumps(spec)),
+        **params,
+    )
+    net, loaded = load(path)
+    out = net.compile().forward(loaded, np.array([[-1.0, -1.0]])).output
+    assert out[0, 0] == pytest.approx(3 * 0.1 * -2.0, rel=1e-15)

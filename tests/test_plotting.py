@@ -24,7 +24,8 @@ from bpderive.display.plotting import (
     plot_decision_boundary,
     plot_descent,
 )
-from bpderive.symbolic.activations import ACTIVATIONS, X
+from bpderive.symbolic.activations import ACTIVATIONS
+from bpderive.symbolic.notation import NET as X
 
 
 def axes():
@@ -38,8 +39,8 @@ def sine_net() -> Network:
 
 def test_plot_costs_draws_each_run_with_how_it_stopped(sine_net: Network) -> None:
     X_, T = sine(n=20, seed=0)
-    good = train(sine_net, X_, T, lr=0.1, epochs=30)
-    bad = train(Network((1, 3, 1), activations="linear"), X_, T, lr=100.0, epochs=200)
+    good = train(sine_net, X_, T, eta1=0.1, epochs=30)
+    bad = train(Network((1, 3, 1), activations="linear"), X_, T, eta1=100.0, epochs=200)
     assert bad.stop_reason == "diverged"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a log axis up to ~1e305 must not overflow its margins
@@ -56,8 +57,8 @@ def test_plot_costs_draws_each_run_with_how_it_stopped(sine_net: Network) -> Non
     low, high = ax.get_ylim()
     assert low < min(good.history.cost)
     assert high == pytest.approx(min(1.5 * max(bad.history.cost[:-1]), 1e200))
-    ax = plot_costs([("rate", good)], ax=axes(), column="lr")
-    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), good.history.lr)
+    ax = plot_costs([("rate", good)], ax=axes(), column="eta1")
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), good.history.eta1)
     with pytest.raises(ValueError, match=r"^column: expected one of .*got 'costs'"):
         plot_costs({"good": good}, ax=axes(), column="costs")
 
@@ -71,7 +72,7 @@ def test_plot_activation_draws_the_derived_function_and_derivative(name: str) ->
     x = f.get_xdata()
     assert x[0] == -2 and x[-1] == 3
     for k in (0, 57, 200, 400):
-        assert f.get_ydata()[k] == pytest.approx(float(act.expr.subs(X, x[k])))
+        assert f.get_ydata()[k] == pytest.approx(float(act.formula.subs(X, x[k])))
         assert df.get_ydata()[k] == pytest.approx(float(act.derivative.subs(X, x[k])))
     assert ax.get_title() == name
 
@@ -86,7 +87,7 @@ def test_plot_activation_refuses_softmax_and_bad_ranges() -> None:
 def test_plot_decision_boundary_shades_the_network_classes() -> None:
     net = Network((2, 3, 2))
     X_, T = two_class(n=40, seed=0)
-    result = train(net, X_, T, lr=0.5, momentum=0.9, epochs=200)
+    result = train(net, X_, T, eta1=0.5, momentum=0.9, epochs=200)
     ax = plot_decision_boundary(net, result.params, X_, T, ax=axes(), resolution=30)
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels == ["class 0", "class 1"]
@@ -111,14 +112,14 @@ def test_plot_decision_boundary_shades_the_network_classes() -> None:
 
 def test_descent_path_follows_the_derived_slope() -> None:
     w = sp.Symbol("w")
-    path = descent_path((w - 1) ** 2, w, start=3.0, lr=0.25, steps=3)
+    path = descent_path((w - 1) ** 2, w, start=3.0, eta=0.25, steps=3)
     # E'(w) = 2(w - 1): each step halves the distance to the minimum at 1.
     np.testing.assert_allclose(path[:, 0], [3.0, 2.0, 1.5, 1.25])
     np.testing.assert_allclose(path[:, 1], (path[:, 0] - 1) ** 2)
     np.testing.assert_allclose(path[:, 2], 2 * (path[:, 0] - 1))
-    diverging = descent_path((w - 1) ** 2, w, start=3.0, lr=1.5, steps=3)
+    diverging = descent_path((w - 1) ** 2, w, start=3.0, eta=1.5, steps=3)
     np.testing.assert_allclose(diverging[:, 0], [3.0, -3.0, 9.0, -15.0])
-    overflow = descent_path(sp.exp(w**2), w, start=3.0, lr=1.0, steps=2)
+    overflow = descent_path(sp.exp(w**2), w, start=3.0, eta=1.0, steps=2)
     assert not np.isfinite(overflow[-1]).all()
     with pytest.raises(ValueError, match=r"^cost: expected a function of w only, it also has v"):
         descent_path(w * sp.Symbol("v"), w, 0.0, 0.1)
@@ -128,7 +129,7 @@ def test_descent_path_follows_the_derived_slope() -> None:
 
 def test_plot_descent_draws_curve_tangent_and_steps() -> None:
     w = sp.Symbol("w")
-    ax = plot_descent((w - 1) ** 2, w, start=3.0, lr=0.25, steps=3, ax=axes())
+    ax = plot_descent((w - 1) ** 2, w, start=3.0, eta=0.25, steps=3, ax=axes())
     curve, tangent, points = ax.get_lines()[:3]
     assert curve.get_label() == "E(w)"
     assert tangent.get_label() == "tangent, slope dE/dw = 4"
@@ -147,9 +148,9 @@ def test_plot_descent_draws_curve_tangent_and_steps() -> None:
     ("args", "match"),
     [
         (("cost", "w", "a", 0.1), r"^start: expected a finite number, got 'a'"),
-        (("cost", "w", 0.0, "x"), r"^lr: expected a finite number, got 'x'"),
+        (("cost", "w", 0.0, "x"), r"^eta: expected a finite number, got 'x'"),
         (("cost", "w", math.nan, 0.1), r"^start: expected a finite number, got nan"),
-        (("cost", "w", 0.0, True), r"^lr: expected a finite number, got True"),
+        (("cost", "w", 0.0, True), r"^eta: expected a finite number, got True"),
         ((2.0, "w", 0.0, 0.1), r"^cost: expected a SymPy expression of w, got float 2\.0"),
         (("E = w**2", "w", 0.0, 0.1), r"^cost: expected a SymPy expression of w, got str"),
         (("cost", "w_name", 0.0, 0.1), r"^symbol: expected a sympy Symbol, got 'w'"),
@@ -157,13 +158,13 @@ def test_plot_descent_draws_curve_tangent_and_steps() -> None:
 )
 def test_descent_path_bad_arguments(args: tuple, match: str) -> None:
     w = sp.Symbol("w")
-    cost, symbol, start, lr = args
+    cost, symbol, start, eta = args
     cost = (w - 1) ** 2 if cost == "cost" else cost
     symbol = w if symbol == "w" else "w"
     with pytest.raises(ValueError, match=match):
-        descent_path(cost, symbol, start, lr)
+        descent_path(cost, symbol, start, eta)
     with pytest.raises(ValueError, match=match):
-        plot_descent(cost, symbol, start, lr, ax=axes())
+        plot_descent(cost, symbol, start, eta, ax=axes())
 
 
 def test_descent_path_accepts_numpy_numbers() -> None:

@@ -22,6 +22,7 @@ import sympy as sp
 from bpderive.checks import check_params
 from bpderive.display.plotting import _pyplot
 from bpderive.network import Network
+from bpderive.symbolic.notation import number
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -40,9 +41,9 @@ _CHAR = 0.068
 _HEIGHT = 0.22
 
 
-def _value(number: float) -> str:
+def _value(value: float) -> str:
     """A parameter's value as a label shows it: four significant digits."""
-    return f"{number:.4g}"
+    return number(value, 4)
 
 
 def _positions(sizes: tuple[int, ...]) -> list[list[tuple[float, float]]]:
@@ -259,6 +260,6 @@ def draw_network(
     ax.set_aspect("equal")
     ax.set_axis_off()
     sizes = "-".join(map(str, net.sizes))
-    acts = ", ".join(net.activation_names)
+    acts = ", ".join(a.name for a in net.activations)
     ax.set_title(f"{sizes} network ({acts})", fontsize=font + 3)
     return ax

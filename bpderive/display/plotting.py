@@ -136,7 +136,7 @@ def plot_costs(
     ``results`` maps a label to a :class:`~bpderive.training.TrainResult` (or is a sequence of
     ``(label, result)`` pairs); curves are drawn in that order. ``column`` is the
     :class:`~bpderive.training.History` column to draw (``"cost"``, ``"val_cost"``,
-    ``"grad_norm"``, ``"lr"``). Each legend entry ends with how the run stopped,
+    ``"grad_norm"``, ``"eta1"``). Each legend entry ends with how the run stopped,
     ``(stop: goal, epoch 129)``; a run that diverged ends in a cross at its last finite value
     (NaN/inf cannot be drawn). The y axis is logarithmic when every finite value is positive,
     and stops at 1e200: a diverging cost passes that on its way to overflow, and leaves the plot
@@ -183,12 +183,13 @@ def plot_activation(
 
     ``activation`` is a name (``"logistic"``, ``"tansig"``, …) or an
     :class:`~bpderive.symbolic.activations.Activation`. Both curves are the SymPy expressions
-    ``activation.expr`` and ``activation.derivative`` (the latter from ``sympy.diff``),
+    ``activation.formula`` and ``activation.derivative`` (the latter from ``sympy.diff``),
     lambdified; nothing is typed in here. Softmax is not element-wise and has no such curve.
     """
     import sympy as sp
 
-    from bpderive.symbolic.activations import X, get_activation
+    from bpderive.symbolic.activations import get_activation
+    from bpderive.symbolic.notation import NET
 
     act = get_activation(activation)
     if not act.elementwise:
@@ -197,10 +198,10 @@ def plot_activation(
     ax = _axes(ax)
     x = np.linspace(lo, hi, 401)
     for expr, label, style in (
-        (act.expr, "f(x)", "-"),
+        (act.formula, "f(x)", "-"),
         (act.derivative, "f'(x)", "--"),
     ):
-        y = np.broadcast_to(sp.lambdify(X, expr, modules="numpy")(x), x.shape)
+        y = np.broadcast_to(sp.lambdify(NET, expr, modules="numpy")(x), x.shape)
         ax.plot(x, y, style, label=label)
     ax.axhline(0.0, color="0.8", linewidth=0.8, zorder=0)
     ax.axvline(0.0, color="0.8", linewidth=0.8, zorder=0)
@@ -296,14 +297,14 @@ def plot_decision_boundary(
 
 
 def descent_path(
-    cost: sp.Expr, symbol: sp.Symbol, start: float, lr: float, steps: int = 1
+    cost: sp.Expr, symbol: sp.Symbol, start: float, eta: float, steps: int = 1
 ) -> np.ndarray:
-    """Gradient descent on a one-variable SymPy cost: ``w⁺ = w − lr·dE/dw``, ``steps`` times.
+    """Gradient descent on a one-variable SymPy cost: ``w⁺ = w − eta·dE/dw``, ``steps`` times.
 
     The derivative is ``sympy.diff(cost, symbol)``. Returns an array of shape ``(steps + 1, 3)``
     whose rows are ``(w_k, E(w_k), E'(w_k))``, ``k = 0 … steps``; a run that overflows keeps its
     non-finite rows (the cost has diverged). ``cost`` must already be a SymPy expression (a
-    string is never parsed), ``start`` and ``lr`` finite numbers (``lr`` may be of any sign or
+    string is never parsed), ``start`` and ``eta`` finite numbers (``eta`` may be of any sign or
     size: showing a rate that is too large is the point of some plots)."""
     import sympy as sp
 
@@ -317,7 +318,7 @@ def descent_path(
         extra = ", ".join(sorted(map(str, cost.free_symbols - {symbol})))
         raise ValueError(f"cost: expected a function of {symbol} only, it also has {extra}")
     w = real_scalar("start", start)
-    lr = real_scalar("lr", lr)
+    eta = real_scalar("eta", eta)
     steps = int_scalar("steps", steps, 0)
     f = sp.lambdify(symbol, cost, modules="math")
     df = sp.lambdify(symbol, sp.diff(cost, symbol), modules="math")
@@ -328,7 +329,7 @@ def descent_path(
         except OverflowError:
             value = slope = float("inf")
         rows.append((w, value, slope))
-        w = w - lr * slope
+        w = w - eta * slope
     return np.array(rows)
 
 
@@ -336,7 +337,7 @@ def plot_descent(
     cost: sp.Expr,
     symbol: sp.Symbol,
     start: float,
-    lr: float,
+    eta: float,
     steps: int = 1,
     ax: Axes | None = None,
     *,
@@ -352,7 +353,9 @@ def plot_descent(
     """
     import sympy as sp
 
-    path = descent_path(cost, symbol, start, lr, steps)
+    from bpderive.symbolic.notation import number
+
+    path = descent_path(cost, symbol, start, eta, steps)
     path = path[np.isfinite(path).all(axis=1)]
     if span is not None:
         span = _interval("span", span)
@@ -367,7 +370,7 @@ def plot_descent(
     w0, e0, g0 = path[0]
     half = 0.15 * (span[1] - span[0])
     tw = np.array([w0 - half, w0 + half])
-    ax.plot(tw, e0 + g0 * (tw - w0), color="C1", label=f"tangent, slope dE/dw = {g0:.4g}")
+    ax.plot(tw, e0 + g0 * (tw - w0), color="C1", label=f"tangent, slope dE/dw = {number(g0, 4)}")
     ax.plot(path[:, 0], path[:, 1], "o", color="C3", markersize=4)
     for (wa, ea, _), (wb, eb, _) in zip(path[:-1], path[1:], strict=True):
         if wb < span[0] or wb > span[1]:
@@ -378,7 +381,7 @@ def plot_descent(
             xytext=(wa, ea),
             arrowprops={"arrowstyle": "->", "color": "C3"},
         )
-    ax.plot([], [], color="C3", label=f"steps w⁺ = w − {lr:g}·dE/dw")
+    ax.plot([], [], color="C3", label=f"steps w⁺ = w − {eta:g}·dE/dw")
     ax.set_xlim(*span)
     ax.set_xlabel(str(symbol))
     ax.set_ylabel("E")

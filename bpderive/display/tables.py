@@ -22,15 +22,14 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from bpderive.symbolic.chain import number as _latex_number
-from bpderive.symbolic.chain import plain
+from bpderive.symbolic import notation
 
 __all__ = ["Equations", "Table", "equations", "fmt", "table"]
 
 
 def fmt(value: float) -> str:
     """A number as plain text, rounded to six significant digits (``0.0738670``→``0.073867``)."""
-    return f"{float(value):.6g}"
+    return notation.number(float(value))
 
 
 def _is_number(value: object) -> bool:
@@ -41,18 +40,10 @@ def _is_number(value: object) -> bool:
     return isinstance(value, numbers.Real | np.floating | np.integer)
 
 
-def _latex(expr: sp.Basic) -> str:
-    return sp.latex(expr, order="none")
-
-
-def _text(expr: sp.Basic) -> str:
-    return plain(sp.sstr(expr, order="none"))
-
-
 def _number_latex(value: object) -> str:
     if isinstance(value, int | np.integer) and not isinstance(value, bool):
         return str(int(value))
-    return _latex_number(float(value))  # type: ignore[arg-type]
+    return notation.number_latex(float(value))  # type: ignore[arg-type]
 
 
 def _number_text(value: object) -> str:
@@ -70,9 +61,9 @@ def _cell(value: object) -> tuple[str, str]:
         return "", ""
     if _is_number(value):
         text = _number_text(value)
-        return (f"${_number_latex(value)}$" if "e" in text else text), text
+        return (f"${_number_latex(value)}$" if "×10" in text else text), text
     if isinstance(value, sp.Basic | sp.MatrixBase):
-        return f"${_latex(value)}$", _text(value)
+        return f"${notation.latex(value)}$", notation.text(value)
     if isinstance(value, bool | np.bool_ | str):
         text = str(value)
         return text.replace("|", r"\|"), text
@@ -152,7 +143,7 @@ def _value_latex(value: object, eq: sp.Eq) -> str:
     if array.ndim == 0:
         return _number_latex(value if _is_number(value) else float(array))
     array = _shaped(value, eq)
-    rows = r" \\ ".join(" & ".join(_latex_number(v) for v in row) for row in array)
+    rows = r" \\ ".join(" & ".join(notation.number_latex(v) for v in row) for row in array)
     return rf"\left[\begin{{matrix}}{rows}\end{{matrix}}\right]"
 
 
@@ -194,7 +185,7 @@ class Equations:
 
     def latex(self) -> str:
         r"""``\begin{aligned} lhs &= rhs = value \\ … \end{aligned}``."""
-        lines = self._lines(_latex, _value_latex, " &= ")
+        lines = self._lines(notation.latex, _value_latex, " &= ")
         return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
 
     def _repr_latex_(self) -> str:
@@ -202,7 +193,7 @@ class Equations:
 
     def text(self) -> str:
         """One equation a line: ``lhs = rhs = value``."""
-        return "\n".join(self._lines(_text, _values_text, " = "))
+        return "\n".join(self._lines(notation.text, _values_text, " = "))
 
     def __repr__(self) -> str:
         return self.text()
@@ -256,7 +247,7 @@ def equations(
             np.asarray(value, dtype=float)
         except (TypeError, ValueError):
             raise ValueError(
-                f"values: the value for equation {k} ({_text(eqs[k].lhs)}) is not a number or "
-                f"an array of numbers: {value!r}"
+                f"values: the value for equation {k} ({notation.text(eqs[k].lhs)}) is not a "
+                f"number or an array of numbers: {value!r}"
             ) from None
     return Equations(eqs, found)

@@ -1,45 +1,33 @@
-"""The derived equations, lambdified once to vectorised NumPy code.
+"""The derived rules, lambdified once to vectorised NumPy code.
 
-The symbolic network gives, per layer, three kinds of local derivative:
+:class:`CompiledNetwork` is built from :class:`~bpderive.symbolic.rules.DerivedRules` alone,
+the hand-over the symbolic stage prepares once per layer: ``out = f(net)``, ``∂out/∂net`` (in
+``out`` where SymPy proved that form), the output layer's ``δ_o`` and loss term. The sums of the
+chain rule are matrix products, which the rules' derivation proved valid (``∂net/∂out = W``). So
+a batch costs a handful of NumPy calls per layer and no Python loop over samples; ``subs`` and
+``evalf`` never run here, and nothing here calls back into the derivation.
 
-* ``∂net_j/∂out_i = w_(i,j)`` and ``∂net_j/∂w_(i,j) = out_i``, ``∂net_j/∂b_j = 1``: these make
-  the sums of the chain rule matrix products, ``∂E/∂out = δ·W`` and ``∂E/∂W = δᵀ·out``. They
-  are derived with ``sympy.diff`` here and checked to have exactly that form before the matrix
-  products are trusted with them;
-* ``∂out/∂net``, the activation's derivative (in ``out`` where SymPy found that form), and
-* ``δ_o = ∂E_total/∂net_o`` of the output layer;
-
-the last two are lambdified as element-wise rules and applied to whole ``(N, units)`` arrays, so
-a batch costs a handful of NumPy calls per layer and no Python loop over samples. ``subs`` and
-``evalf`` never run here.
-
-The Jacobian of the errors ``e_k = target_k − out_k`` (:meth:`CompiledNetwork.jacobian`, for
-Levenberg–Marquardt training) reuses the same pieces with a different seed: the reverse pass
-starts from ``∂e_k/∂net_o``, derived from the symbolic chain of ``e_ok``
-(``net.gradient(..., of="e_o1")``), instead of from ``δ_o = ∂E_total/∂net_o``.
+The Jacobian of the errors ``e_k`` (:meth:`CompiledNetwork.jacobian`, for Levenberg–Marquardt
+training) reuses the same pieces with a different seed: the reverse pass starts from
+``∂e_k/∂net_o``, derived from the symbolic chain of ``e_ok``, instead of from
+``δ_o = ∂E_total/∂net_o``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
-import sympy as sp
-from sympy.printing.numpy import NumPyPrinter
-from sympy.printing.precedence import PRECEDENCE
 
-from bpderive.checks import as_array, check_data, check_params
-from bpderive.symbolic.activations import OUT, Softmax, tidy
-from bpderive.symbolic.activations import X as NET
-
-if TYPE_CHECKING:
-    from bpderive.network import Network
+from bpderive.checks import check_data, check_params
+from bpderive.numeric.codegen import lambdify
+from bpderive.numeric.layout import ParameterLayout
+from bpderive.symbolic.notation import NET, OUT, TARGET
+from bpderive.symbolic.rules import DerivedRules, LayerRule, OutputRule
 
 Params = Mapping[str, np.ndarray]
-_TARGET = sp.Symbol("target", real=True)
+Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -55,180 +43,30 @@ class Forward:
         return self.outs[-1]
 
 
-class _Printer(NumPyPrinter):
-    """NumPy code as one would write it by hand: ``1/(1 + exp(-x))``, not
-    ``(1 + exp(-x))**(-1.0)``, whose ``np.power`` costs several microseconds a call."""
-
-    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
-        if expr.exp == -1:
-            return f"1/{self.parenthesize(expr.base, PRECEDENCE['Pow'])}"
-        return super()._print_Pow(expr, rational=rational)
-
-    def _print_Mul(self, expr: sp.Mul) -> str:
-        """``a·log(b)`` as ``_xlogy(a, b)``: a cross-entropy term whose target is 0 contributes 0
-        (the limit of ``a·log(b)``), where IEEE arithmetic would give ``0·(−∞) = NaN`` for an
-        output that rounded to exactly 0 or 1."""
-        logs = [arg for arg in expr.args if isinstance(arg, sp.log)]
-        if len(logs) == 1:
-            rest = sp.Mul(*[arg for arg in expr.args if arg is not logs[0]])
-            return f"_xlogy({self._print(rest)}, {self._print(logs[0].args[0])})"
-        return super()._print_Mul(expr)
-
-
-def _xlogy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.where(a == 0, 0.0, a * np.log(b))
-
-
-def _lambdify(args: list[sp.Symbol], expr: object, cse: bool = True) -> Callable[..., np.ndarray]:
-    modules = [{"_xlogy": _xlogy}, "numpy"]
-    return sp.lambdify(args, expr, modules=modules, printer=_Printer, cse=cse)
-
-
-def _simplified(expr: sp.Expr) -> sp.Expr:
-    """A derived rule with its fractions cancelled before it is compiled (branch by branch for
-    piecewise units). The logistic output's cross-entropy δ, derived as
-    ``out(1 − out)·((1 − target)/(1 − out) − target/out)``, becomes ``out − target``: the same
-    number, but finite when ``out`` rounds to exactly 0 or 1 (0·∞ would be NaN). The chain
-    objects keep the unsimplified product, which is what a learner reads."""
-    folded = sp.piecewise_fold(expr)
-    if isinstance(folded, sp.Piecewise):
-        return sp.Piecewise(*[(tidy(sp.factor(e)), c) for e, c in folded.args])
-    return tidy(sp.factor(folded))
-
-
-def _generic(expr: sp.Expr, mapping: dict[sp.Symbol, sp.Symbol], what: str) -> sp.Expr:
-    """One unit's rule written with generic symbols, refusing a rule that needs other units."""
-    generic = expr.xreplace(mapping)
-    stray = generic.free_symbols - set(mapping.values())
-    if stray:
-        raise RuntimeError(f"{what} depends on other units ({stray}); cannot apply element-wise")
-    return generic
-
-
 class CompiledNetwork:
-    """The network's forward pass, cost and gradients as NumPy functions of a batch."""
+    """The network's forward pass, cost, gradients and error Jacobian as NumPy functions of a
+    batch, compiled from the derived rules."""
 
-    def __init__(self, net: Network) -> None:
-        self.net = net
-        self._forward_rules: list[Callable[[np.ndarray], np.ndarray]] = []
-        self._backward_rules: list[tuple[str, Callable[..., np.ndarray]]] = []
-        for layer in range(1, net.n_layers + 1):
-            self._check_linear_structure(layer)
-            act = net.activations[layer - 1]
-            if isinstance(act, Softmax):
-                self._forward_rules.append(self._softmax_rule(layer))
-                continue
-            self._forward_rules.append(_lambdify([NET], act.expr))
-            if act.derivative_in_output is not None:
-                self._backward_rules.append(("out", _lambdify([OUT], act.derivative_in_output)))
-            else:
-                self._backward_rules.append(("net", _lambdify([NET], act.derivative)))
-        self._delta_output = self._output_delta_rule()
-        self._loss_term = self._loss_rule()
-
-    # ------------------------------------------------------------------ derivation checks
-
-    def _check_linear_structure(self, layer: int) -> None:
-        """Derive ``∂net_j/∂out_i`` and ``∂net_j/∂w_(i,j)`` for the layer and make sure they are
-        the weight and the input, which is what lets NumPy do the sums as matrix products."""
-        net = self.net
-        for j, dst in enumerate(net.layers[layer]):
-            d = net.local_derivative
-            for i, src in enumerate(net.layers[layer - 1]):
-                w = net.weight(layer, i, j).symbol
-                if d(dst.net, src.out) != w or d(dst.net, w) != src.out:
-                    raise RuntimeError(f"net_{dst.name} is not linear in its inputs and weights")
-            if d(dst.net, net.bias(layer, j).symbol) != 1:
-                raise RuntimeError(f"net_{dst.name} does not add its bias")
-
-    def _softmax_rule(self, layer: int) -> Callable[[np.ndarray], np.ndarray]:
-        """The layer's own quotient ``e^{net_k}/Σ e^{net_j}``, lambdified; the nets are shifted by
-        their row maximum first, which leaves the quotient unchanged but keeps ``e^x`` finite."""
-        units = self.net.layers[layer]
-        nets = [n.net for n in units]
-        rule = _lambdify(nets, [self.net.local[n.out] for n in units])
-
-        def softmax(net: np.ndarray) -> np.ndarray:
-            shifted = net - net.max(axis=1, keepdims=True)
-            return np.column_stack(rule(*shifted.T))
-
-        return softmax
-
-    def _elementwise_rule(self, expr: sp.Expr, what: str) -> Callable[..., np.ndarray]:
-        """A rule derived for unit o1, as a function of ``(out, target, net)`` arrays that
-        applies to every output unit at once (refused if it involves another unit)."""
-        first = self.net.layers[-1][0]
-        mapping = {first.out: OUT, self.net.targets[0]: _TARGET, first.net: NET}
-        return _lambdify([OUT, _TARGET, NET], _generic(_simplified(expr), mapping, what))
-
-    def _coupled_rule(self, exprs: list[sp.Expr]) -> Callable[..., np.ndarray]:
-        """Rules that involve every output unit (softmax), one column each, as a function of
-        ``(out, target, net)`` arrays ``(N, m)``."""
-        units = self.net.layers[-1]
-        args = [n.out for n in units] + [n.net for n in units] + list(self.net.targets)
-        rule = _lambdify(args, [_simplified(e) for e in exprs])
-
-        def coupled(out: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
-            return np.column_stack(np.broadcast_arrays(*rule(*out.T, *nets.T, *target.T)))
-
-        return coupled
-
-    def _output_delta_rule(self) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
-        """``δ_o`` from the derived chain of the output layer, as a rule on ``(N, m)`` arrays."""
-        net = self.net
-        units = net.layers[-1]
-        if not net.activations[-1].elementwise:
-            return self._coupled_rule([net.delta(n.name).expr for n in units])
-        return self._elementwise_rule(net.delta(units[0].name).expr, "δ of the output layer")
-
-    def _loss_rule(self) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-        """One output's loss term ``E_ok``, applied to all outputs at once. (No common
-        subexpressions are pulled out, so that each ``target·log(out)`` stays one term.)"""
-        net = self.net
-        mapping = {net.layers[-1][0].out: OUT, net.targets[0]: _TARGET}
-        term = _generic(net.error_exprs[0], mapping, "E_o1")
-        return _lambdify([OUT, _TARGET], term, cse=False)
-
-    @cached_property
-    def _error_seed_rule(self) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
-        """``∂e_k/∂net_oj`` for every sample, output ``k`` and output unit ``j``: an
-        ``(N, m, m)`` array from the outputs, targets and output nets ``(N, m)``.
-
-        Each entry is the chain of ``e_ok`` to the output bias ``b_oj``, derived by
-        :meth:`Network.gradient` with ``of="e_ok"``: ``∂e_k/∂b_oj = ∂e_k/∂net_oj · ∂net_oj/∂b_oj``
-        and the last factor is 1 (checked by :meth:`_check_linear_structure`). An element-wise
-        output layer gives ``∂e_k/∂net_oj = 0`` for ``j ≠ k`` (checked on the derived chains of
-        ``e_o1``), so one generic rule fills the diagonal; softmax couples every unit, so each
-        ``k`` gets its own row of rules. Built on first use: training by gradient descent never
-        needs it.
-        """
-        net = self.net
-        units = net.layers[-1]
-        m = len(units)
-        last = net.n_layers
-
-        def seed(k: int, j: int) -> sp.Expr:
-            return net.gradient(net.bias(last, j).name, of=f"e_{units[k].name}").expr
-
-        if not net.activations[-1].elementwise:
-            rows = [self._coupled_rule([seed(k, j) for j in range(m)]) for k in range(m)]
-
-            def coupled(out: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
-                return np.stack([row(out, target, nets) for row in rows], axis=1)
-
-            return coupled
-        for j in range(1, m):
-            if seed(0, j) != 0:
-                raise RuntimeError(f"e_{units[0].name} depends on net_{units[j].name}")
-        diagonal = self._elementwise_rule(seed(0, 0), "∂e_o1/∂net_o1")
-        units_k = np.arange(m)
-
-        def elementwise(out: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
-            seeds = np.zeros((*out.shape, m))
-            seeds[:, units_k, units_k] = diagonal(out, target, nets)
-            return seeds
-
-        return elementwise
+    def __init__(self, rules: DerivedRules) -> None:
+        self.rules = rules
+        self.sizes = rules.sizes
+        self.n_layers = len(rules.sizes) - 1
+        self.loss = rules.loss
+        self.layout = ParameterLayout(rules.sizes)
+        self._forward_rules = [_forward_rule(layer) for layer in rules.layers]
+        self._backward_rules = [
+            (layer.local_in_output, lambdify([OUT if layer.local_in_output else NET], layer.local))
+            for layer in rules.layers[:-1]
+        ]
+        out = rules.output
+        self._delta_output = _output_rule(out, out.delta)
+        self._loss_term = lambdify([OUT, TARGET], out.loss_term, cse=False)
+        #: ``c`` of a sum-of-squares loss ``E_ok = c·e_ok²`` (``None`` for any other loss).
+        self.residual_scale: float | None = None
+        if out.error_seeds is not None:
+            self._error_seed_rule = _error_seed_rule(out, len(out.outs))
+            self._residual = lambdify([OUT, TARGET], out.residual)
+            self.residual_scale = float(out.residual_scale)
 
     # ------------------------------------------------------------------ numbers
 
@@ -236,10 +74,10 @@ class CompiledNetwork:
         self, params: Mapping[str, object], X: object, T: object | None = None
     ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
         """Validate and convert ``params``, ``X`` and ``T`` (clear ``ValueError`` otherwise)."""
-        checked = check_params(self.net.sizes, params)
-        X2, T2 = check_data(self.net.sizes, X, T)
+        checked = check_params(self.sizes, params)
+        X2, T2 = check_data(self.sizes, X, T)
         if T2 is not None:
-            self.net.loss.check_targets("T", T2, self.net.activation_names[-1])
+            self.loss.check_targets("T", T2)
         return checked, X2, T2
 
     def _forward(self, params: Params, X: np.ndarray) -> Forward:
@@ -272,8 +110,8 @@ class CompiledNetwork:
 
     def _local(self, layer: int, fwd: Forward) -> np.ndarray:
         """``∂out/∂net`` of hidden layer ``layer``, from its out (or net where no out-form)."""
-        kind, rule = self._backward_rules[layer - 1]
-        return rule(fwd.outs[layer - 1] if kind == "out" else fwd.nets[layer - 1])
+        in_output, rule = self._backward_rules[layer - 1]
+        return rule(fwd.outs[layer - 1] if in_output else fwd.nets[layer - 1])
 
     def _backward(self, params: Params, X: np.ndarray, T: np.ndarray, fwd: Forward) -> dict:
         n_samples = X.shape[0]
@@ -281,7 +119,7 @@ class CompiledNetwork:
         if np.ndim(delta) != 2:
             delta = np.broadcast_to(delta, fwd.output.shape)
         grads: dict[str, np.ndarray] = {}
-        for layer in range(self.net.n_layers, 0, -1):
+        for layer in range(self.n_layers, 0, -1):
             below = fwd.outs[layer - 2] if layer > 1 else X
             grads[f"W{layer}"] = delta.T @ below / n_samples
             grads[f"b{layer}"] = delta.sum(axis=0) / n_samples
@@ -313,32 +151,16 @@ class CompiledNetwork:
     @property
     def n_parameters(self) -> int:
         """``P``, the number of weights and biases: the columns of :meth:`jacobian`."""
-        return sum(int(np.prod(shape)) for shape in self.net.parameter_shapes.values())
+        return self.layout.size
 
     def flatten(self, params: Mapping[str, object], check: bool = True) -> np.ndarray:
-        """The parameters (or gradients) as one vector in ``net.parameter_names`` order: layer by
-        layer, ``W`` row by row, then ``b``. The column order of :meth:`jacobian`. ``params`` is
-        checked as everywhere else; ``check=False``: as in :meth:`cost_and_gradients`."""
-        if check:
-            params = check_params(self.net.sizes, params)
-        return np.concatenate([params[key].ravel() for key in self.net.parameter_shapes])
+        """The parameters (or gradients) as one vector in ``net.parameter_names`` order: the
+        column order of :meth:`jacobian` (:class:`~bpderive.numeric.layout.ParameterLayout`)."""
+        return self.layout.flatten(params, check)
 
     def unflatten(self, vector: object) -> dict[str, np.ndarray]:
-        """The inverse of :meth:`flatten`: a parameter mapping from a vector of length ``P``.
-        (Not checked for finiteness: a trial step of Levenberg–Marquardt may overflow, and the
-        training loop reports that as divergence.)"""
-        vector = as_array("vector", vector)
-        if vector.shape != (self.n_parameters,):
-            raise ValueError(
-                f"vector: expected shape ({self.n_parameters},) (one entry per parameter), "
-                f"got {vector.shape}"
-            )
-        result, start = {}, 0
-        for key, shape in self.net.parameter_shapes.items():
-            size = int(np.prod(shape))
-            result[key] = vector[start : start + size].reshape(shape)
-            start += size
-        return result
+        """The inverse of :meth:`flatten`: a parameter mapping of views into ``vector``."""
+        return self.layout.views(vector)
 
     def _jacobian(self, params: Params, X: np.ndarray, T: np.ndarray, fwd: Forward) -> np.ndarray:
         """Reverse accumulation seeded with every output's error at once.
@@ -350,7 +172,7 @@ class CompiledNetwork:
         n_samples, m = T.shape
         D = self._error_seed_rule(fwd.output, T, fwd.nets[-1])
         blocks: list[np.ndarray] = []
-        for layer in range(self.net.n_layers, 0, -1):
+        for layer in range(self.n_layers, 0, -1):
             below = fwd.outs[layer - 2] if layer > 1 else X
             weights = D[:, :, :, None] * below[:, None, None, :]
             blocks += [D, weights.reshape(n_samples, m, -1)]
@@ -363,14 +185,21 @@ class CompiledNetwork:
         self, params: Mapping[str, object], X: object, T: object, check: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
         """The errors ``e`` (length ``N·m``) and their Jacobian ``J = ∂e/∂w`` (``(N·m, P)``) from
-        one forward pass; see :meth:`jacobian` for the layout. ``e[n·m + k]`` is
-        ``target_k − out_k`` of sample ``n``. ``check=False``: as in :meth:`cost_and_gradients`."""
+        one forward pass; see :meth:`jacobian` for the layout. ``e[n·m + k]`` is the error
+        ``e_k`` of sample ``n`` (``target_k − out_k`` for the squared errors). ``check=False``: as
+        in :meth:`cost_and_gradients`."""
+        if self.residual_scale is None:
+            raise ValueError(
+                f"loss: the Jacobian of the errors needs a sum-of-squares loss, and "
+                f"{self.loss.name!r} is not one"
+            )
         if check:
             params, X, T = self.check(params, X, T)
         fwd = self._forward(params, X)
         with np.errstate(over="ignore", invalid="ignore"):
             jac = self._jacobian(params, X, T, fwd)
-        return (T - fwd.output).ravel(), jac
+        errors = np.broadcast_to(self._residual(fwd.output, T), T.shape)
+        return errors.ravel(), jac
 
     def jacobian(
         self, params: Mapping[str, object], X: object, T: object, check: bool = True
@@ -378,11 +207,62 @@ class CompiledNetwork:
         """``J = ∂e/∂w``, the Jacobian of every sample's every output error with respect to every
         parameter, shape ``(N·m, P)``.
 
-        Row ``n·m + k`` is ``∂e_k/∂w`` for sample ``n``, with ``e_k = target_k − out_k``: the
-        numbers of ``net.jacobian(f"o{k + 1}")``, one chain per column. Columns follow
-        ``net.parameter_names`` (:meth:`flatten`). For the ``half_sse`` cost
-        ``E = 1/N Σ_n ½Σ_k e_k²`` the gradient is ``∇E = (1/N)·Jᵀe``, for ``mse``
-        (``E_total = 1/m Σ_k e_k²``) ``∇E = 2/(N·m)·Jᵀe``: no second backward pass is needed for
-        it. Levenberg–Marquardt training uses ``J`` itself (``JᵀJ`` approximates the Hessian of
-        ``½‖e‖²``). ``check=False``: as in :meth:`cost_and_gradients`."""
+        A sum-of-squares loss ``E_ok = c·e_k²`` only. Row ``n·m + k`` is ``∂e_k/∂w`` for sample
+        ``n``: the numbers of ``net.jacobian(f"o{k + 1}")``, one chain per column. Columns follow
+        ``net.parameter_names`` (:meth:`flatten`). The cost ``E = 1/N Σ_n Σ_k c·e_k²`` then has
+        the gradient ``∇E = (2c/N)·Jᵀe`` (``c`` is :attr:`residual_scale`: ½ for ``half_sse``,
+        ``1/m`` for ``mse``), so no second backward pass is needed for it. Levenberg–Marquardt
+        uses ``J`` itself (``JᵀJ`` approximates the Hessian of ``½‖e‖²``). ``check=False``: as in
+        :meth:`cost_and_gradients`."""
         return self.errors_and_jacobian(params, X, T, check)[1]
+
+
+def _forward_rule(layer: LayerRule) -> Callable[[np.ndarray], np.ndarray]:
+    """``out = f(net)`` for a whole layer. A softmax layer's own quotients are lambdified, with
+    each row's nets shifted by their maximum first: the quotient is unchanged, ``e^x`` finite."""
+    if layer.softmax is None:
+        return lambdify([NET], layer.activation)
+    rule = lambdify(layer.nets, list(layer.softmax))
+
+    def softmax(net: np.ndarray) -> np.ndarray:
+        shifted = net - net.max(axis=1, keepdims=True)
+        return np.column_stack(rule(*shifted.T))
+
+    return softmax
+
+
+def _output_rule(out: OutputRule, exprs: tuple) -> Rule:
+    """A rule of the output layer as a function of ``(out, target, net)`` arrays ``(N, m)``:
+    one generic rule for every unit, or one per unit (softmax), column by column."""
+    if not out.coupled:
+        return lambdify([OUT, TARGET, NET], exprs[0])
+    rule = lambdify([*out.outs, *out.nets, *out.targets], list(exprs))
+
+    def coupled(outs: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
+        return np.column_stack(np.broadcast_arrays(*rule(*outs.T, *nets.T, *target.T)))
+
+    return coupled
+
+
+def _error_seed_rule(out: OutputRule, m: int) -> Callable[..., np.ndarray]:
+    """``∂e_k/∂net_oj`` for every sample, output ``k`` and output unit ``j``: an ``(N, m, m)``
+    array from the outputs, targets and output nets. An element-wise output layer has only the
+    diagonal (the derivation checked that ``e_o1`` does not reach ``net_o2``); softmax couples
+    every unit, so each ``k`` has its own row of rules."""
+    seeds = out.error_seeds
+    if out.coupled:
+        rows = [_output_rule(out, row) for row in seeds]
+
+        def coupled(outs: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
+            return np.stack([row(outs, target, nets) for row in rows], axis=1)
+
+        return coupled
+    diagonal = _output_rule(out, seeds[0])
+    units = np.arange(m)
+
+    def elementwise(outs: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
+        result = np.zeros((*outs.shape, m))
+        result[:, units, units] = diagonal(outs, target, nets)
+        return result
+
+    return elementwise

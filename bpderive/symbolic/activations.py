@@ -1,11 +1,22 @@
-"""Activation functions of section 四.4, each with its derivative derived by SymPy.
+"""Activation functions of section 四.4, each an object that carries every fact about itself.
 
-Every activation is written once, as a SymPy expression of the unit's input ``x`` (its ``net``).
-Its derivative is ``sympy.diff`` of that expression, never typed in. Where the derivative can be
-written with the unit's own output ``out = f(x)`` (the article's step
-``e^-x / (1 + e^-x)^2 = f(x)(1 - f(x)) = Out(1 - Out)``), :meth:`Activation.derivative_in_output`
-finds that form by solving ``out = f(x)`` for ``x`` with SymPy and substituting: the backward pass
-then needs only what the forward pass already stored.
+An :class:`Activation` is its formula ``out = f(net)``, written once as a SymPy expression of the
+generic unit input :data:`~bpderive.symbolic.notation.NET`. Everything else is derived from the
+formula, never typed in:
+
+* its derivative ``f'(net)`` (``sympy.diff``);
+* where it holds, the derivative written with the unit's own output (the article's step
+  ``e^-x/(1 + e^-x)^2 = Out(1 − Out)``), so that the backward pass needs only what the forward
+  pass stored; SymPy must *prove* this form, branch by branch for a piecewise function, or it is
+  not used (:meth:`Activation.derivative_in_output`);
+* its range of outputs (for initialisers, plots, and for checking that a loss is defined on it).
+
+Two facts cannot be derived and are given: the description, and MATLAB's "active input range"
+used by the Nguyen–Widrow initialiser (``logsig`` [−4, 4], ``tansig`` [−2, 2]).
+
+:meth:`Activation.define` makes a new one from any function of a SymPy symbol (``Piecewise``
+allowed); a network accepts it wherever it accepts a name, derives it like a built-in one, and
+:func:`bpderive.save` stores its formula as data (:mod:`bpderive.symbolic.codec`), never as code.
 
 Softmax is different: each output depends on every ``net`` of its layer, so its derivative is a
 Jacobian, not an element-wise function. It lives in :class:`Softmax` and may only be used on the
@@ -14,87 +25,237 @@ output layer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import itertools
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 
 import sympy as sp
+from sympy.calculus.util import function_range
 
-#: The unit's input (its ``net``) and output, as generic symbols; a layer substitutes its own.
-X = sp.Symbol("x", real=True)
-OUT = sp.Symbol("out", real=True)
+from bpderive.symbolic import codec
+from bpderive.symbolic.notation import NET, OUT
+
+Interval = tuple[float, float]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Activation:
-    """An element-wise activation ``out = f(x)`` given as SymPy branches.
+    """An element-wise activation ``out = f(net)``; see the module's description.
 
-    ``branches`` is a sequence of ``(expression, condition)`` pairs as for ``sympy.Piecewise``;
-    a smooth function has one branch with condition ``True``. Piecewise functions keep their
-    branches so that the output form of the derivative can be found branch by branch: each of
-    them keeps the sign of ``x`` (``f(x) > 0`` exactly when ``x > 0``), so a branch's condition on
-    ``x`` carries over to ``out`` unchanged, which :meth:`derivative_in_output` relies on and the
-    tests check.
-    """
+    Use the built-ins by name (:func:`get_activation`) or make one with :meth:`define`."""
 
     name: str
-    description: str
-    branches: tuple[tuple[sp.Expr, sp.Basic], ...]
+    formula: sp.Expr
+    description: str = ""
     aliases: tuple[str, ...] = ()
-    parameters: dict[str, float] = field(default_factory=dict)
+    active_range: Interval | None = None
+    builtin: bool = False
 
     elementwise = True
+    #: Whether the layer's outputs form a probability distribution (sum to 1): softmax only.
+    distribution = False
+
+    @classmethod
+    def define(
+        cls,
+        name: str,
+        f: Callable[[sp.Symbol], sp.Expr],
+        *,
+        description: str = "",
+        active_range: Interval | None = None,
+    ) -> Activation:
+        """An activation from ``f``, a function of one SymPy symbol (the unit's ``net``) that
+        returns a SymPy expression, e.g. ``Activation.define("swish", lambda x: x /
+        (1 + sympy.exp(-x)))`` or a ``sympy.Piecewise`` for a hard sigmoid.
+
+        The derivative and everything else is derived as for a built-in activation. The name
+        must not be a built-in one's (a saved network names its activations)."""
+        name = _new_name("activation", name, ACTIVATIONS, _ALIASES)
+        if not callable(f):
+            raise ValueError(f"activation {name!r}: expected a function of one symbol, got {f!r}")
+        try:
+            formula = f(NET)
+        except Exception as error:  # the user's function: report whatever it raised
+            raise ValueError(f"activation {name!r}: f(net) raised {error!r}") from None
+        formula = _formula(f"activation {name!r}", formula, {NET})
+        if active_range is not None:
+            active_range = _interval(f"activation {name!r}: active_range", active_range)
+        return cls(name, formula, description or f"user-defined: {formula}", (), active_range)
+
+    @classmethod
+    def from_spec(cls, entry: Mapping[str, object]) -> Activation:
+        """The activation that :meth:`spec` saved (no code is run: see :mod:`.codec`)."""
+        if (
+            set(entry) - {"name", "formula", "description", "active_range"}
+            or "formula" not in entry
+        ):
+            raise ValueError(
+                f"expected keys name, formula[, description, active_range], got {entry}"
+            )
+        name, description = entry.get("name"), entry.get("description", "")
+        if not isinstance(name, str) or not isinstance(description, str):
+            raise ValueError(f"expected a string name and description, got {name!r}")
+        formula = _formula(
+            f"activation {name!r}", codec.decode(entry["formula"], {"net": NET}), {NET}
+        )
+        active = entry.get("active_range")
+        active_range = None if active is None else _interval("active_range", active)
+        return cls(name, formula, description, (), active_range)
+
+    def spec(self) -> str | dict[str, object]:
+        """How a saved network records this activation: a built-in's name, or the formula as
+        data for any other."""
+        if self.builtin:
+            return self.name
+        entry: dict[str, object] = {"name": self.name, "formula": codec.encode(self.formula)}
+        if self.description:
+            entry["description"] = self.description
+        if self.active_range is not None:
+            entry["active_range"] = list(self.active_range)
+        return entry
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r}: {self.formula})"
 
     @cached_property
-    def expr(self) -> sp.Expr:
-        """``f(x)`` as one SymPy expression (a ``Piecewise`` where there are branches)."""
-        if len(self.branches) == 1:
-            return self.branches[0][0]
-        return sp.Piecewise(*self.branches)
+    def branches(self) -> tuple[tuple[sp.Expr, sp.Basic], ...]:
+        """``(expression, condition)`` pairs as in ``sympy.Piecewise``; one ``True`` branch for a
+        smooth function."""
+        if isinstance(self.formula, sp.Piecewise):
+            return tuple((piece.expr, piece.cond) for piece in self.formula.args)
+        return ((self.formula, sp.true),)
 
     @cached_property
     def derivative(self) -> sp.Expr:
-        """``f'(x)``, derived by ``sympy.diff`` and simplified branch by branch."""
-        if len(self.branches) == 1:
-            return sp.diff(self.expr, X)
-        return sp.Piecewise(*[(sp.diff(e, X), c) for e, c in self.branches])
+        """``f'(net)``, by ``sympy.diff`` (branch by branch for a ``Piecewise``)."""
+        return sp.diff(self.formula, NET)
 
     @cached_property
     def derivative_in_output(self) -> sp.Expr | None:
-        """``f'(x)`` written with ``out = f(x)`` only, or ``None`` where no such form exists.
+        """``f'(net)`` written with ``out = f(net)`` only, or ``None`` where SymPy cannot prove
+        such a form; the backward pass then uses ``f'(net)``.
 
-        For each branch the derivative is first searched for ``f(x)`` itself (tanh's
-        ``1 - tanh(x)^2``); otherwise SymPy solves ``out = f(x)`` for ``x`` and substitutes the
-        solution into that branch's derivative (the logistic's ``e^-x/(1 + e^-x)^2``). A branch
-        whose derivative is constant needs no inverse. When a branch cannot be inverted uniquely
-        the whole activation has no output form and the backward pass uses ``f'(net)`` instead.
+        For each branch, the derivative is searched for ``f`` itself (tanh's ``1 − tanh²``), or
+        ``out = f(net)`` is solved for ``net`` and the unique solution substituted (the
+        logistic's ``e^-net/(1 + e^-net)^2`` becomes ``out(1 − out)``). The candidate is kept
+        only if ``simplify(candidate(f(net)) − f'(net))`` is 0.
+
+        A piecewise function needs one more fact: the output must tell which branch the input
+        was in. So each branch's image (SymPy's range of the branch over its own interval) is
+        computed, and the images must not overlap; the output form then picks its branch by the
+        output's own interval. ReLU (images {0} and (0, ∞)) and ELU ((−1, 0] and (0, ∞)) pass;
+        a hard sigmoid (images {0}, [0, 1], {1}) does not, so it uses ``f'(net)``.
         """
         pieces = []
-        for e, cond in self.branches:
-            d = sp.diff(e, X)
-            if X in d.free_symbols:
-                d = d.subs(e, OUT)
-            if X in d.free_symbols:
-                solutions = sp.solve(sp.Eq(OUT, e), X)
-                if len(solutions) != 1:
-                    return None
-                d = tidy(sp.factor(sp.expand(sp.cancel(d.subs(X, solutions[0])))))
-                if X in d.free_symbols:
-                    return None
-            pieces.append((d, sp.sympify(cond).subs(X, OUT)))
+        for (expr, _), domain in zip(self.branches, self._domains, strict=True):
+            form = _output_form(expr)
+            if form is None:
+                return None
+            pieces.append((form, domain))
         if len(pieces) == 1:
             return pieces[0][0]
-        return sp.Piecewise(*pieces)
+        images = [
+            _image(expr, domain)
+            for (expr, _), domain in zip(self.branches, self._domains, strict=True)
+        ]
+        if None in images or any(
+            a.intersect(b) != sp.EmptySet for a, b in itertools.combinations(images, 2)
+        ):
+            return None
+        conditions = [image.as_relational(OUT) for image in images[:-1]] + [sp.true]
+        return sp.Piecewise(*[(form, c) for (form, _), c in zip(pieces, conditions, strict=True)])
+
+    @cached_property
+    def output_range(self) -> sp.Set | None:
+        """The set of outputs, ``f(ℝ)``, as SymPy finds it (``None`` where it cannot)."""
+        images = [_image(e, d) for (e, _), d in zip(self.branches, self._domains, strict=True)]
+        return None if None in images else sp.Union(*images)
+
+    @cached_property
+    def _domains(self) -> tuple[sp.Set, ...]:
+        """Each branch's own interval of ``net``: its condition, minus the earlier branches'."""
+        domains, earlier = [], sp.false
+        for _, condition in self.branches:
+            domains.append(sp.And(condition, sp.Not(earlier)).as_set() & sp.S.Reals)
+            earlier = sp.Or(earlier, condition)
+        return tuple(domains)
 
     def local_derivative(self, net: sp.Symbol, out: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
         """``(f'(net), the same in out)`` for one unit: the factor ``∂out/∂net`` of the chain."""
-        raw = self.derivative.subs(X, net)
+        raw = self.derivative.xreplace({NET: net})
         in_out = self.derivative_in_output
-        return raw, (raw if in_out is None else in_out.subs(OUT, out))
+        return raw, (raw if in_out is None else in_out.xreplace({OUT: out}))
 
     def __call__(self, net: sp.Expr) -> sp.Expr:
         """``f(net)``: the forward equation of one unit."""
-        return self.expr.subs(X, net)
+        return self.formula.xreplace({NET: net})
+
+
+def _output_form(expr: sp.Expr) -> sp.Expr | None:
+    """One branch's derivative written in ``out = expr``, proved by SymPy, or ``None``."""
+    d = sp.diff(expr, NET)
+    if NET not in d.free_symbols:
+        return d
+    candidate = d.subs(expr, OUT)
+    if NET in candidate.free_symbols:
+        try:
+            solutions = sp.solve(sp.Eq(OUT, expr), NET)
+        except (NotImplementedError, ValueError, TypeError):
+            return None
+        if len(solutions) != 1:
+            return None
+        candidate = tidy(sp.factor(sp.expand(sp.cancel(d.subs(NET, solutions[0])))))
+    if NET in candidate.free_symbols or candidate.has(sp.LambertW):
+        return None
+    if sp.simplify(candidate.subs(OUT, expr) - d) != 0:
+        return None
+    return candidate
+
+
+def _image(expr: sp.Expr, domain: sp.Set) -> sp.Set | None:
+    """``expr``'s values over ``domain``, or ``None`` where SymPy cannot tell."""
+    try:
+        return function_range(expr, NET, domain)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+
+
+def _formula(what: str, formula: object, allowed: set[sp.Symbol]) -> sp.Expr:
+    """A user's formula, checked: a SymPy expression in the allowed symbols only."""
+    if isinstance(formula, int | float) and not isinstance(formula, bool):
+        formula = sp.Float(formula) if isinstance(formula, float) else sp.Integer(formula)
+    if not isinstance(formula, sp.Expr):
+        raise ValueError(f"{what}: expected a SymPy expression, got {type(formula).__name__}")
+    stray = formula.free_symbols - allowed
+    if stray:
+        names = ", ".join(sorted(s.name for s in stray))
+        expected = ", ".join(sorted(s.name for s in allowed))
+        raise ValueError(f"{what}: uses {names}; a formula may use only {expected}")
+    if formula.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise ValueError(f"{what}: the formula {formula} is not finite")
+    return formula
+
+
+def _new_name(kind: str, name: object, builtins: Mapping[str, object], aliases: Mapping) -> str:
+    """A name for a user's activation or loss: a word, and not one of the built-in names."""
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][\w-]{0,39}", name):
+        raise ValueError(f"{kind} name: expected a word such as 'swish', got {name!r}")
+    if name.lower() in builtins or name.lower() in aliases:
+        raise ValueError(f"{kind} name: {name!r} is built in; choose another name")
+    return name
+
+
+def _interval(what: str, value: object) -> Interval:
+    if (
+        isinstance(value, Sequence)
+        and len(value) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        and value[0] < value[1]
+    ):
+        return (float(value[0]), float(value[1]))
+    raise ValueError(f"{what}: expected (low, high) with low < high, got {value!r}")
 
 
 class Softmax:
@@ -109,7 +270,11 @@ class Softmax:
     name = "softmax"
     description = "softmax: e^{net_k} / Σ_j e^{net_j}, output layer only"
     aliases: tuple[str, ...] = ()
+    active_range = None
+    builtin = True
     elementwise = False
+    distribution = True
+    output_range = sp.Interval.open(0, 1)
 
     def outputs(self, nets: Sequence[sp.Symbol]) -> list[sp.Expr]:
         """The forward equations of the layer: one quotient per unit."""
@@ -133,6 +298,12 @@ class Softmax:
             rows.append(row)
         return rows
 
+    def spec(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return "Activation('softmax')"
+
 
 def tidy(expr: sp.Expr) -> sp.Expr:
     """Write ``-out*(out - 1)`` as the article does, ``out*(1 - out)``: SymPy's canonical order
@@ -147,49 +318,69 @@ def tidy(expr: sp.Expr) -> sp.Expr:
     return expr
 
 
-def _relu_like(slope: sp.Expr) -> tuple[tuple[sp.Expr, sp.Basic], ...]:
-    return ((slope * X, X <= 0), (X, True))
+def prelu(slope: float) -> Activation:
+    """A PReLU with its own slope ``a`` for ``net <= 0`` (the article lists PReLU; ``a`` is its
+    parameter). The slope is turned into an exact rational so that derivations stay exact."""
+    if isinstance(slope, bool) or not isinstance(slope, int | float) or not 0 <= slope < 1:
+        raise ValueError(f"prelu slope: expected a number in [0, 1), got {slope!r}")
+    exact = sp.nsimplify(slope, rational=True)
+    return Activation(
+        "prelu",
+        sp.Piecewise((exact * NET, NET <= 0), (NET, True)),
+        f"parametric ReLU with slope a = {slope} for net <= 0",
+    )
 
-
-_ELU_ALPHA = sp.Integer(1)
-_PRELU_SLOPE = sp.Rational(1, 4)
 
 ACTIVATIONS: dict[str, Activation | Softmax] = {
     a.name: a
     for a in (
         Activation(
             "logistic",
-            "logistic sigmoid 1/(1 + e^-x), range (0, 1) (MATLAB logsig)",
-            ((1 / (1 + sp.exp(-X)), sp.true),),
+            1 / (1 + sp.exp(-NET)),
+            "logistic sigmoid 1/(1 + e^-net), range (0, 1) (MATLAB logsig)",
             aliases=("logsig", "sigmoid"),
+            active_range=(-4.0, 4.0),
+            builtin=True,
         ),
         Activation(
             "tanh",
+            sp.tanh(NET),
             "hyperbolic tangent, range (-1, 1), zero-centred (MATLAB tansig)",
-            ((sp.tanh(X), sp.true),),
             aliases=("tansig",),
+            active_range=(-2.0, 2.0),
+            builtin=True,
         ),
         Activation(
             "linear",
-            "identity x, for function-approximation outputs (MATLAB purelin)",
-            ((X, sp.true),),
+            NET,
+            "identity net, for function-approximation outputs (MATLAB purelin)",
             aliases=("purelin",),
+            builtin=True,
         ),
-        Activation("relu", "rectified linear max(0, x)", _relu_like(sp.Integer(0))),
         Activation(
-            "softplus", "softplus log(1 + e^x), a smooth ReLU", ((sp.log(1 + sp.exp(X)), sp.true),)
+            "relu",
+            sp.Piecewise((sp.Integer(0), NET <= 0), (NET, True)),
+            "rectified linear max(0, net)",
+            builtin=True,
+        ),
+        Activation(
+            "softplus",
+            sp.log(1 + sp.exp(NET)),
+            "softplus log(1 + e^net), a smooth ReLU",
+            builtin=True,
         ),
         Activation(
             "elu",
-            "exponential linear unit: x for x > 0, α(e^x − 1) otherwise (α = 1)",
-            ((_ELU_ALPHA * (sp.exp(X) - 1), X <= 0), (X, True)),
-            parameters={"alpha": float(_ELU_ALPHA)},
+            sp.Piecewise((sp.exp(NET) - 1, NET <= 0), (NET, True)),
+            "exponential linear unit: net for net > 0, α(e^net − 1) otherwise (α = 1)",
+            builtin=True,
         ),
         Activation(
             "prelu",
-            "parametric ReLU: x for x > 0, a·x otherwise (slope a = 0.25, He et al.'s start value)",
-            _relu_like(_PRELU_SLOPE),
-            parameters={"slope": float(_PRELU_SLOPE)},
+            sp.Piecewise((NET / 4, NET <= 0), (NET, True)),
+            "parametric ReLU: net for net > 0, a·net otherwise (slope a = 0.25, He et al.'s start "
+            "value)",
+            builtin=True,
         ),
         Softmax(),
     )
@@ -198,26 +389,15 @@ ACTIVATIONS: dict[str, Activation | Softmax] = {
 _ALIASES = {alias: a.name for a in ACTIVATIONS.values() for alias in a.aliases}
 
 
-def prelu(slope: float) -> Activation:
-    """A PReLU with its own slope ``a`` for ``x <= 0`` (the article lists PReLU; ``a`` is its
-    parameter). The slope is turned into an exact rational so that derivations stay exact."""
-    if isinstance(slope, bool) or not isinstance(slope, int | float) or not 0 <= slope < 1:
-        raise ValueError(f"prelu slope: expected a number in [0, 1), got {slope!r}")
-    exact = sp.nsimplify(slope, rational=True)
-    return Activation(
-        "prelu",
-        f"parametric ReLU with slope a = {slope} for x <= 0",
-        _relu_like(exact),
-        parameters={"slope": float(slope)},
-    )
-
-
 def get_activation(name: str | Activation | Softmax) -> Activation | Softmax:
-    """Look an activation up by name or MATLAB alias (``logsig``, ``tansig``, ``purelin``)."""
+    """Look an activation up by name or MATLAB alias (``logsig``, ``tansig``, ``purelin``), or
+    accept an :class:`Activation` itself."""
     if isinstance(name, Activation | Softmax):
         return name
     if not isinstance(name, str):
-        raise ValueError(f"activation: expected a name such as 'logistic', got {name!r}")
+        raise ValueError(
+            f"activation: expected a name such as 'logistic' or an Activation, got {name!r}"
+        )
     key = _ALIASES.get(name.lower(), name.lower())
     if key not in ACTIVATIONS:
         valid = ", ".join(list(ACTIVATIONS) + sorted(_ALIASES))

@@ -7,6 +7,11 @@ expression) or a :class:`Sum` (a quantity that collects several paths, e.g.
 mirrors the article's derivation, so printing it prints the derivation, and evaluating it gives
 each term's number beside it.
 
+Every item is labelled by a symbol: a :class:`~bpderive.symbolic.notation.Partial` such as
+``∂out_o1/∂net_o1``, or a named quantity such as ``δ_o1``. A label is therefore printed by the
+one renderer (:mod:`~bpderive.symbolic.notation`), as LaTeX or as text, and can stand in an
+equation (the update rule ``w⁺ = w − η1·∂E_total/∂w``).
+
 :class:`ChainRule` is the chain of one parameter, with the update rule and the expansion into
 inputs, targets and parameters only.
 """
@@ -14,111 +19,57 @@ inputs, targets and parameters only.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import sympy as sp
-from sympy.printing.str import StrPrinter
 
-Values = Mapping[str, float]
-
-
-def partial(top: str, bottom: str) -> str:
-    r"""``\frac{\partial top}{\partial bottom}`` for two LaTeX strings."""
-    return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
-
-
-def number(value: float) -> str:
-    """A number as a learner reads it: six significant digits, powers of ten in LaTeX."""
-    if not math.isfinite(value):
-        return rf"\text{{{value}}}"
-    text = f"{value:.6g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return text
-
-
-def plain(label: str) -> str:
-    r"""LaTeX (a label, or a symbol name that carries LaTeX) as terminal text:
-    ``\frac{\partial E_{total}}{\partial w_{(1,1)}}`` becomes ``∂E_total/∂w_(1,1)``,
-    ``\delta_{o1}`` ``δ_o1``, ``b_{4}`` ``b4``, ``\eta_{1}`` ``η1``, ``{w_{(1,1)}}^{+}``
-    ``w_(1,1)⁺``, ``w^{(2)}_{(1,1)}`` ``w(2)_(1,1)``."""
-    text = re.sub(r"\^\{\((\d+)\)\}", r"(\1)", label)
-    text = re.sub(r"_\{(\d+)\}", r"\1", text)
-    text = re.sub(r"_\{([^{}]*)\}", r"_\1", text)
-    text = re.sub(r"\\frac\{\\partial ([^{}]*)\}\{\\partial ([^{}]*)\}", r"∂\1/∂\2", text)
-    text = re.sub(r"(∂\S+/∂\S+) (?=∂)", r"\1·", text)  # two fractions side by side: a product
-    text = re.sub(r"\\left\.(.*)\\right\|_\{?([^{}\s]*)\}?$", r"\1 (via \2)", text)
-    text = re.sub(r"\{([^{}]*)\}\^\{\+\}", r"\1⁺", text)
-    text = re.sub(r"\\vec\{([^{}]*)\}", r"\1", text)
-    return text.replace(r"\delta", "δ").replace(r"\eta", "η")
-
-
-class OrderedEq(sp.Equality):
-    """An equation printed in the order it was written (``w⁺ = w − η1·∂E/∂w``, ``W·a + b``):
-    SymPy's default printing sorts sums and products, which scrambles the article's forms."""
-
-    def _latex(self, printer: object) -> str:
-        return f"{sp.latex(self.lhs)} = {sp.latex(self.rhs, order='none')}"
-
-    def _sympystr(self, printer: object) -> str:
-        return plain(f"{sp.sstr(self.lhs)} = {sp.sstr(self.rhs, order='none')}")
+from bpderive.symbolic import notation
+from bpderive.symbolic.notation import Name, OrderedEq
 
 
 @dataclass(frozen=True)
 class Style:
-    """How a chain is written out: LaTeX for notebooks and slides, plain text for the terminal."""
+    """How a chain is written out: LaTeX for notebooks and slides, text for the terminal."""
 
-    label: Callable[[str], str]
-    expr: Callable[[sp.Expr], str]
+    show: Callable[[sp.Basic], str]
     number: Callable[[float], str]
     equals: str
     times: str
+    newline: str
 
 
-LATEX = Style(lambda s: s, sp.latex, number, " &= ", r" \cdot ")
-
-
-class _TextPrinter(StrPrinter):
-    """SymPy's plain printer, with the symbols written as the labels are (``w(2)_(1,1)``, not
-    the LaTeX ``w^{(2)}_{(1,1)}`` their names carry on deep networks)."""
-
-    def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return plain(expr.name)
-
-
-TEXT = Style(plain, _TextPrinter().doprint, lambda v: f"{v:.6g}", " = ", " · ")
+LATEX = Style(notation.latex, notation.number_latex, " &= ", r" \cdot ", r" \\ ")
+TEXT = Style(notation.text, notation.number, " = ", " · ", "\n")
 
 
 @dataclass(frozen=True)
 class Factor:
-    """One local derivative: ``label`` (LaTeX), ``expr`` (SymPy, in the network's symbols).
+    """One local derivative: its ``label`` and ``expr`` (SymPy, in the network's symbols).
 
     ``raw`` is the derivative as ``sympy.diff`` first gives it when the factor is then rewritten
     (the activation's ``f'(net)`` before it is written with ``out``); ``None`` otherwise.
     """
 
-    label: str
+    label: sp.Symbol
     expr: sp.Expr
     raw: sp.Expr | None = None
 
     def walk(self) -> Iterator[Factor | Sum | Chain]:
         yield self
 
-    def value(self, env: Mapping[sp.Symbol, float], memo: dict[str, float]) -> float:
+    def value(self, env: Mapping[sp.Symbol, float], memo: dict[sp.Symbol, float]) -> float:
         if self.label not in memo:
-            memo[self.label] = float(self.expr.xreplace(env))
+            memo[self.label] = _number(self.expr, env, self.label)
         return memo[self.label]
 
-    def lines(self, values: Values | None, seen: set[str], style: Style) -> list[str]:
+    def lines(self, values: Mapping | None, seen: set[sp.Symbol], style: Style) -> list[str]:
         if self.label in seen:
             return []
         seen.add(self.label)
-        rhs = [style.expr(self.expr)]
+        rhs = [style.show(self.expr)]
         if self.raw is not None and self.raw != self.expr:
-            rhs.insert(0, style.expr(self.raw))
+            rhs.insert(0, style.show(self.raw))
         if self.expr.is_Number:  # a constant needs no second "= value"
             values = None
         return [_line(self.label, rhs, values, style)]
@@ -128,7 +79,7 @@ class Factor:
 class Sum:
     """A quantity reached along several paths: the sum of one :class:`Chain` per path."""
 
-    label: str
+    label: sp.Symbol
     terms: tuple[Chain, ...]
 
     @property
@@ -140,16 +91,16 @@ class Sum:
         for t in self.terms:
             yield from t.walk()
 
-    def value(self, env: Mapping[sp.Symbol, float], memo: dict[str, float]) -> float:
+    def value(self, env: Mapping[sp.Symbol, float], memo: dict[sp.Symbol, float]) -> float:
         if self.label not in memo:
             memo[self.label] = math.fsum(t.value(env, memo) for t in self.terms)
         return memo[self.label]
 
-    def lines(self, values: Values | None, seen: set[str], style: Style) -> list[str]:
+    def lines(self, values: Mapping | None, seen: set[sp.Symbol], style: Style) -> list[str]:
         if self.label in seen:
             return []
         seen.add(self.label)
-        rhs = " + ".join(style.label(t.label) for t in self.terms)
+        rhs = " + ".join(style.show(t.label) for t in self.terms)
         out = [_line(self.label, [rhs], values, style)]
         for t in self.terms:
             out += t.lines(values, seen, style)
@@ -160,7 +111,7 @@ class Sum:
 class Chain:
     """A product of items, read left to right from the error back to the quantity."""
 
-    label: str
+    label: sp.Symbol
     items: tuple[Factor | Sum, ...]
 
     @property
@@ -178,16 +129,16 @@ class Chain:
         for i in self.items:
             yield from i.walk()
 
-    def value(self, env: Mapping[sp.Symbol, float], memo: dict[str, float]) -> float:
+    def value(self, env: Mapping[sp.Symbol, float], memo: dict[sp.Symbol, float]) -> float:
         if self.label not in memo:
             memo[self.label] = math.prod(i.value(env, memo) for i in self.items)
         return memo[self.label]
 
-    def lines(self, values: Values | None, seen: set[str], style: Style) -> list[str]:
+    def lines(self, values: Mapping | None, seen: set[sp.Symbol], style: Style) -> list[str]:
         if self.label in seen:
             return []
         seen.add(self.label)
-        product = style.times.join(style.label(i.label) for i in self.items)
+        product = style.times.join(style.show(i.label) for i in self.items)
         numeric = None
         if values is not None:
             numeric = style.times.join(_paren(values[i.label], style) for i in self.items)
@@ -198,57 +149,73 @@ class Chain:
 
     def numbers(self, env: Mapping[sp.Symbol, float]) -> Evaluation:
         """The number of every term for one sample's symbol values (``Network.environment``)."""
-        memo: dict[str, float] = {}
+        memo: dict[sp.Symbol, float] = {}
         value = self.value(env, memo)
         return Evaluation(value, memo)
 
-    def latex(self, values: Values | None = None) -> str:
+    def latex(self, values: Mapping | None = None) -> str:
         """The chain as an ``aligned`` LaTeX block: the product of labels, then each item's
         expression, each with its number when ``values`` (from ``evaluate``) is given."""
-        body = r" \\ ".join(self.lines(values, set(), LATEX))
+        body = LATEX.newline.join(self.lines(values, set(), LATEX))
         return rf"\begin{{aligned}} {body} \end{{aligned}}"
 
-    def text(self, values: Values | None = None) -> str:
+    def text(self, values: Mapping | None = None) -> str:
         """The same derivation as plain text, one line per term, for the terminal."""
-        return "\n".join(self.lines(values, set(), TEXT))
+        return TEXT.newline.join(self.lines(values, set(), TEXT))
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"
 
 
+def _number(expr: sp.Expr, env: Mapping[sp.Symbol, float], label: sp.Symbol) -> float:
+    """The value of one factor for the sample ``env``; a missing symbol is named, in text."""
+    value = expr.xreplace(env)
+    if not value.is_number:
+        missing = ", ".join(sorted(notation.text(s) for s in value.free_symbols))
+        raise KeyError(f"{notation.text(label)}: no value for {missing}")
+    return float(value)
+
+
 def _paren(value: float, style: Style) -> str:
     text = style.number(value)
-    if not text.startswith("-"):
+    if not text.startswith(("-", "−")):
         return text
     return f"\\left({text}\\right)" if style is LATEX else f"({text})"
 
 
 def _line(
-    label: str, rhs: list[str], values: Values | None, style: Style, numeric: str | None = None
+    label: sp.Symbol,
+    rhs: list[str],
+    values: Mapping | None,
+    style: Style,
+    numeric: str | None = None,
 ) -> str:
     parts = list(rhs)
     if values is not None:
         if numeric is not None:
             parts.append(numeric)
         parts.append(style.number(values[label]))
-    return style.label(label) + style.equals + " = ".join(parts)
+    return style.show(label) + style.equals + " = ".join(parts)
 
 
 @dataclass(frozen=True)
-class Evaluation(Mapping[str, float]):
-    """The number of every term of a chain for one sample, keyed by the term's LaTeX label.
+class Evaluation(Mapping[sp.Symbol, float]):
+    """The number of every term of a chain for one sample, keyed by the term's label.
 
     ``value`` is the gradient itself. It is a mapping so that ``chain.latex(evaluation)`` can put
-    each number beside its term, and ``evaluation[label]`` reads one of them.
+    each number beside its term; ``evaluation[label]`` reads one of them, by the label symbol or
+    by its text (``evaluation["∂E_total/∂out_o1"]``).
     """
 
     value: float
-    terms: dict[str, float] = field(repr=False)
+    terms: dict[sp.Symbol, float] = field(repr=False)
 
-    def __getitem__(self, label: str) -> float:
+    def __getitem__(self, label: sp.Symbol | str) -> float:
+        if isinstance(label, str):
+            label = next((k for k in self.terms if k.name == label), Name(label))
         return self.terms[label]
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[sp.Symbol]:
         return iter(self.terms)
 
     def __len__(self) -> int:
@@ -265,7 +232,6 @@ class ChainRule(Chain):
 
     parameter: sp.Symbol
     rate: sp.Symbol
-    gradient_symbol: sp.Symbol
     environment: Callable[..., dict[sp.Symbol, float]] = field(repr=False, compare=False)
     expand: Callable[[sp.Expr], sp.Expr] = field(repr=False, compare=False)
 
@@ -279,8 +245,8 @@ class ChainRule(Chain):
         """The update rule ``p⁺ = p − η·∂E_total/∂p`` (η1 for weights, η2 for biases).
 
         With ``explicit=True`` the derivative is replaced by the chain's expression."""
-        grad = self.expr if explicit else self.gradient_symbol
-        new = sp.Symbol(f"{{{sp.latex(self.parameter)}}}^{{+}}")
+        grad = self.expr if explicit else self.label
+        new = Name(f"{self.parameter.name}⁺")
         step = sp.Mul(self.rate, grad, evaluate=False)
         return OrderedEq(new, sp.Add(self.parameter, -step, evaluate=False), evaluate=False)
 

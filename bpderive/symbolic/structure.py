@@ -19,19 +19,21 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 import sympy as sp
 
-from bpderive.checks import parameter_shapes
+from bpderive.checks import check_params, check_rows, parameter_shapes
 from bpderive.symbolic.activations import Activation, Softmax, get_activation
-from bpderive.symbolic.chain import OrderedEq
+from bpderive.symbolic.losses import Loss, get_loss
+from bpderive.symbolic.notation import Name, OrderedEq
 
-ETA_WEIGHTS = sp.Symbol("eta_1", positive=True)
-ETA_BIASES = sp.Symbol("eta_2", positive=True)
-E_TOTAL = sp.Symbol("E_total")
+#: The article's learning rates: η1 for the weights, η2 for the biases (三.3.2.1).
+ETA1 = Name("eta_1", positive=True)
+ETA2 = Name("eta_2", positive=True)
+E_TOTAL = Name("E_total")
 
 _ARTICLE_SIZES = (2, 3, 2)
 #: The article's flat names, valid on its 2-3-2 network only.
@@ -117,7 +119,24 @@ def _check_sizes(sizes: object) -> tuple[int, ...]:
 
 
 class NetworkStructure:
-    """The symbols and local equations of a network (the base of :class:`bpderive.Network`)."""
+    """The symbols and local equations of a network (the base of :class:`bpderive.Network`).
+
+    ``sizes`` is (inputs, hidden..., outputs); ``activations`` one activation (a name or an
+    :class:`~bpderive.symbolic.activations.Activation`) for every layer or one per weight layer;
+    ``loss`` the per-sample error (a name or a :class:`~bpderive.symbolic.losses.Loss`)."""
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activations: str | Activation | Sequence[str | Activation],
+        loss: str | Loss,
+    ) -> None:
+        self.sizes = _check_sizes(sizes)
+        self.n_layers = len(self.sizes) - 1
+        self.activations = self._check_activations(activations)
+        self.loss: Loss = get_loss(loss).for_output(self.activations[-1])
+        self._term_index: dict[sp.Symbol, dict[sp.Symbol, list[sp.Expr]]] = {}
+        self._build_symbols()
 
     def _check_activations(self, activations: object) -> tuple[Activation | Softmax, ...]:
         if isinstance(activations, str | Activation | Softmax):
@@ -126,8 +145,8 @@ class NetworkStructure:
             names = list(activations)
         else:
             raise ValueError(
-                f"activations: expected one name or a sequence of {self.n_layers} names "
-                f"(one per weight layer), got {activations!r}"
+                f"activations: expected one activation (a name or an Activation) or a sequence "
+                f"of {self.n_layers} activations (one per weight layer), got {activations!r}"
             )
         found = tuple(get_activation(n) for n in names)
         for layer, act in enumerate(found[:-1], start=1):
@@ -156,40 +175,28 @@ class NetworkStructure:
             row = []
             for k in range(size):
                 name = self._neuron_name(layer, k)
-                # A deep hidden unit "h1_2" is written net_{h1,2}: braces keep SymPy from
-                # reading the second underscore as a second subscript.
-                tex = re.sub(r"^h(\d+)_(\d+)$", r"{h\1,\2}", name)
                 if layer == 0:
-                    row.append(Neuron(name, 0, k, None, sp.Symbol(name, real=True)))
+                    row.append(Neuron(name, 0, k, None, Name(name)))
                 else:
-                    net = sp.Symbol(f"net_{tex}", real=True)
-                    row.append(Neuron(name, layer, k, net, sp.Symbol(f"out_{tex}", real=True)))
+                    row.append(Neuron(name, layer, k, Name(f"net_{name}"), Name(f"out_{name}")))
             self.layers.append(row)
         self.neurons = {n.name: n for row in self.layers for n in row}
-        self.targets = [sp.Symbol(f"target_{n.name}", real=True) for n in self.layers[-1]]
-        self.error_terms = [sp.Symbol(f"E_{n.name}") for n in self.layers[-1]]
+        self.targets = [Name(f"target_{n.name}") for n in self.layers[-1]]
+        self.error_terms = [Name(f"E_{n.name}") for n in self.layers[-1]]
 
         self.parameters: dict[str, Parameter] = {}
         bias_number = 0
-        deep = self.n_layers > 2
+        prefix = "w" if self.n_layers <= 2 else "w({})"
         for layer in range(1, self.n_layers + 1):
-            prefix = f"w({layer})" if deep else "w"
             for j, dst in enumerate(self.layers[layer]):
                 for i, src in enumerate(self.layers[layer - 1]):
                     a = src.name if layer == 1 else str(i + 1)
-                    name = f"{prefix}_({a},{j + 1})"
-                    tex = f"w^{{({layer})}}_{{({a},{j + 1})}}" if deep else name
-                    self._add(
-                        Parameter(
-                            name, sp.Symbol(tex, real=True), f"W{layer}", (j, i), src.name, dst.name
-                        )
-                    )
+                    name = f"{prefix.format(layer)}_({a},{j + 1})"
+                    self._add(Parameter(name, Name(name), f"W{layer}", (j, i), src.name, dst.name))
             for j, dst in enumerate(self.layers[layer]):
                 bias_number += 1
                 name = f"b{bias_number}"
-                self._add(
-                    Parameter(name, sp.Symbol(name, real=True), f"b{layer}", (j,), None, dst.name)
-                )
+                self._add(Parameter(name, Name(name), f"b{layer}", (j,), None, dst.name))
         self.aliases = dict(ARTICLE_ALIASES) if self.sizes == _ARTICLE_SIZES else {}
 
         # The local equations: each net_* and out_* as a small expression of the layer below.
@@ -205,11 +212,9 @@ class NetworkStructure:
             for dst, expr in zip(self.layers[layer], outs, strict=True):
                 self.local[dst.out] = expr
 
-        last = self.activation_names[-1]
         m = self.sizes[-1]
         self.error_exprs = [
-            self.loss.term(n.out, t, m, last)
-            for n, t in zip(self.layers[-1], self.targets, strict=True)
+            self.loss.term(n.out, t, m) for n, t in zip(self.layers[-1], self.targets, strict=True)
         ]
         self.error_expr = sp.Add(*self.error_exprs)
 
@@ -272,30 +277,19 @@ class NetworkStructure:
 
     @cached_property
     def _symbols(self) -> dict[str, sp.Symbol]:
-        table: dict[str, sp.Symbol] = {}
+        """Every named quantity by its name (each symbol is named as the article names it)."""
+        symbols = [E_TOTAL, ETA1, ETA2, *self.targets, *self.error_terms]
         for n in self.neurons.values():
-            if n.net is None:
-                table[n.name] = n.out
-            else:
-                table[f"net_{n.name}"] = n.net
-                table[f"out_{n.name}"] = n.out
-                table[f"delta_{n.name}"] = self.delta_symbol(n.name)
-        for n, t, e in zip(self.layers[-1], self.targets, self.error_terms, strict=True):
-            table[f"target_{n.name}"] = t
-            table[f"E_{n.name}"] = e
-        table["E_total"] = E_TOTAL
-        table["eta_1"] = ETA_WEIGHTS
-        table["eta_2"] = ETA_BIASES
-        for p in self.parameters.values():
-            table[p.name] = p.symbol
-        return table
+            symbols += [n.out] if n.net is None else [n.net, n.out, self.delta_symbol(n.name)]
+        symbols += [p.symbol for p in self.parameters.values()]
+        return {s.name: s for s in symbols}
 
     def symbol(self, name: str) -> sp.Symbol:
         """The SymPy symbol of any named quantity: ``x1``, ``net_h1``, ``out_h1`` (or the
         article's ``Out_h1``), ``target_o1``, ``E_o1``, ``E_total``, ``delta_o1``, ``eta_1``,
         ``eta_2``, a parameter or an alias (``w5``)."""
         if isinstance(name, str):
-            key = re.sub(r"^Out_", "out_", name)
+            key = re.sub(r"^(Out|Net)_", lambda m: m[1].lower() + "_", name)
             if key in self._symbols:
                 return self._symbols[key]
             if key in self.aliases:
@@ -305,8 +299,7 @@ class NetworkStructure:
 
     def delta_symbol(self, neuron: str) -> sp.Symbol:
         """``δ_n`` as a symbol, for writing the backward recursion with named deltas."""
-        tex = re.sub(r"^h(\d+)_(\d+)$", r"h\1,\2", neuron)
-        return sp.Symbol(rf"\delta_{{{tex}}}")
+        return Name(f"delta_{neuron}")
 
     @property
     def forward_equations(self) -> list[sp.Eq]:
@@ -383,3 +376,30 @@ class NetworkStructure:
                     index.setdefault(symbol, []).append(term)
             self._term_index[quantity] = index
         return sp.Add(*[sp.diff(term, wrt) for term in index.get(wrt, ())])
+
+    def environment(
+        self, params: Mapping[str, object], x: object, target: object
+    ) -> dict[sp.Symbol, sp.Float]:
+        """The number of every symbol for one sample: inputs, targets, parameters, and each
+        ``net_*``/``out_*`` by evaluating the local equations in order (SymPy arithmetic, not the
+        compiled path, so that the two can be checked against each other)."""
+        checked = check_params(self.sizes, params)
+        X = check_rows("x", x, self.sizes[0], "input")
+        T = check_rows("target", target, self.sizes[-1], "output")
+        for name, rows in (("x", X), ("target", T)):
+            if rows.shape[0] != 1:
+                raise ValueError(f"{name}: expected one sample, got {rows.shape[0]} rows")
+        self.loss.check_targets("target", T)
+        env: dict[sp.Symbol, sp.Float] = {}
+        for n, v in zip(self.layers[0], X[0], strict=True):
+            env[n.out] = sp.Float(float(v), 17)
+        for t, v in zip(self.targets, T[0], strict=True):
+            env[t] = sp.Float(float(v), 17)
+        for p in self.parameters.values():
+            env[p.symbol] = sp.Float(float(checked[p.key][p.index]), 17)
+        for row in self.layers[1:]:
+            for n in row:
+                env[n.net] = sp.Float(self.local[n.net].xreplace(env), 17)
+            for n in row:
+                env[n.out] = sp.Float(self.local[n.out].xreplace(env), 17)
+        return env

@@ -13,7 +13,7 @@ Every scheme returns a parameter dict ``{"W1": (n1, n0), "b1": (n1,), "W2": (n2,
 receiving neuron) of float64 arrays and draws from ``np.random.default_rng(seed)``, layer by layer
 in order ``W1, b1, W2, b2, ...``, so one seed always gives the same parameters.
 
-The scheme functions take the network (anything with ``sizes`` and ``activation_names``) and a
+The scheme functions take the network (anything with ``sizes`` and ``activations``) and a
 seed; :func:`initialize` picks one by name and checks its options.
 """
 
@@ -25,23 +25,17 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import numpy as np
+import sympy as sp
 
 from bpderive.checks import as_array, int_scalar, real_scalar
+from bpderive.symbolic.activations import Activation, Softmax
 
 Params = dict[str, np.ndarray]
 
 
 class _Shaped(Protocol):
     sizes: tuple[int, ...]
-    activation_names: tuple[str, ...]
-
-
-#: Net-input interval in which each activation is not saturated (MATLAB's "active input range"):
-#: logsig [-4, 4], tansig [-2, 2]. Activations without saturation use [-1, 1].
-ACTIVE_RANGE: dict[str, tuple[float, float]] = {"logistic": (-4.0, 4.0), "tanh": (-2.0, 2.0)}
-
-#: Output interval of each bounded activation: the input range of the next layer.
-OUTPUT_RANGE: dict[str, tuple[float, float]] = {"logistic": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+    activations: tuple[Activation | Softmax, ...]
 
 
 def _rng(seed: int | np.random.Generator) -> np.random.Generator:
@@ -53,24 +47,24 @@ def _rng(seed: int | np.random.Generator) -> np.random.Generator:
 
 def _layers(net: _Shaped) -> list[tuple[int, int, int]]:
     """``(l, fan_in, fan_out)`` for each weight layer ``l = 1..L``, after checking that ``net``
-    describes a network (``sizes`` of at least two positive ints, one activation name per
-    layer after the input), so that ``None`` or a spec dict is refused with the argument's
-    name rather than failing on a missing attribute."""
+    describes a network (``sizes`` of at least two positive ints, one activation per layer
+    after the input), so that ``None`` or a spec dict is refused with the argument's name rather
+    than failing on a missing attribute."""
     sizes = getattr(net, "sizes", None)
-    names = getattr(net, "activation_names", None)
+    acts = getattr(net, "activations", None)
     ok = (
         isinstance(sizes, Sequence)
         and len(sizes) >= 2
         and all(
             not isinstance(n, bool) and isinstance(n, int | np.integer) and n >= 1 for n in sizes
         )
-        and isinstance(names, Sequence)
-        and len(names) == len(sizes) - 1
-        and all(isinstance(name, str) for name in names)
+        and isinstance(acts, Sequence)
+        and len(acts) == len(sizes) - 1
+        and all(isinstance(act, Activation | Softmax) for act in acts)
     )
     if not ok:
         raise ValueError(
-            "net: expected a bpderive.Network (or anything with sizes and activation_names), "
+            "net: expected a bpderive.Network (or anything with sizes and activations), "
             f"got {type(net).__name__}"
         )
     sizes = tuple(int(n) for n in sizes)
@@ -232,17 +226,17 @@ def nguyen_widrow(
     Then two affine changes of variable make the assumptions true. Inputs: an input known to lie
     in ``[lo, hi]`` is ``x̃ = a·x + c`` on [−1, 1] with ``a = 2/(hi − lo)``,
     ``c = 1 − hi·a``, so ``W ← W·diag(a)`` and ``b ← b + W·c``. Net inputs: [−1, 1] is stretched
-    onto the activation's active range ``[n_lo, n_hi]`` (logistic [−4, 4], tanh [−2, 2], others
-    [−1, 1]): ``W ← h·W``, ``b ← h·b + m`` with ``h = (n_hi − n_lo)/2``, ``m = (n_hi + n_lo)/2``.
+    onto the activation's active range ``[n_lo, n_hi]`` (its ``active_range``: logistic
+    [−4, 4], tanh [−2, 2], others [−1, 1]): ``W ← h·W``, ``b ← h·b + m`` with
+    ``h = (n_hi − n_lo)/2``, ``m = (n_hi + n_lo)/2``.
 
     ``input_range`` is the range of the network's inputs (``(min, max)`` for all, or one row per
     input); the default [−1, 1] is what :func:`bpderive.data.mapminmax` produces. A hidden layer's
-    input range is the previous activation's output range (logistic (0, 1), tanh (−1, 1), others
-    taken as [−1, 1]).
+    input range is the previous activation's output range, where it is bounded (logistic
+    (0, 1), tanh (−1, 1); others are taken as [−1, 1]).
     """
     layers = _layers(net)
     rng = _rng(seed)
-    names = tuple(net.activation_names)
     ranges = _input_ranges(input_range, layers[0][1])
     params: Params = {}
     for layer, fan_in, fan_out in layers:
@@ -258,13 +252,20 @@ def nguyen_widrow(
         shift = 1.0 - ranges[:, 1] * scale
         b = b + w @ shift
         w = w * scale
-        n_lo, n_hi = ACTIVE_RANGE.get(names[layer - 1], (-1.0, 1.0))
+        act = net.activations[layer - 1]
+        n_lo, n_hi = act.active_range or (-1.0, 1.0)
         half, mid = (n_hi - n_lo) / 2.0, (n_hi + n_lo) / 2.0
         params[f"W{layer}"] = half * w
         params[f"b{layer}"] = half * b + mid
-        out_lo, out_hi = OUTPUT_RANGE.get(names[layer - 1], (-1.0, 1.0))
-        ranges = np.tile([out_lo, out_hi], (fan_out, 1))
+        ranges = np.tile(_bounded(act.output_range), (fan_out, 1))
     return params
+
+
+def _bounded(outputs: sp.Set | None) -> tuple[float, float]:
+    """An activation's output interval where it is bounded, else [−1, 1]."""
+    if outputs is None or not (outputs.inf.is_finite and outputs.sup.is_finite):
+        return (-1.0, 1.0)
+    return (float(outputs.inf), float(outputs.sup))
 
 
 Scheme = Callable[..., Params]

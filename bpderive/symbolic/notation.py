@@ -1,0 +1,258 @@
+r"""How the article writes things: every name in LaTeX and as terminal text, and every number.
+
+This is the package's one renderer. A quantity is a SymPy symbol named in plain text as the article
+names it (``net_h1``, ``out_o1``, ``w_(1,1)``, ``w(2)_(1,1)``, ``b4``, ``delta_o1``, ``eta_1``,
+``E_total``), so that code can look it up by the name a reader sees. :func:`name_tex` turns the
+name into the article's typesetting (``net_{h1}``, ``w_{(1,1)}``, ``w^{(2)}_{(1,1)}``,
+``\delta_{o1}``, ``\eta_{1}``) and :func:`name_text` into terminal text (``δ_o1``, ``η1``).
+:class:`Name` symbols print themselves with :func:`name_tex`, so ``sympy.latex`` of any derived
+expression, in a notebook or for a slide, already reads like the article.
+
+Expressions print through :func:`latex` (for notebooks and slides) and :func:`text` (Unicode for
+the terminal: ``½(target_o1 − out_o1)²``, ``out_o1(1 − out_o1)``, ``e^(−net_o1)``), both in the
+order in which a formula was written (``W·a + b``, ``w − η1·∂E/∂w``) rather than SymPy's sorted
+order. Numbers have one format, :func:`number`: six significant digits, and powers of ten as
+``1.15234×10⁻⁵`` (``1.15234 \times 10^{-5}`` in LaTeX).
+
+The generic symbols :data:`NET`, :data:`OUT` and :data:`TARGET` are one unit's input, output and
+target: activations are written in ``net``, losses in ``out`` and ``target``, and a layer puts
+its own units' symbols in their place.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.str import StrPrinter
+
+_GREEK = {"delta": ("δ", r"\delta"), "eta": ("η", r"\eta"), "mu": ("μ", r"\mu")}
+_SUPERSCRIPT = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
+_VULGAR = {
+    sp.Rational(1, 2): "½",
+    sp.Rational(1, 3): "⅓",
+    sp.Rational(1, 4): "¼",
+    sp.Rational(3, 4): "¾",
+}
+
+
+def _unit_tex(unit: str) -> str:
+    """A unit's subscript: ``h1`` stays, a deep unit ``h1_2`` (layer 1, unit 2) is ``h1,2``."""
+    return re.sub(r"^(h\d+)_(\d+)$", r"\1,\2", unit)
+
+
+def name_tex(name: str) -> str:
+    r"""The article's typesetting of a plain-text name.
+
+    ``net_h1`` → ``net_{h1}``, ``out_h1_2`` → ``out_{h1,2}``, ``w_(x1,1)`` → ``w_{(x1,1)}``,
+    ``w(2)_(1,1)`` → ``w^{(2)}_{(1,1)}``, ``x1`` → ``x_{1}``, ``b4`` → ``b_{4}``,
+    ``delta_o1`` → ``\delta_{o1}``, ``eta_1`` → ``\eta_{1}``, ``E_total`` → ``E_{total}``,
+    ``w_(1,1)⁺`` (after the update) → ``{w_{(1,1)}}^{+}``."""
+    if name.endswith("⁺"):
+        return f"{{{name_tex(name[:-1])}}}^{{+}}"
+    if m := re.fullmatch(r"w\((\d+)\)_\((.+)\)", name):
+        return f"w^{{({m[1]})}}_{{({m[2]})}}"
+    if m := re.fullmatch(r"([A-Za-z]+)_\((.+)\)", name):
+        return f"{m[1]}_{{({m[2]})}}"
+    if m := re.fullmatch(r"([A-Za-z]+)_(.+)", name):
+        base = _GREEK.get(m[1], (None, m[1]))[1]
+        return f"{base}_{{{_unit_tex(m[2])}}}"
+    if m := re.fullmatch(r"([A-Za-z]+?)(\d+)", name):
+        return f"{_GREEK.get(m[1], (None, m[1]))[1]}_{{{m[2]}}}"
+    return _GREEK.get(name, (None, name))[1]
+
+
+def name_text(name: str) -> str:
+    """A plain-text name as the terminal shows it: ``delta_o1`` → ``δ_o1``, ``eta_1`` → ``η1``;
+    every other name as it is."""
+    if m := re.fullmatch(r"(delta|eta|mu)_(.+)", name):
+        letter = _GREEK[m[1]][0]
+        return f"{letter}{m[2]}" if m[2].isdigit() else f"{letter}_{m[2]}"
+    return _GREEK.get(name, (name, None))[0]
+
+
+class Name(sp.Symbol):
+    """A SymPy symbol named as the article names it, typeset as the article typesets it.
+
+    Its name is the plain-text name (``w_(1,1)``), which is what code looks up and what ``str``
+    shows; ``sympy.latex`` (and so Jupyter's display of any expression holding it) gives
+    :func:`name_tex` of it. All of the network's quantities are real numbers."""
+
+    __slots__ = ()
+
+    def __new__(cls, name: str, **assumptions: Any) -> Name:
+        return super().__new__(cls, name, **({"real": True} | assumptions))
+
+    def _latex(self, printer: object) -> str:
+        return name_tex(self.name)
+
+
+class Partial(Name):
+    r"""The label ``∂top/∂bottom`` of one term of a chain, as a symbol, so that it can stand in an
+    equation (``w⁺ = w − η1·∂E_total/∂w``) and be printed both ways.
+
+    ``via`` names the path when several meet: ``∂E_total/∂out_h1`` through ``net_o1`` is one
+    summand of ``∂E_total/∂out_h1``. The name is the text form; the parts are kept as attributes
+    so that the LaTeX is built from them, never parsed back out of a string."""
+
+    __slots__ = ("top", "bottom", "via")
+
+    def __new__(cls, top: sp.Symbol, bottom: sp.Symbol, via: sp.Symbol | None = None) -> Partial:
+        label = f"∂{name_text(top.name)}/∂{name_text(bottom.name)}"
+        if via is not None:
+            label += f" (via {name_text(via.name)})"
+        obj = super().__new__(cls, label)
+        obj.top, obj.bottom, obj.via = top, bottom, via
+        return obj
+
+    def __getnewargs_ex__(self) -> tuple[tuple[sp.Symbol, sp.Symbol, sp.Symbol | None], dict]:
+        return (self.top, self.bottom, self.via), {}
+
+    def _latex(self, printer: object) -> str:
+        top, bottom = name_tex(self.top.name), name_tex(self.bottom.name)
+        fraction = rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+        if self.via is None:
+            return fraction
+        return rf"\left.{fraction}\right|_{{{name_tex(self.via.name)}}}"
+
+
+#: One unit's input, output and target, in which activations and losses are written.
+NET = Name("net")
+OUT = Name("out")
+TARGET = Name("target")
+
+
+class _Ordering:
+    """The order in which the article writes terms and factors, shared by both printers.
+
+    A sum keeps the order it was built in, except that it does not start with a minus when a
+    term without one can go first (``target_o1 − out_o1``, not ``−out_o1 + target_o1``). A product
+    built unevaluated keeps the order it was written in (``η1·∂E/∂w``, ``out(1 − out)``); one that
+    SymPy built is printed as the article writes products: the number, then δs, rates and
+    weights, then the other symbols, then the other factors, sums last (``w_(1,1)·out_h1``,
+    ``δ_o1·w5``, ``out_o1(1 − out_o1)``)."""
+
+    _settings: dict[str, Any]
+
+    def _as_ordered_terms(self, expr: sp.Basic, order: str | None = None) -> list[sp.Basic]:
+        terms = list(expr.args)
+        if terms and terms[0].could_extract_minus_sign():
+            first = next((t for t in terms if not t.could_extract_minus_sign()), None)
+            if first is not None:
+                terms.remove(first)
+                terms.insert(0, first)
+        return terms
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        if sp.Mul(*expr.args).args == expr.args:
+            expr = sp.Mul(*sorted(expr.args, key=_factor_rank), evaluate=False)
+        return super()._print_Mul(expr)  # type: ignore[misc]
+
+
+def _factor_rank(factor: sp.Basic) -> tuple[int, object]:
+    """Where a factor goes in a product SymPy built: see :class:`_Ordering`."""
+    if factor.is_Number:
+        return (0, 0)
+    if isinstance(factor, sp.Symbol):
+        kind = re.match(r"delta_|eta_|w[_(\d]|b\d", factor.name)
+        return (1 if kind else 2, sp.default_sort_key(factor))
+    return (4 if isinstance(factor, sp.Add) else 3, 0)
+
+
+class _LatexPrinter(_Ordering, LatexPrinter):
+    """SymPy's LaTeX printer in the article's order."""
+
+
+class _TextPrinter(_Ordering, StrPrinter):
+    """SymPy's plain printer with the article's names and Unicode mathematics: ``·`` for a
+    product (left out before a parenthesis, ``out(1 − out)``), ``−``, superscript powers,
+    ``e^(…)`` and vulgar fractions (``½``)."""
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        return name_text(expr.name)
+
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+        base = self.parenthesize(expr.base, PRECEDENCE["Pow"], strict=True)
+        if expr.exp.is_Integer and 2 <= expr.exp <= 9:
+            return base + str(expr.exp).translate(_SUPERSCRIPT)
+        if expr.exp == -1:
+            return f"1/{base}"
+        return f"{base}^{self.parenthesize(expr.exp, PRECEDENCE['Pow'], strict=True)}"
+
+    def _print_exp(self, expr: sp.exp) -> str:
+        argument = self._print(expr.args[0])
+        return f"e^{argument}" if expr.args[0].is_Atom else f"e^({argument})"
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        coefficient, rest = expr.as_coeff_Mul()
+        if abs(coefficient) in _VULGAR and rest != 1:
+            sign = "-" if coefficient < 0 else ""
+            return sign + _VULGAR[abs(coefficient)] + self.parenthesize(rest, PRECEDENCE["Mul"])
+        return super()._print_Mul(expr)
+
+
+_TEXT = _TextPrinter({"order": "none"})
+_LATEX = _LatexPrinter({"order": "none"})
+
+
+def text(expr: sp.Basic) -> str:
+    """An expression (or equation) as terminal text, in the article's order."""
+    printed = _TEXT.doprint(expr).replace("*", "·").replace("-", "−")
+    return re.sub(r"(?<=[\w)⁰¹²³⁴⁵⁶⁷⁸⁹])·\(", "(", printed)
+
+
+def latex(expr: sp.Basic) -> str:
+    """An expression (or equation) as LaTeX, in the article's order."""
+    return _LATEX.doprint(expr)
+
+
+def number(value: float, digits: int = 6) -> str:
+    """A number as terminal text: six significant digits (fewer where space is short, as on a
+    drawing), ``−`` for a minus, powers of ten as ``×10⁻⁵``."""
+    if not math.isfinite(value):
+        return str(value).replace("-", "−")
+    mantissa, _, exponent = f"{value:.{digits}g}".partition("e")
+    mantissa = mantissa.replace("-", "−")
+    if not exponent:
+        return mantissa
+    return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+def number_latex(value: float) -> str:
+    """The same number as LaTeX: ``1.15234 \\times 10^{-5}``."""
+    if not math.isfinite(value):
+        return rf"\text{{{value}}}"
+    mantissa, _, exponent = f"{value:.6g}".partition("e")
+    if not exponent:
+        return mantissa
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+def set_text(values: sp.Set) -> str:
+    """A SymPy set as a reader writes it: ``(0, 1)``, ``[0, ∞)``, ``ℝ``, ``{0} ∪ (1, 2]``."""
+    if values == sp.S.Reals:
+        return "ℝ"
+    if isinstance(values, sp.Interval):
+        low = "−∞" if values.start == -sp.oo else number(float(values.start))
+        high = "∞" if values.end == sp.oo else number(float(values.end))
+        return f"{'(' if values.left_open else '['}{low}, {high}{')' if values.right_open else ']'}"
+    if isinstance(values, sp.Union):
+        return " ∪ ".join(set_text(part) for part in values.args)
+    if isinstance(values, sp.FiniteSet):
+        return "{" + ", ".join(number(float(v)) for v in values) + "}"
+    return text(values)
+
+
+class OrderedEq(sp.Equality):
+    """An equation printed in the order it was written (``w⁺ = w − η1·∂E/∂w``, ``W·a + b``):
+    SymPy's default printing sorts sums and products, which scrambles the article's forms."""
+
+    def _latex(self, printer: object) -> str:
+        return f"{latex(self.lhs)} = {latex(self.rhs)}"
+
+    def _sympystr(self, printer: object) -> str:
+        return f"{text(self.lhs)} = {text(self.rhs)}"

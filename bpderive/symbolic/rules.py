@@ -1,0 +1,163 @@
+"""What the compiled network needs, derived once per layer: the hand-over from symbols to NumPy.
+
+A layer's units all share one activation and one shape of local equation, so everything the
+numeric code applies to a whole ``(N, units)`` array is derived once, for the layer's first unit,
+and written in the generic ``net``/``out``/``target`` (:mod:`~bpderive.symbolic.notation`):
+
+* ``out = f(net)``: the activation's formula;
+* ``∂out/∂net``: the activation factor of the unit's chain, in ``out`` where SymPy proved that
+  form, else in ``net``;
+* the output layer's ``δ_o`` and loss term, from the chain of ``δ_o1`` and ``E_o1`` (a softmax
+  layer couples its units, so there every unit's rule is kept in the units' own symbols);
+* for a sum-of-squares loss, the error ``e_o`` and the seeds ``∂e_ok/∂net_oj`` of the
+  Jacobian, from the chains of ``e_ok``.
+
+The sums of the chain rule become matrix products in NumPy (``∂E/∂out = δ·W``,
+``∂E/∂W = δᵀ·out``). That is valid because ``∂net_j/∂out_i = w_(i,j)``, ``∂net_j/∂w_(i,j) =
+out_i`` and ``∂net_j/∂b_j = 1``; :func:`derive_rules` derives these for the layer's first unit
+and refuses to hand over a network whose local equations do not have that form. So the
+compiled code is built from the derivation and never calls back into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from bpderive.symbolic.activations import tidy
+from bpderive.symbolic.derivation import Derivation
+from bpderive.symbolic.losses import Loss, M
+from bpderive.symbolic.notation import NET, OUT, TARGET
+
+
+@dataclass(frozen=True)
+class LayerRule:
+    """One weight layer: ``f`` in ``net`` and ``∂out/∂net`` in ``out`` (``local_in_output``) or
+    ``net``; for a softmax layer ``softmax`` holds every unit's quotient in ``nets`` instead."""
+
+    size: int
+    activation: sp.Expr | None
+    local: sp.Expr | None
+    local_in_output: bool
+    softmax: tuple[sp.Expr, ...] | None = None
+    nets: tuple[sp.Symbol, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutputRule:
+    """The output layer's rules. Element-wise (``coupled`` false): one expression in the generic
+    ``out``, ``target``, ``net`` that holds for every output unit. Coupled (softmax): one per unit,
+    in the units' own ``outs``, ``nets`` and ``targets``. ``error_seeds[k][j]`` is
+    ``∂e_ok/∂net_oj`` (element-wise: only ``[0][0]``, the diagonal)."""
+
+    coupled: bool
+    delta: tuple[sp.Expr, ...]
+    loss_term: sp.Expr
+    outs: tuple[sp.Symbol, ...]
+    nets: tuple[sp.Symbol, ...]
+    targets: tuple[sp.Symbol, ...]
+    residual: sp.Expr | None
+    residual_scale: sp.Expr | None
+    error_seeds: tuple[tuple[sp.Expr, ...], ...] | None
+
+
+@dataclass(frozen=True)
+class DerivedRules:
+    """Everything :mod:`bpderive.numeric` compiles: the sizes, one rule per weight layer, the
+    output rules, and the loss (for its checks of the targets)."""
+
+    sizes: tuple[int, ...]
+    layers: tuple[LayerRule, ...]
+    output: OutputRule
+    loss: Loss
+
+
+def derive_rules(d: Derivation) -> DerivedRules:
+    """The rules of the network behind ``d``; see the module's description."""
+    s = d.s
+    layers = []
+    for layer in range(1, s.n_layers + 1):
+        _check_linear(d, layer)
+        first = s.layers[layer][0]
+        act = s.activations[layer - 1]
+        if not act.elementwise:
+            units = s.layers[layer]
+            quotients = tuple(s.local[n.out] for n in units)
+            layers.append(
+                LayerRule(len(units), None, None, False, quotients, tuple(n.net for n in units))
+            )
+            continue
+        factor = d.activation_factor(first).expr
+        in_output = first.net not in factor.free_symbols
+        local = _generic(factor, {first.out: OUT, first.net: NET}, f"∂out/∂net of layer {layer}")
+        layers.append(LayerRule(len(s.layers[layer]), act.formula, local, in_output))
+    return DerivedRules(s.sizes, tuple(layers), _output_rule(d), s.loss)
+
+
+def _check_linear(d: Derivation, layer: int) -> None:
+    """``net_j = Σ_i w_(i,j)·out_i + b_j`` for the layer's first unit, by ``sympy.diff``: the
+    form that lets NumPy do the chain rule's sums as matrix products."""
+    s = d.s
+    below, first = s.layers[layer - 1], s.layers[layer][0]
+    terms = sp.Add.make_args(s.local[first.net])
+    for i in sorted({0, len(below) - 1}):
+        w = s.weight(layer, i, 0).symbol
+        ok = s.local_derivative(first.net, below[i].out) == w
+        if not ok or s.local_derivative(first.net, w) != below[i].out:
+            raise RuntimeError(f"net_{first.name} is not linear in its inputs and weights")
+    if len(terms) != len(below) + 1 or s.local_derivative(first.net, s.bias(layer, 0).symbol) != 1:
+        raise RuntimeError(f"net_{first.name} is not a weighted sum plus its bias")
+
+
+def _output_rule(d: Derivation) -> OutputRule:
+    s = d.s
+    units = s.layers[-1]
+    outs, nets = tuple(n.out for n in units), tuple(n.net for n in units)
+    targets = tuple(s.targets)
+    first = {units[0].out: OUT, targets[0]: TARGET, units[0].net: NET}
+    residual = scale = seeds = None
+    if s.loss.residual is not None:
+        scale = s.loss.residual[0].xreplace({M: sp.Integer(len(units))})
+        residual = s.loss.residual[1]
+
+        def seed(k: int, j: int) -> sp.Expr:
+            return d.gradient(s.bias(s.n_layers, j).name, of=f"e_{units[k].name}").expr
+
+    coupled = not s.activations[-1].elementwise
+    loss_term = _generic(s.error_exprs[0], first, "E_o1")
+    if coupled:
+        delta = tuple(_simplified(sp.Mul(*[i.expr for i in d.delta_items(n)])) for n in units)
+        if residual is not None:
+            m = len(units)
+            seeds = tuple(tuple(_simplified(seed(k, j)) for j in range(m)) for k in range(m))
+        return OutputRule(True, delta, loss_term, outs, nets, targets, residual, scale, seeds)
+    delta_o1 = sp.Mul(*[i.expr for i in d.delta_items(units[0])])
+    delta = (_generic(_simplified(delta_o1), first, "δ of the output layer"),)
+    if residual is not None:
+        for j in range(1, len(units)):
+            if seed(0, j) != 0:
+                raise RuntimeError(f"e_{units[0].name} depends on net_{units[j].name}")
+        seeds = ((_generic(_simplified(seed(0, 0)), first, "∂e_o1/∂net_o1"),),)
+    return OutputRule(False, delta, loss_term, outs, nets, targets, residual, scale, seeds)
+
+
+def _simplified(expr: sp.Expr) -> sp.Expr:
+    """A derived rule with its fractions cancelled before it is compiled (branch by branch for
+    piecewise units). The logistic output's cross-entropy δ, derived as
+    ``out(1 − out)·((1 − target)/(1 − out) − target/out)``, becomes ``out − target``: the same
+    number, but finite when ``out`` rounds to exactly 0 or 1 (0·∞ would be NaN). The chain
+    objects keep the unsimplified product, which is what a learner reads."""
+    folded = sp.piecewise_fold(expr)
+    if isinstance(folded, sp.Piecewise):
+        return sp.Piecewise(*[(tidy(sp.factor(e)), c) for e, c in folded.args])
+    return tidy(sp.factor(folded))
+
+
+def _generic(expr: sp.Expr, mapping: dict[sp.Symbol, sp.Symbol], what: str) -> sp.Expr:
+    """One unit's rule written with generic symbols, refusing a rule that needs other units."""
+    generic = expr.xreplace(mapping)
+    stray = generic.free_symbols - set(mapping.values())
+    if stray:
+        raise RuntimeError(f"{what} depends on other units ({stray}); cannot apply element-wise")
+    return generic

@@ -1,0 +1,128 @@
+"""The package's shape: data flows one way through its stages, nothing imports back, modules stay
+small, and only an activation's or a loss's own object knows its name.
+
+Read from the source files with ``ast`` (every import counts, in a function or a
+``TYPE_CHECKING`` block too), so the checks see what a reader sees.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from bpderive.symbolic.activations import ACTIVATIONS
+from bpderive.symbolic.losses import LOSSES
+
+PACKAGE = Path(__file__).resolve().parents[1] / "bpderive"
+
+#: The stages, in the order data flows through them. A module may import its own stage and the
+#: ones before it, never a later one.
+STAGES = [
+    ("bpderive.checks",),
+    ("bpderive.symbolic",),
+    ("bpderive.numeric",),
+    ("bpderive.network",),
+    ("bpderive.data", "bpderive.example", "bpderive.training", "bpderive.persist"),
+    ("bpderive.display", "bpderive.exercises"),
+    ("bpderive.cli", "bpderive.bench"),
+]
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports(path: Path) -> set[str]:
+    """The bpderive modules ``path`` imports (``from bpderive.x import y`` counts as ``x.y`` when
+    that is a module, else ``x``)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                found.add(full if full in MODULES else node.module)
+    return {name for name in found if name in MODULES and name != "bpderive"}
+
+
+GRAPH = {name: imports(path) for name, path in MODULES.items()}
+
+
+def stage(module: str) -> int:
+    for index, prefixes in enumerate(STAGES):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return index
+    raise AssertionError(f"{module} belongs to no stage: add it to STAGES")
+
+
+def test_the_import_graph_has_no_cycle():
+    state: dict[str, str] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = "open"
+        for other in sorted(GRAPH[module]):
+            if state.get(other) == "open":
+                raise AssertionError(" → ".join([*path, module, other]))
+            if other not in state:
+                visit(other, [*path, module])
+        state[module] = "done"
+
+    for module in sorted(GRAPH):
+        if module not in state:
+            visit(module, [])
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m != "bpderive"))
+def test_a_module_imports_only_its_own_stage_and_earlier_ones(module):
+    later = sorted(other for other in GRAPH[module] if stage(other) > stage(module))
+    assert not later, f"{module} (stage {stage(module)}) imports later stages: {later}"
+
+
+def test_the_compiled_side_never_imports_the_derivation_or_the_network():
+    numeric = [m for m in MODULES if m.startswith("bpderive.numeric")]
+    for module in numeric:
+        assert not GRAPH[module] & {"bpderive.network", "bpderive.symbolic.derivation"}, module
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_module_is_much_over_400_lines(module):
+    lines = len(MODULES[module].read_text(encoding="utf-8").splitlines())
+    assert lines <= 420, f"{module}: {lines} lines"
+
+
+NAMES = {*ACTIVATIONS, *LOSSES}
+#: The objects themselves, and the answer parser, whose ``tanh`` is a function a learner may
+#: write in an answer, not the activation.
+OWNERS = {"bpderive.symbolic.activations", "bpderive.symbolic.losses", "bpderive.exercises.parse"}
+
+
+def name_switches(path: Path) -> list[str]:
+    """Comparisons with a built-in activation's or loss's name (``== "softmax"``,
+    ``in ("half_sse", "mse")``) and dictionaries keyed by them."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        constants = []
+        if isinstance(node, ast.Compare):
+            for part in [node.left, *node.comparators]:
+                elements = part.elts if isinstance(part, ast.Tuple | ast.List | ast.Set) else [part]
+                constants += elements
+        elif isinstance(node, ast.Dict):
+            constants += [key for key in node.keys if key is not None]
+        found += [
+            f"line {c.lineno}: {c.value!r}"
+            for c in constants
+            if isinstance(c, ast.Constant) and c.value in NAMES
+        ]
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(set(MODULES) - OWNERS))
+def test_nothing_else_switches_on_an_activations_or_a_losss_name(module):
+    assert name_switches(MODULES[module]) == []
