@@ -30,7 +30,6 @@ import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -38,6 +37,7 @@ from bpderive.data import mapminmax, sine, xor
 from bpderive.network import Network
 from bpderive.training import TrainResult, train
 from bpderive.training.initializers import initialize
+from bpderive.training.optimizers import GradientDescent, LevenbergMarquardt
 
 SIZES = ((2, 3, 2), (4, 8, 3), (8, 16, 4), (16, 32, 8))
 CHAIN_SIZES = ((2, 3, 2), (16, 32, 8))
@@ -184,18 +184,18 @@ def chain_table() -> list[dict[str, float | str]]:
     return rows
 
 
-#: The racers: the options each passes to :func:`bpderive.train` besides the shared ones.
-RACERS: dict[str, dict[str, Any]] = {
-    "gradient descent": {},
-    "momentum 0.9": {"momentum": 0.9},
-    "adaptive rate": {"adaptive_lr": True},
-    "Levenberg-Marquardt": {"algorithm": "lm"},
-}
-#: Shared by every racer: seed of the initial weights, η for the gradient-descent family (the
+#: Shared by every racer: seed of the initial weights, η1 for the gradient-descent family (the
 #: worked example's η1) and the epoch limit.
 RACE_SEED = 1
-RACE_LR = 0.5
+RACE_ETA1 = 0.5
 RACE_EPOCHS = 20000
+#: The racers: the optimizer each trains with.
+RACERS: dict[str, GradientDescent | LevenbergMarquardt] = {
+    "gradient descent": GradientDescent(eta1=RACE_ETA1),
+    "momentum 0.9": GradientDescent(eta1=RACE_ETA1, momentum=0.9),
+    "adaptive rate": GradientDescent(eta1=RACE_ETA1, adaptive=True),
+    "Levenberg-Marquardt": LevenbergMarquardt(),
+}
 
 
 @dataclass(frozen=True)
@@ -262,9 +262,7 @@ def race(repeats: int = 1) -> list[RaceRow]:
     for demo in demos():
         compiled = demo.net.compile()
         compiled.jacobian(initialize(demo.net, "uniform", RACE_SEED), demo.X[:1], demo.T[:1])
-        for name, options in RACERS.items():
-            kwargs = {"lr": RACE_LR} if options.get("algorithm") != "lm" else {}
-            kwargs.update(options)
+        for name, optimizer in RACERS.items():
             times = []
             for _ in range(max(1, repeats)):
                 start = time.perf_counter()
@@ -272,10 +270,10 @@ def race(repeats: int = 1) -> list[RaceRow]:
                     demo.net,
                     demo.X,
                     demo.T,
+                    optimizer,
                     seed=RACE_SEED,
                     goal=demo.goal,
                     epochs=RACE_EPOCHS,
-                    **kwargs,
                 )
                 times.append(time.perf_counter() - start)
             rows.append(RaceRow(demo.name, name, result, statistics.median(times)))
@@ -326,7 +324,7 @@ def main() -> None:
         )
     print()
     print(
-        f"Race to the goal: seed {RACE_SEED}, η = {RACE_LR} for the gradient-descent family, "
+        f"Race to the goal: seed {RACE_SEED}, η1 = {RACE_ETA1} for the gradient-descent family, "
         f"at most {RACE_EPOCHS} epochs; time: median of 5 runs"
     )
     print(race_table(race(repeats=5)))

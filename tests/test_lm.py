@@ -182,7 +182,7 @@ def test_lm_reaches_the_sine_goal_in_far_fewer_epochs(sine_data) -> None:
     4975 (the bench's race, where both figures are printed)."""
     net, X, T = sine_data
     lm = train(net, X, T, algorithm="lm", seed=1, goal=2e-4, epochs=100)
-    gd = train(net, X, T, lr=0.5, seed=1, goal=2e-4, epochs=20000)
+    gd = train(net, X, T, eta1=0.5, seed=1, goal=2e-4, epochs=20000)
     assert lm.stop_reason == gd.stop_reason == "goal"
     assert lm.epochs <= 20
     assert gd.epochs > 100 * lm.epochs
@@ -195,7 +195,7 @@ def test_history_format_is_shared(xor_net: Network) -> None:
     gd = train(xor_net, X, T, seed=1, epochs=3)
     assert vars(lm.history).keys() == vars(gd.history).keys()
     assert "mu" in lm.history.as_arrays()
-    assert all(math.isnan(v) for v in lm.history.lr + lm.history.lr_bias + gd.history.mu)
+    assert all(math.isnan(v) for v in lm.history.eta1 + lm.history.eta2 + gd.history.mu)
     assert lm.history.mu[0] == 1e-3
     assert lm.history.epoch == [0, 1, 2, 3] and lm.stop_reason == "epochs"
 
@@ -242,7 +242,10 @@ def test_mse_loss_is_accepted(sine_data) -> None:
 def test_unsupported_loss_is_refused() -> None:
     net = Network((2, 3, 1), "logistic", "cross_entropy")
     X, T = xor()
-    with pytest.raises(ValueError, match=r"loss: .*'half_sse', 'mse'.*got 'cross_entropy'"):
+    with pytest.raises(
+        ValueError,
+        match=r"loss: expected a sum-of-squares loss .*'half_sse', 'mse'.*got 'cross_entropy'",
+    ):
         train(net, X, T, algorithm="lm")
 
 
@@ -252,10 +255,10 @@ def test_unsupported_loss_is_refused() -> None:
         ({"algorithm": "lm", "mode": "online"}, "mode"),
         ({"algorithm": "lm", "mode": "minibatch", "batch_size": 2}, "mode"),
         ({"algorithm": "lm", "momentum": 0.9}, "momentum"),
-        ({"algorithm": "lm", "adaptive_lr": True}, "adaptive_lr"),
-        ({"algorithm": "lm", "lr": 0.1}, "lr"),
-        ({"algorithm": "lm", "lr_bias": 0.1}, "lr_bias"),
-        ({"algorithm": "lm", "lr_inc": 1.2}, "lr_inc"),
+        ({"algorithm": "lm", "adaptive": True}, "adaptive"),
+        ({"algorithm": "lm", "eta1": 0.1}, "eta1"),
+        ({"algorithm": "lm", "eta2": 0.1}, "eta2"),
+        ({"algorithm": "lm", "eta_inc": 1.2}, "eta_inc"),
         ({"algorithm": "lm", "mu": 0.0}, "mu"),
         ({"algorithm": "lm", "mu": -1.0}, "mu"),
         ({"algorithm": "lm", "mu": math.nan}, "mu"),
@@ -278,11 +281,20 @@ def test_invalid_options_are_refused(xor_net: Network, options: dict, name: str)
 
 def test_lm_refusal_messages_say_why(xor_net: Network) -> None:
     X, T = xor()
-    with pytest.raises(ValueError, match=r"mode: expected 'batch' with algorithm='lm'.*'online'"):
+    why = r"\(Levenberg–Marquardt solves for one step from all samples at once, sized by μ\)"
+    with pytest.raises(
+        ValueError, match=rf"^mode: expected no mode with algorithm='lm' {why}, got 'online'$"
+    ):
         train(xor_net, X, T, algorithm="lm", mode="online")
-    with pytest.raises(ValueError, match=r"lr: expected its default 0.5 with algorithm='lm'"):
-        train(xor_net, X, T, algorithm="lm", lr=0.1)
-    with pytest.raises(ValueError, match=r"mu: expected its default 0.001 \(an option of"):
+    with pytest.raises(
+        ValueError, match=rf"^eta1: expected no eta1 with algorithm='lm' {why}, got 0.1$"
+    ):
+        train(xor_net, X, T, algorithm="lm", eta1=0.1)
+    with pytest.raises(
+        ValueError,
+        match=r"^mu: expected no mu with algorithm='gd' \(it is an option of algorithm='lm'\), "
+        r"got 0.01$",
+    ):
         train(xor_net, X, T, mu=0.01)
 
 
@@ -317,8 +329,6 @@ def test_recorded_gradient_is_the_compiled_gradient(loss: str) -> None:
 def test_an_lm_epoch_runs_no_backward_pass_for_the_gradient(
     xor_net: Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bpderive.training import loop as training
-
     X, T = xor()
     real = xor_net.compile()
     calls: list[str] = []
@@ -329,7 +339,7 @@ def test_an_lm_epoch_runs_no_backward_pass_for_the_gradient(
                 calls.append(name)
             return getattr(real, name)
 
-    monkeypatch.setattr(training, "_compiled", lambda net: Counting())
+    monkeypatch.setattr(xor_net, "compile", lambda: Counting())
     result = train(xor_net, X, T, algorithm="lm", seed=1, epochs=5, min_grad=0.0)
     assert result.history.accepted == [True] * 6  # one Jacobian per accepted step
     assert calls == ["errors_and_jacobian"] * 6

@@ -17,7 +17,6 @@ import pytest
 from bpderive import Network
 from bpderive.data import mapminmax, sine, split, two_class, xor
 from bpderive.training import History, suggest_hidden, sweep_hidden, train
-from bpderive.training import loop as training
 from bpderive.training.initializers import initialize
 
 Params = dict[str, np.ndarray]
@@ -44,7 +43,7 @@ def linear_net() -> Network:
 
 
 def compiled(net: Network):
-    return training._compiled(net)
+    return net.compile()
 
 
 def single_sample_mean_gradient(net: Network, params: Params, X, T) -> Params:
@@ -79,7 +78,7 @@ def recorder() -> tuple[dict[int, Params], object]:
 
 def test_article_network_learns_xor(article_net: Network) -> None:
     X, T = xor(one_hot=True)
-    result = train(article_net, X, T, lr=2.0, momentum=0.9, goal=0.01, epochs=3000, seed=0)
+    result = train(article_net, X, T, eta1=2.0, momentum=0.9, goal=0.01, epochs=3000, seed=0)
     assert result.stop_reason == "goal"
     assert result.cost <= 0.01 < result.history.cost[-2]
     out = article_net.compile().forward(result.params, X).output
@@ -89,7 +88,7 @@ def test_article_network_learns_xor(article_net: Network) -> None:
 
 def test_xor_online_reaches_its_goal(xor_net: Network) -> None:
     X, T = xor()
-    result = train(xor_net, X, T, mode="online", lr=0.5, goal=0.01, epochs=5000, seed=0)
+    result = train(xor_net, X, T, mode="online", eta1=0.5, goal=0.01, epochs=5000, seed=0)
     assert result.stop_reason == "goal" and result.cost <= 0.01
     out = compiled(xor_net).forward(result.params, X).output
     np.testing.assert_array_equal(out > 0.5, T > 0.5)
@@ -98,7 +97,7 @@ def test_xor_online_reaches_its_goal(xor_net: Network) -> None:
 def test_sine_approximation_with_a_linear_output(sine_net: Network) -> None:
     X, T = sine(n=50, seed=0)
     result = train(
-        sine_net, X, T, lr=0.1, momentum=0.9, adaptive_lr=True, goal=1e-3, epochs=3000, seed=0
+        sine_net, X, T, eta1=0.1, momentum=0.9, adaptive=True, goal=1e-3, epochs=3000, seed=0
     )
     assert result.stop_reason == "goal" and result.cost <= 1e-3
     grid = np.linspace(-math.pi, math.pi, 201)[:, None]
@@ -115,7 +114,7 @@ def test_two_class_demo_with_normalisation_and_early_stopping(article_net: Netwo
         article_net,
         X_train,
         parts.train[1],
-        lr=0.5,
+        eta1=0.5,
         momentum=0.9,
         init="nguyen_widrow",
         epochs=2000,
@@ -132,7 +131,7 @@ def test_two_class_demo_with_normalisation_and_early_stopping(article_net: Netwo
 def test_batch_epoch_is_one_step_with_the_mean_gradient(sine_net: Network) -> None:
     X, T = sine(n=9, seed=1)
     p0 = initialize(sine_net, "uniform", seed=3)
-    result = train(sine_net, X, T, seed=3, lr=0.3, lr_bias=0.1, epochs=1, min_grad=0)
+    result = train(sine_net, X, T, seed=3, eta1=0.3, eta2=0.1, epochs=1, min_grad=0)
     expected = step(p0, single_sample_mean_gradient(sine_net, p0, X, T), 0.3, 0.1)
     assert result.epochs == 1 and result.stop_reason == "epochs"
     assert_params_close(result.params, expected)
@@ -141,12 +140,12 @@ def test_batch_epoch_is_one_step_with_the_mean_gradient(sine_net: Network) -> No
 def test_online_epoch_is_the_sequence_of_single_sample_updates(xor_net: Network) -> None:
     X, T = xor()
     p = initialize(xor_net, "uniform", seed=0)
-    result = train(xor_net, X, T, mode="online", shuffle=False, lr=0.7, lr_bias=0.3, epochs=1)
+    result = train(xor_net, X, T, mode="online", shuffle=False, eta1=0.7, eta2=0.3, epochs=1)
     c = compiled(xor_net)
     for i in range(4):
         p = step(p, c.gradients(p, X[i : i + 1], T[i : i + 1]), 0.7, 0.3)
     assert_params_close(result.params, p)
-    batch = train(xor_net, X, T, lr=0.7, lr_bias=0.3, epochs=1)
+    batch = train(xor_net, X, T, eta1=0.7, eta2=0.3, epochs=1)
     assert not np.allclose(batch.params["W1"], result.params["W1"])
 
 
@@ -154,7 +153,7 @@ def test_online_shuffles_every_epoch_with_the_documented_stream(xor_net: Network
     X, T = xor()
     seed = 5
     p = initialize(xor_net, "uniform", seed=seed)
-    result = train(xor_net, X, T, mode="incremental", lr=0.5, epochs=2, seed=seed)
+    result = train(xor_net, X, T, mode="incremental", eta1=0.5, epochs=2, seed=seed)
     rng = np.random.default_rng([seed, 1])
     c = compiled(xor_net)
     orders = [rng.permutation(4), rng.permutation(4)]
@@ -163,7 +162,7 @@ def test_online_shuffles_every_epoch_with_the_documented_stream(xor_net: Network
         for i in order:
             p = step(p, c.gradients(p, X[i : i + 1], T[i : i + 1]), 0.5, 0.5)
     assert_params_close(result.params, p)
-    unshuffled = train(xor_net, X, T, mode="online", shuffle=False, lr=0.5, epochs=2, seed=seed)
+    unshuffled = train(xor_net, X, T, mode="online", shuffle=False, eta1=0.5, epochs=2, seed=seed)
     assert not np.allclose(unshuffled.params["W1"], result.params["W1"])
 
 
@@ -179,7 +178,7 @@ def test_minibatch_updates_per_group_with_a_smaller_last_batch(sine_net: Network
         mode="minibatch",
         batch_size=2,
         shuffle=False,
-        lr=0.2,
+        eta1=0.2,
         epochs=1,
     )
     for rows in (slice(0, 2), slice(2, 4), slice(4, 5)):
@@ -202,8 +201,8 @@ def test_batch_mode_runs_one_full_batch_pass_per_epoch(
             rows.append(len(X))
             return real.cost_and_gradients(params, X, T, check=check)
 
-    monkeypatch.setattr(training, "_compiled", lambda net: Counting())
-    train(sine_net, X, T, lr=0.1, epochs=7, min_grad=0)
+    monkeypatch.setattr(sine_net, "compile", lambda: Counting())
+    train(sine_net, X, T, eta1=0.1, epochs=7, min_grad=0)
     assert rows == [30] * 8
 
 
@@ -212,12 +211,12 @@ def test_frozen_biases_stay_exactly_frozen(xor_net: Network) -> None:
     p0 = initialize(xor_net, "uniform", seed=2)
     for mode in ("batch", "online"):
         result = train(
-            xor_net, X, T, mode=mode, seed=2, lr=0.5, lr_bias=0.0, momentum=0.5, epochs=30
+            xor_net, X, T, mode=mode, seed=2, eta1=0.5, eta2=0.0, momentum=0.5, epochs=30
         )
         assert np.array_equal(result.params["b1"], p0["b1"])
         assert np.array_equal(result.params["b2"], p0["b2"])
         assert not np.allclose(result.params["W1"], p0["W1"])
-        assert result.history.lr_bias == [0.0] * 31
+        assert result.history.eta2 == [0.0] * 31
 
 
 def test_momentum_two_steps_by_hand(sine_net: Network) -> None:
@@ -233,11 +232,11 @@ def test_momentum_two_steps_by_hand(sine_net: Network) -> None:
     p2 = {k: p1[k] + d2[k] for k in p0}
     seen, callback = recorder()
     result = train(
-        sine_net, X, T, lr=eta_w, lr_bias=eta_b, momentum=alpha, epochs=2, callback=callback
+        sine_net, X, T, eta1=eta_w, eta2=eta_b, momentum=alpha, epochs=2, callback=callback
     )
     assert_params_close(seen[1], p1)
     assert_params_close(result.params, p2)
-    plain = train(sine_net, X, T, lr=eta_w, lr_bias=eta_b, epochs=2)
+    plain = train(sine_net, X, T, eta1=eta_w, eta2=eta_b, epochs=2)
     assert not np.allclose(plain.params["W2"], p2["W2"])
 
 
@@ -253,29 +252,29 @@ def test_adaptive_rate_rejects_a_step_that_raises_the_cost_by_more_than_4_percen
     cost0 = c.cost(p0, X, T)
     too_far = step(p0, c.gradients(p0, X, T), 3.0, 3.0)
     assert c.cost(too_far, X, T) > 1.04 * cost0  # the premise: this step is bad
-    result = train(sine_net, X, T, lr=3.0, adaptive_lr=True, epochs=1)
+    result = train(sine_net, X, T, eta1=3.0, adaptive=True, epochs=1)
     h = result.history
     assert h.accepted == [True, False]
     assert h.cost == [cost0, cost0]
-    assert h.lr == [3.0, pytest.approx(3.0 * 0.7, rel=1e-15)]
+    assert h.eta1 == [3.0, pytest.approx(3.0 * 0.7, rel=1e-15)]
     assert all(np.array_equal(result.params[k], p0[k]) for k in p0)
 
 
 def test_adaptive_rate_follows_traingda_over_a_run(sine_net: Network) -> None:
     X, T = sine(n=40, seed=0)
-    h = train(sine_net, X, T, lr=3.0, adaptive_lr=True, epochs=40).history
+    h = train(sine_net, X, T, eta1=3.0, adaptive=True, epochs=40).history
     kinds = set()
     for k in range(1, len(h)):
         if not h.accepted[k]:
             kinds.add("rejected")
             assert h.cost[k] == h.cost[k - 1]
-            assert h.lr[k] == pytest.approx(h.lr[k - 1] * 0.7, rel=1e-14)
+            assert h.eta1[k] == pytest.approx(h.eta1[k - 1] * 0.7, rel=1e-14)
         else:
             assert h.cost[k] <= 1.04 * h.cost[k - 1]
             if h.cost[k] < h.cost[k - 1]:
                 kinds.add("grown")
-                assert h.lr[k] == pytest.approx(h.lr[k - 1] * 1.05, rel=1e-14)
-        assert h.lr_bias[k] == pytest.approx(h.lr[k], rel=1e-14)
+                assert h.eta1[k] == pytest.approx(h.eta1[k - 1] * 1.05, rel=1e-14)
+        assert h.eta2[k] == pytest.approx(h.eta1[k], rel=1e-14)
     assert kinds == {"rejected", "grown"}
     assert h.cost[-1] < h.cost[0]
 
@@ -303,32 +302,32 @@ def test_adaptive_rate_with_momentum_matches_a_reference_loop(sine_net: Network)
             p, v = q, d
             costs.append(new)
         rates.append(eta)
-    result = train(sine_net, X, T, lr=3.0, momentum=alpha, adaptive_lr=True, epochs=40)
+    result = train(sine_net, X, T, eta1=3.0, momentum=alpha, adaptive=True, epochs=40)
     assert resets > 0  # the run does drop a non-zero momentum at least once
     np.testing.assert_allclose(result.history.cost, costs, rtol=1e-12)
-    np.testing.assert_allclose(result.history.lr, rates, rtol=1e-12)
+    np.testing.assert_allclose(result.history.eta1, rates, rtol=1e-12)
     assert_params_close(result.params, p, rtol=1e-10)
 
 
 def test_adaptive_rate_grows_by_1_05_per_good_step(xor_net: Network) -> None:
     X, T = xor()
-    h = train(xor_net, X, T, lr=0.1, lr_bias=0.2, adaptive_lr=True, epochs=10).history
+    h = train(xor_net, X, T, eta1=0.1, eta2=0.2, adaptive=True, epochs=10).history
     assert all(h.accepted) and all(np.diff(h.cost) < 0)
-    np.testing.assert_allclose(h.lr, 0.1 * 1.05 ** np.arange(11), rtol=1e-13)
-    np.testing.assert_allclose(h.lr_bias, 0.2 * 1.05 ** np.arange(11), rtol=1e-13)
+    np.testing.assert_allclose(h.eta1, 0.1 * 1.05 ** np.arange(11), rtol=1e-13)
+    np.testing.assert_allclose(h.eta2, 0.2 * 1.05 ** np.arange(11), rtol=1e-13)
 
 
 def test_a_step_within_max_perf_inc_is_kept_without_changing_the_rate(sine_net: Network) -> None:
     X, T = sine(n=40, seed=0)
-    h = train(sine_net, X, T, lr=3.0, adaptive_lr=True, max_perf_inc=1e9, epochs=1).history
+    h = train(sine_net, X, T, eta1=3.0, adaptive=True, max_perf_inc=1e9, epochs=1).history
     assert h.accepted == [True, True] and h.cost[1] > h.cost[0]
-    assert h.lr == [3.0, 3.0]
+    assert h.eta1 == [3.0, 3.0]
 
 
 def test_adaptive_rate_backs_off_where_a_fixed_rate_diverges(linear_net: Network) -> None:
     X, T = sine(n=40, seed=0)
-    assert train(linear_net, X, T, lr=100.0, epochs=200).stop_reason == "diverged"
-    result = train(linear_net, X, T, lr=100.0, adaptive_lr=True, epochs=200)
+    assert train(linear_net, X, T, eta1=100.0, epochs=200).stop_reason == "diverged"
+    result = train(linear_net, X, T, eta1=100.0, adaptive=True, epochs=200)
     assert result.stop_reason == "epochs"
     assert result.cost < result.history.cost[0]
 
@@ -343,7 +342,7 @@ def test_divergence_stops_at_once_and_returns_the_last_finite_params(
     seen, callback = recorder()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = train(linear_net, X, T, lr=100.0, epochs=1000, callback=callback)
+        result = train(linear_net, X, T, eta1=100.0, epochs=1000, callback=callback)
     h = result.history
     assert result.stop_reason == "diverged"
     assert not math.isfinite(h.cost[-1]) and all(map(math.isfinite, h.cost[:-1]))
@@ -368,7 +367,7 @@ def test_early_stopping_returns_the_best_validation_params(sine_net: Network) ->
         X,
         T,
         init="gaussian",
-        lr=0.05,
+        eta1=0.05,
         epochs=1000,
         validation=(X, T_val),
         callback=callback,
@@ -387,13 +386,13 @@ def test_early_stopping_returns_the_best_validation_params(sine_net: Network) ->
 
 def test_validation_params_are_returned_whatever_stops_training(sine_net: Network) -> None:
     X, T, T_val = make_overfitting_case()
-    full = train(sine_net, X, T, init="gaussian", lr=0.05, epochs=1000, validation=(X, T_val))
+    full = train(sine_net, X, T, init="gaussian", eta1=0.05, epochs=1000, validation=(X, T_val))
     short = train(
         sine_net,
         X,
         T,
         init="gaussian",
-        lr=0.05,
+        eta1=0.05,
         epochs=full.best_epoch + 3,
         validation=(X, T_val),
         max_fail=50,
@@ -409,12 +408,12 @@ def test_goal_min_grad_and_epochs_stops(sine_net: Network) -> None:
     p0 = initialize(sine_net, "uniform", seed=0)
     assert all(np.array_equal(at_start.params[k], p0[k]) for k in p0)
 
-    result = train(sine_net, X, T, lr=0.1, epochs=3000, min_grad=0.01)
+    result = train(sine_net, X, T, eta1=0.1, epochs=3000, min_grad=0.01)
     g = result.history.grad_norm
     assert result.stop_reason == "min_grad"
     assert g[-1] < 0.01 and min(g[:-1]) >= 0.01
 
-    result = train(sine_net, X, T, lr=0.1, epochs=25)
+    result = train(sine_net, X, T, eta1=0.1, epochs=25)
     assert (result.stop_reason, result.epochs, len(result.history)) == ("epochs", 25, 26)
     assert result.history.epoch == list(range(26))
 
@@ -422,7 +421,7 @@ def test_goal_min_grad_and_epochs_stops(sine_net: Network) -> None:
 def test_history_records_cost_and_gradient_norm_of_each_epoch(sine_net: Network) -> None:
     X, T = sine(n=20, seed=0)
     seen, callback = recorder()
-    result = train(sine_net, X, T, lr=0.2, epochs=5, callback=callback, mode="online")
+    result = train(sine_net, X, T, eta1=0.2, epochs=5, callback=callback, mode="online")
     c = compiled(sine_net)
     for k, params in seen.items():
         assert result.history.cost[k] == pytest.approx(c.cost(params, X, T), rel=1e-12)
@@ -471,11 +470,19 @@ def test_symmetric_init_keeps_hidden_units_identical(
     T = X[:, :1] * X[:, 1:]
     start = initialize(xor_net, init, **options)
     result = train(
-        xor_net, X, T, init=init, init_options=options, mode=mode, lr=0.5, momentum=0.5, epochs=300
+        xor_net,
+        X,
+        T,
+        init=init,
+        init_options=options,
+        mode=mode,
+        eta1=0.5,
+        momentum=0.5,
+        epochs=300,
     )
     assert np.abs(result.params["W1"] - start["W1"]).min() > 1e-3  # every weight moved
     assert unit_spread(result.params) < 1e-12  # rows of W1, b1, columns of W2 all equal
-    control = train(xor_net, X, T, init="uniform", mode=mode, lr=0.5, momentum=0.5, epochs=300)
+    control = train(xor_net, X, T, init="uniform", mode=mode, eta1=0.5, momentum=0.5, epochs=300)
     assert unit_spread(control.params) > 1e-2
 
 
@@ -485,15 +492,15 @@ def test_symmetric_init_keeps_hidden_units_identical(
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"lr": 0}, r"^lr: expected a finite learning rate η1 > 0, got 0$"),
-        ({"lr": -0.5}, r"^lr: expected .* got -0\.5"),
-        ({"lr": float("nan")}, r"^lr:"),
-        ({"lr": "0.5"}, r"^lr:"),
-        ({"lr_bias": -1.0}, r"^lr_bias: expected None \(same as lr\) or a finite rate η2 >= 0"),
+        ({"eta1": 0}, r"^eta1: expected a finite learning rate η1 > 0, got 0$"),
+        ({"eta1": -0.5}, r"^eta1: expected .* got -0\.5"),
+        ({"eta1": float("nan")}, r"^eta1:"),
+        ({"eta1": "0.5"}, r"^eta1:"),
+        ({"eta2": -1.0}, r"^eta2: expected None \(η1\) or a finite rate η2 >= 0"),
         ({"epochs": -1}, r"^epochs: expected an int >= 0, got -1"),
         ({"epochs": 10.0}, r"^epochs:"),
         ({"mode": "stochastic"}, r"^mode: expected one of 'batch', 'online'.*got 'stochastic'"),
-        ({"batch_size": 2}, r"^batch_size: expected None with mode='batch'"),
+        ({"batch_size": 2}, r"^batch_size: expected None unless mode='minibatch'"),
         ({"mode": "minibatch"}, r"^batch_size: expected an int >= 1, got None"),
         ({"mode": "minibatch", "batch_size": 0}, r"^batch_size: expected an int >= 1, got 0"),
         ({"mode": "minibatch", "batch_size": 5}, r"^batch_size: expected an int in \[1, 4\]"),
@@ -502,11 +509,11 @@ def test_symmetric_init_keeps_hidden_units_identical(
         ({"goal": -1e-3}, r"^goal: expected a finite cost goal >= 0"),
         ({"min_grad": -1}, r"^min_grad:"),
         ({"max_fail": 0}, r"^max_fail: expected an int >= 1, got 0"),
-        ({"lr_inc": 1.0}, r"^lr_inc: expected a finite factor > 1"),
-        ({"lr_dec": 1.5}, r"^lr_dec: expected a factor in \(0, 1\)"),
+        ({"eta_inc": 1.0}, r"^eta_inc: expected a finite factor > 1"),
+        ({"eta_dec": 1.5}, r"^eta_dec: expected a factor in \(0, 1\)"),
         ({"max_perf_inc": 0.9}, r"^max_perf_inc: expected a finite ratio >= 1"),
         ({"shuffle": "yes"}, r"^shuffle: expected True or False"),
-        ({"adaptive_lr": 1}, r"^adaptive_lr: expected True or False"),
+        ({"adaptive": 1}, r"^adaptive: expected True or False"),
         ({"init": "he"}, r"^init: expected one of 'zeros', .*'nguyen_widrow', got 'he'"),
         ({"init_options": {"std": 1.0}}, r"^init options: 'uniform' does not take std"),
         ({"seed": -1}, r"^seed: expected a non-negative int, got -1"),
@@ -561,7 +568,7 @@ def test_sweep_hidden_trains_each_size_and_picks_the_best_on_validation() -> Non
         candidates=(4, 1),
         activations=("tanh", "linear"),
         seeds=(0, 1),
-        lr=0.1,
+        eta1=0.1,
         momentum=0.9,
         epochs=300,
         max_fail=50,
@@ -587,7 +594,7 @@ def test_plot_history_marks_stop_best_and_rising_epochs(sine_net: Network) -> No
     from bpderive.display.plotting import plot_history
 
     X, T, T_val = make_overfitting_case()
-    result = train(sine_net, X, T, init="gaussian", lr=0.05, epochs=1000, validation=(X, T_val))
+    result = train(sine_net, X, T, init="gaussian", eta1=0.05, epochs=1000, validation=(X, T_val))
     ax = plot_history(result, ax=figure.Figure().subplots())
     labels = [line.get_label() for line in ax.get_lines()]
     assert "training cost" in labels and "validation cost" in labels
@@ -606,7 +613,7 @@ def test_plot_history_makes_its_own_axes_when_none_given(sine_net: Network) -> N
     from bpderive.display.plotting import plot_history
 
     X, T = sine(n=10)
-    result = train(sine_net, X, T, lr=0.1, epochs=5)
+    result = train(sine_net, X, T, eta1=0.1, epochs=5)
     ax = plot_history(result)
     try:
         assert [line.get_label() for line in ax.get_lines()] == [
@@ -624,7 +631,7 @@ def test_plot_history_of_a_diverged_run_draws_without_overflow(sine_net: Network
     from bpderive.display.plotting import plot_history
 
     X, T = sine(n=20)
-    result = train(sine_net, X, T, lr=50.0, epochs=500)
+    result = train(sine_net, X, T, eta1=50.0, epochs=500)
     assert result.stop_reason == "diverged"
     ax = plot_history(result, ax=figure.Figure().subplots())
     with warnings.catch_warnings():
@@ -661,7 +668,7 @@ def test_plot_without_matplotlib_says_how_to_install(
             r"^validation: expected None or a pair \(X_val, T_val\), got a tuple of length 3$",
         ),
         ({"validation": [np.ones((4, 2))]}, r"^validation: .*got a list of length 1$"),
-        ({"lr": True}, r"^lr: expected a finite learning rate"),
+        ({"eta1": True}, r"^eta1: expected a finite learning rate"),
         ({"epochs": True}, r"^epochs: expected an int >= 0, got True"),
         ({"seed": 1.0}, r"^seed: expected a non-negative int, got 1\.0"),
         ({"shuffle": 1}, r"^shuffle: expected True or False, got 1"),
@@ -677,16 +684,19 @@ def test_more_bad_arguments_name_the_argument(xor_net: Network, kwargs: dict, ma
     ("kwargs", "match"),
     [
         (
-            {"lr_inc": 1.2},
-            r"^lr_inc: expected its default 1\.05: it acts only with adaptive_lr=True",
+            {"eta_inc": 1.2},
+            r"^eta_inc: expected its default 1\.05: it acts only with adaptive=True",
         ),
         (
-            {"lr_dec": 0.5},
-            r"^lr_dec: expected its default 0\.7: it acts only with adaptive_lr=True",
+            {"eta_dec": 0.5},
+            r"^eta_dec: expected its default 0\.7: it acts only with adaptive=True",
         ),
-        ({"max_perf_inc": 1.1}, r"^max_perf_inc: expected its default 1\.04: .*adaptive_lr=True"),
+        ({"max_perf_inc": 1.1}, r"^max_perf_inc: expected its default 1\.04: .*adaptive=True"),
         ({"shuffle": False}, r"^shuffle: expected its default True: .*mode='online' or"),
-        ({"shuffle": False, "algorithm": "lm"}, r"^shuffle: expected its default True"),
+        (
+            {"shuffle": False, "algorithm": "lm"},
+            r"^shuffle: expected no shuffle with algorithm='lm'",
+        ),
         ({"max_fail": 20}, r"^max_fail: expected its default 6: .*validation=\(X_val, T_val\)"),
         ({"init": "xavier", "params": "start"}, r"^init: expected its default 'uniform': .*params"),
         (
@@ -710,7 +720,7 @@ def test_options_that_would_be_ignored_are_refused(
 def test_dependent_options_are_accepted_where_they_act(xor_net: Network) -> None:
     X, T = xor()
     start = initialize(xor_net, "uniform", seed=0)
-    train(xor_net, X, T, epochs=1, adaptive_lr=True, lr_inc=1.2, lr_dec=0.5, max_perf_inc=1.1)
+    train(xor_net, X, T, epochs=1, adaptive=True, eta_inc=1.2, eta_dec=0.5, max_perf_inc=1.1)
     train(xor_net, X, T, epochs=1, mode="online", shuffle=False)
     train(xor_net, X, T, epochs=1, mode="minibatch", batch_size=2, shuffle=False)
     train(xor_net, X, T, epochs=1, validation=(X, T), max_fail=20)
@@ -722,12 +732,12 @@ def test_dependent_options_are_accepted_where_they_act(xor_net: Network) -> None
 
 def test_numpy_scalars_are_accepted_like_python_ones(xor_net: Network) -> None:
     X, T = xor()
-    plain = train(xor_net, X, T, lr=0.25, epochs=3, seed=2, momentum=0.5, mode="online")
+    plain = train(xor_net, X, T, eta1=0.25, epochs=3, seed=2, momentum=0.5, mode="online")
     numpy = train(
         xor_net,
         X,
         T,
-        lr=np.float32(0.25),
+        eta1=np.float32(0.25),
         epochs=np.int64(3),
         seed=np.int64(2),
         momentum=np.float64(0.5),
@@ -764,7 +774,7 @@ def test_large_finite_params_are_not_taken_for_divergence(xor_net: Network) -> N
     start["W1"] = np.array([[1e308, 0.0], [1e308, 0.0], [1e308, 0.0]])
     with np.errstate(over="ignore"):
         assert not np.isfinite(start["W1"].sum())  # the premise
-    result = train(xor_net, X, T, params=start, lr=0.1, epochs=2, min_grad=0)
+    result = train(xor_net, X, T, params=start, eta1=0.1, epochs=2, min_grad=0)
     assert result.stop_reason == "epochs" and all(map(math.isfinite, result.history.cost))
 
 
@@ -809,7 +819,7 @@ def test_plot_history_labels_an_adaptive_rate_rejection(sine_net: Network) -> No
     from bpderive.display.plotting import plot_history
 
     X, T = sine(n=40, seed=0)
-    result = train(sine_net, X, T, lr=3.0, adaptive_lr=True, epochs=1)
+    result = train(sine_net, X, T, eta1=3.0, adaptive=True, epochs=1)
     assert result.history.accepted == [True, False]  # the premise
     ax = plot_history(result, ax=figure.Figure().subplots())
     assert "step rejected (adaptive rate)" in [line.get_label() for line in ax.get_lines()]

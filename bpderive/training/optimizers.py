@@ -1,114 +1,328 @@
-"""The update rules: gradient descent (momentum, the adaptive rate) and Levenberg–Marquardt."""
+"""How the parameters move each epoch: gradient descent (五) and Levenberg–Marquardt (四.5's "mu").
+
+Each optimizer is a small frozen object that checks its own options when it is made (a bad value,
+or an option that would be ignored, raises ``ValueError`` naming it) and whose :meth:`run`
+yields the state after every epoch. :func:`bpderive.train` keeps what is common to all of them:
+the start, the stop rules, validation and the history.
+
+**Gradient descent** (:class:`GradientDescent`), the article's rule ``w⁺ = w − η1·∂E/∂w`` for
+weights and ``b⁺ = b − η2·∂E/∂b`` for biases, every gradient taken at the *same* parameters (all
+δ first, then every update, 四.6 step 4), with
+
+* the presentation mode (五): ``"batch"``, one update per epoch with the gradient of the cost
+  ``E = 1/N Σ_n E_total(n)``, stable and without order effects; ``"online"`` (the article's
+  增量), one update per sample in a new random order every epoch; ``"minibatch"`` in between;
+* momentum ``Δw(t) = −η·∂E/∂w + α·Δw(t−1)``: a run of gradients pointing the same way builds up
+  speed (up to ``1/(1 − α)`` times the plain step) while oscillating components cancel;
+* MATLAB ``traingda``'s adaptive rate: an epoch whose cost rises by more than ``max_perf_inc``
+  is undone and both rates are multiplied by ``eta_dec``; one that lowers the cost multiplies
+  them by ``eta_inc``.
+
+**Levenberg–Marquardt** (:class:`LevenbergMarquardt`, MATLAB's default ``trainlm``) is where the
+article's "mu" comes from. For a loss that is a sum of squares ``E_ok = c·e_ok²`` it takes the
+Jacobian ``J = ∂e/∂w`` of every sample's errors (derived from the chains of ``e_ok`` as the
+gradient is from ``E_total``) and steps by ``Δw = −(JᵀJ + μI)⁻¹·Jᵀe`` (:func:`lm_step`): with a
+small damping ``μ`` the Gauss–Newton step, which solves the linearised least-squares problem at
+once; with a large ``μ`` a short gradient step ``−Jᵀe/μ``. ``μ`` grows after a step that fails to
+lower the cost and shrinks after one that succeeds, so the method moves between the two by itself.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, fields
 
 import numpy as np
 
-from bpderive.checks import _finite, as_array, real_scalar
+from bpderive.checks import _finite, as_array, bool_scalar, int_scalar, real_scalar, scalar_error
 from bpderive.numeric.compiled import CompiledNetwork
-
-if TYPE_CHECKING:
-    from bpderive.training.loop import TrainResult, _Monitor, _Options
+from bpderive.symbolic.losses import LOSSES
 
 Params = dict[str, np.ndarray]
+
+#: Accepted ``mode`` names and the mode each means ("incremental" is the article's 增量).
+MODES = {
+    "batch": "batch",
+    "online": "online",
+    "incremental": "online",
+    "minibatch": "minibatch",
+    "mini-batch": "minibatch",
+}
 
 #: MATLAB's ``trainlm`` never lets ``μ`` fall below this after a success (it would otherwise
 #: underflow to 0 after a few hundred good steps, and ``0·mu_inc`` could never rise again).
 MU_MIN = 1e-20
 
 
-def _update(
-    params: Params,
-    grads: Mapping[str, np.ndarray],
-    velocity: Params | None,
-    eta_w: float,
-    eta_b: float,
-    alpha: float,
-) -> tuple[Params, Params | None]:
-    """One update of every parameter from gradients taken at the *same* (pre-update) params.
+@dataclass(frozen=True)
+class Epoch:
+    """The state after one epoch (epoch 0: the start), as an optimizer yields it.
 
-    ``Δw(t) = −η·∂E/∂w + α·Δw(t−1)`` and ``w ← w + Δw(t)``, with ``η = η1`` for weights and
-    ``η2`` for biases. New arrays are made, never written in place, so parameter dicts handed out
-    earlier (to a callback, or kept as the best epoch's) stay as they were. A rate of 0 leaves
-    the parameter untouched (not even ``+ 0.0``), which freezes it exactly.
+    ``gradient`` is the full training cost's gradient at ``params``; ``accepted`` whether the
+    epoch's update was kept; ``eta1``, ``eta2`` the rates the next update uses and ``mu`` the
+    damping (NaN where the optimizer has none); ``stop`` a stop reason of the optimizer's own
+    (``"mu_max"``); ``finite`` false where the optimizer found the state unusable."""
+
+    params: Params
+    cost: float
+    gradient: Mapping[str, np.ndarray]
+    accepted: bool = True
+    eta1: float = math.nan
+    eta2: float = math.nan
+    mu: float = math.nan
+    stop: str = ""
+    finite: bool = True
+
+
+def _repr(options: object) -> str:
+    """``GradientDescent(eta1=0.1, momentum=0.9)``: only what differs from the defaults, which is
+    what a learner chose."""
+    chosen = [
+        f"{f.name}={getattr(options, f.name)!r}"
+        for f in fields(options)
+        if getattr(options, f.name) != f.default
+    ]
+    return f"{type(options).__name__}({', '.join(chosen)})"
+
+
+def _real(options: object, name: str, expected: str, ok: Callable[[float], bool]) -> None:
+    """Check the real-valued option ``name`` of a frozen optimizer and store it as a float."""
+    object.__setattr__(options, name, real_scalar(name, getattr(options, name), expected, ok))
+
+
+def _refuse(options: object, name: str, needs: str) -> None:
+    """An option that acts only together with another one that is not in force is an error, not a
+    silent no-op: a learner who sets ``eta_dec=0.5`` and forgets ``adaptive=True`` would otherwise
+    compare two identical runs and conclude the option does nothing."""
+    default = next(f.default for f in fields(options) if f.name == name)
+    given = getattr(options, name)
+    if given != default:
+        raise scalar_error(name, f"its default {default!r}: it acts only with {needs}", given)
+
+
+@dataclass(frozen=True, repr=False)
+class GradientDescent:
+    """Gradient descent with the options of 五; see the module's description.
+
+    ``eta1`` is η1 for the weights, ``eta2`` η2 for the biases (``None``: the same as η1; ``0``
+    freezes the biases exactly). The article's design rule is ``0 < η < 1``; larger rates are
+    allowed (they may diverge, which training detects). ``momentum`` is ``α`` in [0, 1).
+    ``mode`` is ``"batch"``, ``"online"`` or ``"minibatch"`` (with ``batch_size``; the last batch
+    of an epoch takes the remainder); ``shuffle=False`` presents the samples in the order given.
+    ``adaptive=True`` turns on the adaptive rate with ``eta_inc`` (1.05), ``eta_dec`` (0.7) and
+    ``max_perf_inc`` (1.04), MATLAB's defaults; a rejected epoch still counts as an epoch. In batch
+    mode this is ``traingda``'s rule (with momentum ``traingdx``'s, except that the momentum term
+    is the article's ``−η·∂E/∂w + α·Δw(t−1)``); in the other modes the "step" is the whole epoch.
     """
-    new: Params = {}
-    moved: Params | None = {} if velocity is not None else None
-    for name, value in params.items():
-        eta = eta_w if name.startswith("W") else eta_b
-        if eta == 0.0:
-            new[name] = value
-            if moved is not None:
-                moved[name] = velocity[name]
-            continue
-        delta = -eta * grads[name]
-        if velocity is not None:
-            delta = delta + alpha * velocity[name]
-            moved[name] = delta
-        new[name] = value + delta
-    return new, moved
 
+    eta1: float = 0.5
+    eta2: float | None = None
+    momentum: float = 0.0
+    mode: str = "batch"
+    batch_size: int | None = None
+    shuffle: bool = True
+    adaptive: bool = False
+    eta_inc: float = 1.05
+    eta_dec: float = 0.7
+    max_perf_inc: float = 1.04
 
-def _loop(
-    compiled: CompiledNetwork,
-    params: Params,
-    X: np.ndarray,
-    T: np.ndarray,
-    o: _Options,
-    seed: int,
-    monitor: _Monitor,
-) -> TrainResult:
-    """The epochs of gradient descent, on checked data and options."""
-    fast = compiled.cost_and_gradients
-    n_samples = X.shape[0]
-    step = {"batch": n_samples, "online": 1, "minibatch": o.batch_size}[o.mode]
-    rng = np.random.default_rng([seed, 1])
-    fixed_batches = [(X[i : i + step], T[i : i + step]) for i in range(0, n_samples, step)]
-    eta_w, eta_b = o.lr, o.lr_bias
-    velocity: Params | None = (
-        {name: np.zeros_like(value) for name, value in params.items()} if o.momentum > 0 else None
-    )
-    cost, grads = fast(params, X, T, check=False)
-    accepted = True
-    epoch = 0
-    while True:
-        stop_reason = monitor.record(epoch, params, cost, grads, accepted, lr=eta_w, lr_bias=eta_b)
-        if stop_reason:
-            break
+    def __post_init__(self) -> None:
+        _real(self, "eta1", "a finite learning rate η1 > 0", lambda v: v > 0)
+        if self.eta2 is not None:
+            _real(self, "eta2", "None (η1) or a finite rate η2 >= 0", lambda v: v >= 0)
+        _real(self, "momentum", "a momentum factor α in [0, 1)", lambda v: 0 <= v < 1)
+        if not isinstance(self.mode, str) or self.mode.lower() not in MODES:
+            raise scalar_error("mode", f"one of {', '.join(map(repr, MODES))}", self.mode)
+        object.__setattr__(self, "mode", MODES[self.mode.lower()])
+        if self.mode == "minibatch":
+            object.__setattr__(self, "batch_size", int_scalar("batch_size", self.batch_size, 1))
+        elif self.batch_size is not None:
+            raise scalar_error("batch_size", "None unless mode='minibatch'", self.batch_size)
+        bool_scalar("shuffle", self.shuffle)
+        bool_scalar("adaptive", self.adaptive)
+        _real(self, "eta_inc", "a finite factor > 1", lambda v: v > 1)
+        _real(self, "eta_dec", "a factor in (0, 1)", lambda v: 0 < v < 1)
+        _real(self, "max_perf_inc", "a finite ratio >= 1", lambda v: v >= 1)
+        if self.mode == "batch":
+            _refuse(self, "shuffle", "mode='online' or 'minibatch' (a batch has no order)")
+        if not self.adaptive:
+            for name in ("eta_inc", "eta_dec", "max_perf_inc"):
+                _refuse(self, name, "adaptive=True (it is an option of the adaptive rate)")
 
-        epoch += 1
-        if o.mode == "batch":
-            candidate, moved = _update(params, grads, velocity, eta_w, eta_b, o.momentum)
-        else:
-            candidate, moved = params, velocity
-            if o.shuffle:
-                order = rng.permutation(n_samples)
-                batches: Iterable[tuple[np.ndarray, np.ndarray]] = (
-                    (X[idx], T[idx])
-                    for idx in (order[i : i + step] for i in range(0, n_samples, step))
-                )
+    __repr__ = _repr
+
+    def check(self, compiled: CompiledNetwork, n_samples: int) -> None:
+        """Refuse what only the data can tell: a batch larger than the training set."""
+        if self.batch_size is not None and self.batch_size > n_samples:
+            raise scalar_error(
+                "batch_size", f"an int in [1, {n_samples}] (the number of samples)", self.batch_size
+            )
+
+    def run(
+        self,
+        compiled: CompiledNetwork,
+        params: Params,
+        X: np.ndarray,
+        T: np.ndarray,
+        rng: np.random.Generator,
+    ) -> Iterator[Epoch]:
+        """Epoch after epoch on checked data, without end (the training loop stops it)."""
+        fast = compiled.cost_and_gradients
+        n_samples = X.shape[0]
+        step = {"batch": n_samples, "online": 1, "minibatch": self.batch_size}[self.mode]
+        fixed = [(X[i : i + step], T[i : i + step]) for i in range(0, n_samples, step)]
+        eta1 = self.eta1
+        eta2 = self.eta1 if self.eta2 is None else self.eta2
+        velocity = {k: np.zeros_like(v) for k, v in params.items()} if self.momentum else None
+        cost, grads = fast(params, X, T, check=False)
+        yield Epoch(params, cost, grads, eta1=eta1, eta2=eta2)
+        while True:
+            if self.mode == "batch":
+                candidate, moved = self._update(params, grads, velocity, eta1, eta2)
             else:
-                batches = fixed_batches
-            for X_batch, T_batch in batches:
-                _, g = fast(candidate, X_batch, T_batch, check=False)
-                candidate, moved = _update(candidate, g, moved, eta_w, eta_b, o.momentum)
-        new_cost, new_grads = fast(candidate, X, T, check=False)
-        accepted = True
-        if o.adaptive_lr:
-            if not new_cost <= o.max_perf_inc * cost:
-                accepted = False
-                eta_w, eta_b = eta_w * o.lr_dec, eta_b * o.lr_dec
-                if velocity is not None:
-                    velocity = {name: np.zeros_like(value) for name, value in velocity.items()}
-            elif new_cost < cost:
-                eta_w, eta_b = eta_w * o.lr_inc, eta_b * o.lr_inc
-        if accepted:
-            params, velocity, cost, grads = candidate, moved, new_cost, new_grads
+                candidate, moved = params, velocity
+                batches = fixed
+                if self.shuffle:
+                    order = rng.permutation(n_samples)
+                    parts = (order[i : i + step] for i in range(0, n_samples, step))
+                    batches = [(X[idx], T[idx]) for idx in parts]
+                for X_batch, T_batch in batches:
+                    _, g = fast(candidate, X_batch, T_batch, check=False)
+                    candidate, moved = self._update(candidate, g, moved, eta1, eta2)
+            new_cost, new_grads = fast(candidate, X, T, check=False)
+            accepted = True
+            if self.adaptive:
+                if not new_cost <= self.max_perf_inc * cost:
+                    accepted = False
+                    eta1, eta2 = eta1 * self.eta_dec, eta2 * self.eta_dec
+                    if velocity is not None:
+                        velocity = {k: np.zeros_like(v) for k, v in velocity.items()}
+                elif new_cost < cost:
+                    eta1, eta2 = eta1 * self.eta_inc, eta2 * self.eta_inc
+            if accepted:
+                params, velocity, cost, grads = candidate, moved, new_cost, new_grads
+            yield Epoch(params, cost, grads, accepted, eta1=eta1, eta2=eta2)
 
-    return monitor.result(epoch, stop_reason)
+    def _update(
+        self,
+        params: Params,
+        grads: Mapping[str, np.ndarray],
+        velocity: Params | None,
+        eta1: float,
+        eta2: float,
+    ) -> tuple[Params, Params | None]:
+        """One update of every parameter from gradients taken at the *same* parameters.
+
+        ``Δw(t) = −η·∂E/∂w + α·Δw(t−1)`` and ``w ← w + Δw(t)``, with ``η = η1`` for weights and
+        ``η2`` for biases. New arrays are made, never written in place, so parameter dicts handed
+        out earlier (to a callback, or kept as the best epoch's) stay as they were. A rate of 0
+        leaves the parameter untouched (not even ``+ 0.0``), which freezes it exactly."""
+        new: Params = {}
+        moved: Params | None = {} if velocity is not None else None
+        for name, value in params.items():
+            eta = eta1 if name.startswith("W") else eta2
+            if eta == 0.0:
+                new[name] = value
+                if moved is not None:
+                    moved[name] = velocity[name]
+                continue
+            delta = -eta * grads[name]
+            if velocity is not None:
+                delta = delta + self.momentum * velocity[name]
+                moved[name] = delta
+            new[name] = value + delta
+        return new, moved
+
+
+@dataclass(frozen=True, repr=False)
+class LevenbergMarquardt:
+    """Levenberg–Marquardt (MATLAB ``trainlm``); see the module's description.
+
+    ``μ`` starts at ``mu`` (0.001); a step that does not lower the cost is discarded and solved
+    again with ``μ·mu_inc`` (10), one that does is kept and ``μ`` becomes ``μ·mu_dec`` (0.1,
+    never below :data:`MU_MIN`). If ``μ`` passes ``mu_max`` (1e10) before any step lowers the
+    cost, even a tiny gradient step no longer helps and training stops (``"mu_max"``). It
+    needs a loss declared as a sum of squares (``JᵀJ`` approximates the Hessian of ``½‖e‖²``)
+    and works on all samples at once; each epoch costs one Jacobian (``N·m × P``) and its SVD,
+    more than a gradient, but far fewer epochs are needed on small networks."""
+
+    mu: float = 1e-3
+    mu_dec: float = 0.1
+    mu_inc: float = 10.0
+    mu_max: float = 1e10
+
+    def __post_init__(self) -> None:
+        _real(self, "mu_max", "a finite μ limit > 0", lambda v: v > 0)
+        expected = f"a finite initial μ in (0, mu_max = {self.mu_max:g}]"
+        _real(self, "mu", expected, lambda v: 0 < v <= self.mu_max)
+        _real(self, "mu_dec", "a factor in (0, 1)", lambda v: 0 < v < 1)
+        _real(self, "mu_inc", "a finite factor > 1", lambda v: v > 1)
+
+    __repr__ = _repr
+
+    def check(self, compiled: CompiledNetwork, n_samples: int) -> None:
+        """Refuse a loss that is no sum of squares: it has no errors ``e`` to take ``J`` of."""
+        if compiled.residual_scale is None:
+            squares = ", ".join(repr(n) for n, loss in LOSSES.items() if loss.sum_of_squares)
+            raise scalar_error(
+                "loss",
+                "a sum-of-squares loss with Levenberg–Marquardt (it approximates the Hessian of "
+                f"½‖e‖² by JᵀJ): {squares} or Loss.define(..., sum_of_squares=True)",
+                compiled.loss.name,
+            )
+
+    def run(
+        self,
+        compiled: CompiledNetwork,
+        params: Params,
+        X: np.ndarray,
+        T: np.ndarray,
+        rng: np.random.Generator,
+    ) -> Iterator[Epoch]:
+        """Epoch after epoch on checked data, without end (the training loop stops it).
+
+        The parameters live in one vector ``w`` (:class:`~bpderive.numeric.layout.ParameterLayout`
+        order, the columns of ``J``) whose views are the parameter mapping. The gradient the
+        history records comes from the same ``J`` and ``e``, ``∇E = (2c/N)·Jᵀe``, so an epoch
+        needs no backward pass besides the Jacobian's; the cost of an accepted step is the one its
+        trial computed."""
+        layout = compiled.layout
+        scale = 2.0 * compiled.residual_scale / X.shape[0]
+        w = layout.flatten(params, check=False)
+        params = layout.views(w)
+        mu = self.mu
+        cost = compiled.cost(params, X, T, check=False)
+        e, J = compiled.errors_and_jacobian(params, X, T, check=False)
+        yield Epoch(params, cost, layout.views(scale * (J.T @ e)), mu=mu, finite=_finite_all(J))
+        while True:
+            U, s, Vt = np.linalg.svd(J, full_matrices=False)
+            accepted = False
+            while mu <= self.mu_max:
+                trial = w + _lm_direction(U, s, Vt, e, mu)
+                trial_cost = compiled.cost(layout.views(trial), X, T, check=False)
+                if trial_cost < cost:
+                    accepted = True
+                    mu = max(mu * self.mu_dec, MU_MIN)
+                    break
+                mu *= self.mu_inc
+            if accepted:
+                w, cost = trial, trial_cost
+                params = layout.views(w)
+                e, J = compiled.errors_and_jacobian(params, X, T, check=False)
+            yield Epoch(
+                params,
+                cost,
+                layout.views(scale * (J.T @ e)),
+                accepted,
+                mu=mu,
+                stop="" if mu <= self.mu_max else "mu_max",
+                finite=_finite_all(J),
+            )
+
+
+def _finite_all(array: np.ndarray) -> bool:
+    return bool(np.isfinite(array).all())
 
 
 def lm_step(J: np.ndarray, e: np.ndarray, mu: float) -> np.ndarray:
@@ -157,58 +371,8 @@ def _lm_direction(
     return -(Vt.T @ (s / (s * s + mu) * (U.T @ e)))
 
 
-def _lm_loop(
-    compiled: CompiledNetwork,
-    params: Params,
-    X: np.ndarray,
-    T: np.ndarray,
-    o: _Options,
-    monitor: _Monitor,
-) -> TrainResult:
-    """The epochs of Levenberg–Marquardt (MATLAB ``trainlm``), on checked data and options.
-
-    Each epoch tries ``Δw = −(JᵀJ + μI)⁻¹·Jᵀe`` (:func:`lm_step`) from the current ``μ``: if the
-    cost falls, the step is kept and ``μ ← max(μ·mu_dec, 1e-20)``; if not, ``μ ← μ·mu_inc`` and
-    the step is solved again, until one succeeds or ``μ`` exceeds ``mu_max`` (then training
-    stops, "mu_max": even a tiny gradient step no longer lowers the cost).
-
-    The gradient the history records comes from the same ``J`` and ``e``: ``∇E = c·Jᵀe`` with
-    ``c = 1/N`` for ``half_sse`` and ``2/(N·m)`` for ``mse``
-    (:meth:`~bpderive.numeric.compiled.CompiledNetwork.jacobian`), so an epoch needs no backward
-    pass besides the Jacobian's. The cost of an accepted step is the one its trial computed."""
-    scale = {"half_sse": 1.0 / T.shape[0], "mse": 2.0 / T.size}[compiled.net.loss_name]
-
-    def gradient(e: np.ndarray, J: np.ndarray) -> Params:
-        return compiled.unflatten(scale * (J.T @ e))
-
-    mu = o.mu
-    cost = compiled.cost(params, X, T, check=False)
-    e, J = compiled.errors_and_jacobian(params, X, T, check=False)
-    grads = gradient(e, J)
-    accepted = True
-    epoch = 0
-    while True:
-        stop_reason = monitor.record(
-            epoch, params, cost, grads, accepted, mu=mu, finite=bool(np.isfinite(J).all())
-        )
-        if stop_reason:
-            break
-
-        epoch += 1
-        U, s, Vt = np.linalg.svd(J, full_matrices=False)
-        w = compiled.flatten(params, check=False)
-        accepted = False
-        while mu <= o.mu_max:
-            candidate = compiled.unflatten(w + _lm_direction(U, s, Vt, e, mu))
-            candidate_cost = compiled.cost(candidate, X, T, check=False)
-            if candidate_cost < cost:
-                accepted = True
-                mu = max(mu * o.mu_dec, MU_MIN)
-                break
-            mu *= o.mu_inc
-        if accepted:
-            params, cost = candidate, candidate_cost
-            e, J = compiled.errors_and_jacobian(params, X, T, check=False)
-            grads = gradient(e, J)
-
-    return monitor.result(epoch, stop_reason)
+#: The optimizers by the name of :func:`bpderive.train`'s ``algorithm`` shorthand.
+ALGORITHMS: dict[str, type[GradientDescent] | type[LevenbergMarquardt]] = {
+    "gd": GradientDescent,
+    "lm": LevenbergMarquardt,
+}
