@@ -1,0 +1,221 @@
+"""Read a learner's typed answer (plain text, Unicode maths or LaTeX) into a SymPy expression.
+
+The answer is untrusted text, so it never reaches ``eval``, ``sympify`` or any SymPy parser:
+those run Python's ``eval`` on (a rewrite of) the text, and a string such as
+``__import__('os').system(...)`` would run. They would also misread the article's notation:
+``w_(1,2)`` is one name here, not a call, and ``δ_o1``, ``Out_o1`` or ``\\left(…\\right)`` are not
+Python. Instead a small tokenizer turns the text into names, numbers and operators, and a
+recursive-descent parser builds the expression with SymPy constructors only. Names are looked up
+through the caller's ``resolve``, and every limit (length, nesting, size of numeric powers) is
+checked before SymPy gets a chance to do expensive work, since it evaluates numeric powers eagerly.
+
+Grammar, loosest binding first (``^`` and ``**`` are the same operator)::
+
+    answer   := [anything '='] expr
+    expr     := term (('+' | '-') term)*
+    term     := unary (('*' | '/') unary | power)*       # juxtaposition multiplies
+    unary    := ('+' | '-')* power
+    power    := postfix ['^' exponent]                   # right-associative
+    exponent := ('+' | '-')* power
+    postfix  := atom superscript*                        # x², x⁻¹
+    atom     := number | name | 'e' | group | function argument | '\\frac' group group
+    group    := '(' expr ')' | '[' expr ']' | '{' expr '}'
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+
+import sympy as sp
+
+from bpderive.exercises.lexer import (
+    CLOSING,
+    FUNCTIONS,
+    STARTS_FACTOR,
+    AnswerError,
+    Lexer,
+    Token,
+)
+from bpderive.exercises.messages import MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, MAX_LENGTH
+
+
+def _digits(n: sp.Rational) -> float:
+    """Decimal digits of the larger of numerator and denominator, from their bit lengths."""
+    return max(abs(int(n.p)).bit_length(), int(n.q).bit_length()) * 0.30103
+
+
+class _Parser:
+    """Precedence climbing over the tokens, one method per level of the grammar above."""
+
+    def __init__(
+        self, tokens: list[Token], resolve: Callable[[str], sp.Expr | None], valid: Iterable[str]
+    ) -> None:
+        self.tokens, self.i = tokens, 0
+        self.depth = -1  # brackets, exponents and bare arguments around the current power
+        self.resolve, self.valid = resolve, valid
+
+    def peek(self) -> Token:
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        self.i += 1
+        return self.tokens[self.i - 1]
+
+    def parse(self) -> sp.Expr:
+        if self.peek().kind == "end":
+            raise AnswerError("unparseable", "empty")
+        value = self.expr()
+        if (t := self.peek()).kind != "end":
+            raise AnswerError("unparseable", "unexpected", t.pos, found=t.text)
+        return value
+
+    def expr(self) -> sp.Expr:
+        value = self.term()
+        while (t := self.peek()).kind == "op" and t.value in "+-":
+            self.take()
+            right = self.term()
+            value = sp.Add(value, right if t.value == "+" else sp.Mul(-1, right))
+        return value
+
+    def term(self) -> sp.Expr:
+        value = self.unary()
+        while True:
+            t = self.peek()
+            if t.kind == "op" and t.value in "*/":
+                self.take()
+                right = self.unary()
+                value = self.divide(value, right, t) if t.value == "/" else sp.Mul(value, right)
+            elif t.kind in STARTS_FACTOR:
+                value = sp.Mul(value, self.power())
+            else:
+                return value
+            # a product of numbers that each passed raise_to can still grow without bound
+            if any(_digits(r) > MAX_DIGITS for r in value.atoms(sp.Rational)):
+                raise AnswerError("too_complex", "too_big", t.pos)
+
+    def unary(self) -> sp.Expr:
+        negative = False
+        while (t := self.peek()).kind == "op" and t.value in "+-":
+            self.take()
+            negative ^= t.value == "-"
+        value = self.power()
+        return sp.Mul(-1, value) if negative else value
+
+    def power(self) -> sp.Expr:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:  # reported at the bracket, '^' or function that opened it
+                raise AnswerError("too_complex", "too_deep", self.tokens[self.i - 1].pos)
+            value = self.atom()
+            while (t := self.peek()).kind == "sup":
+                value = self.raise_to(value, self.take().value, t)
+            if (t := self.peek()).kind == "op" and t.value == "^":
+                self.take()
+                value = self.raise_to(value, self.unary(), t)
+            return value
+        finally:
+            self.depth -= 1
+
+    def atom(self) -> sp.Expr:
+        t = self.peek()
+        if t.kind == "end":
+            raise self.ended()
+        self.take()
+        if t.kind in ("num", "const"):
+            return t.value
+        if t.kind == "name":
+            return self.lookup(t)
+        if t.kind == "open":
+            return self.group(t)
+        if t.kind == "func":
+            return FUNCTIONS[t.value](self.argument(t))
+        if t.kind == "frac":
+            return self.divide(self.braced(t), self.braced(t), t)
+        raise AnswerError("unparseable", "unexpected", t.pos, found=t.text)
+
+    def ended(self) -> AnswerError:
+        """The error for an answer that stops where an operand was still needed."""
+        before = self.tokens[self.i - 1]
+        reason = {"open": "unclosed", "func": "no_argument", "frac": "frac_args"}.get(
+            before.kind, "missing_operand"
+        )
+        return AnswerError("unparseable", reason, before.pos, found=before.text)
+
+    def group(self, opening: Token) -> sp.Expr:
+        value = self.expr()
+        t = self.peek()
+        if t.kind == "close" and t.value == CLOSING[opening.value]:
+            self.take()
+            return value
+        if t.kind == "end":
+            raise AnswerError("unparseable", "unclosed", opening.pos, found=opening.text)
+        expected = CLOSING[opening.value] if t.kind == "close" else None
+        reason = "mismatch" if expected else "unexpected"
+        raise AnswerError("unparseable", reason, t.pos, found=t.text, expected=expected)
+
+    def argument(self, function: Token) -> sp.Expr:
+        """``f(x)``, ``f[x]``, ``f{x}``; LaTeX's ``\\ln x`` also takes the next atom bare."""
+        t = self.peek()
+        if t.kind == "open":
+            if function.value == "sqrt" and t.value == "[":
+                raise AnswerError("unparseable", "unexpected", t.pos, found=t.text)
+            return self.group(self.take())
+        if function.text.startswith("\\") and t.kind in STARTS_FACTOR | {"num"}:
+            return self.power()
+        raise AnswerError("unparseable", "no_argument", function.pos, found=function.text)
+
+    def braced(self, frac: Token) -> sp.Expr:
+        if (t := self.peek()).kind == "open" and t.value == "{":
+            return self.group(self.take())
+        raise AnswerError("unparseable", "frac_args", frac.pos, found=frac.text)
+
+    def lookup(self, t: Token) -> sp.Expr:
+        try:
+            value = self.resolve(t.value)
+        except KeyError:
+            value = None
+        if value is None:
+            hints = tuple(difflib.get_close_matches(t.value, list(self.valid), n=3))
+            raise AnswerError("unknown_name", "unknown_name", t.pos, name=t.text, suggestions=hints)
+        if not isinstance(value, sp.Expr):
+            raise TypeError(f"resolve({t.value!r}) returned {value!r}, not a SymPy expression")
+        return value
+
+    @staticmethod
+    def divide(numerator: sp.Expr, denominator: sp.Expr, t: Token) -> sp.Expr:
+        if denominator == 0:
+            raise AnswerError("unparseable", "division_by_zero", t.pos)
+        return sp.Mul(numerator, sp.Pow(denominator, -1))
+
+    @staticmethod
+    def raise_to(base: sp.Expr, exponent: sp.Expr, t: Token) -> sp.Expr:
+        """``base ** exponent``, refused before SymPy would build a huge number eagerly."""
+        if exponent.is_Rational:
+            if abs(exponent) > MAX_EXPONENT:
+                raise AnswerError("too_complex", "exponent_too_big", t.pos)
+            if base == 0 and exponent < 0:
+                raise AnswerError("unparseable", "division_by_zero", t.pos)
+            coefficient = base.as_coeff_Mul()[0]  # SymPy distributes (c·x)^n into c^n·x^n
+            if coefficient.is_Rational and abs(exponent) * _digits(coefficient) > MAX_DIGITS:
+                raise AnswerError("too_complex", "too_big", t.pos)
+        return sp.Pow(base, exponent)
+
+
+def parse_answer(
+    text: str, resolve: Callable[[str], sp.Expr | None], valid: Iterable[str]
+) -> sp.Expr:
+    """Raise AnswerError or return the expression.
+
+    ``resolve(name)`` maps a name in its plain spelling (``out_o1``, ``w_(1,2)``, ``delta_h1_2``,
+    ``w(2)_(1,1)``; case as typed) to its symbol, or returns ``None`` (or raises ``KeyError``)
+    when it is unknown. ``valid`` lists the plain names, only to suggest near misses.
+    """
+    if not isinstance(text, str):
+        raise AnswerError("unparseable", "not_text")
+    if len(text) > MAX_LENGTH:
+        raise AnswerError("too_complex", "too_long")
+    value = _Parser(Lexer(text).tokens(), resolve, valid).parse()
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise AnswerError("unparseable", "undefined")
+    return value
