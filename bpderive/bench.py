@@ -16,9 +16,13 @@ units, ``E_total = ½Σ(target − out)²``, 1000 samples) it prints:
 Then the time to derive every parameter's chain (``net.gradient(name)`` for every name) of the
 2-3-2 and 16-32-8 networks.
 
-Last, the race of the training algorithms (:func:`race`): gradient descent, with momentum, with
+Then the race of the training algorithms (:func:`race`): gradient descent, with momentum, with
 an adaptive rate, and Levenberg–Marquardt, each aiming at the same cost goal on the sine and XOR
 demos; epochs and wall time to the goal per algorithm.
+
+Last, the answer checker (:func:`check_table`): the time of ``exercises.check`` on right,
+wrong and hostile answers up to the length limit, and the slowest of them (the checker's own
+limit is :data:`bpderive.exercises.check.LIMIT_SECONDS`).
 
 Times are medians of many repeats of :func:`time.perf_counter` intervals; the benchmark asserts
 nothing about speed, it reports.
@@ -30,10 +34,12 @@ import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from bpderive.data import mapminmax, sine, xor
+from bpderive.exercises import check
 from bpderive.network import Network
 from bpderive.training import TrainResult, train
 from bpderive.training.initializers import initialize
@@ -296,8 +302,41 @@ def race_table(rows: list[RaceRow], times: bool = True) -> str:
     return "\n".join(lines)
 
 
+#: Answers for :func:`check_table`: typical ones, and the heaviest the limits let through.
+CHECK_CASES: list[tuple[str, str]] = [
+    ("w5", "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1"),
+    ("w5", "(out_o1 - target_o1)*out_o1*out_h1"),
+    ("w1", "delta_o1*w5*out_h1*(1-out_h1)*x1"),
+    ("w1", "(δ_o1·w5 + δ_o2·w6)·out_h1(1 − out_h1)·x1"),
+    ("δ_h1", r"\left(\delta_{o1} w_{(1,1)} + \delta_{o2} w_{(1,2)}\right) out_{h1} (1 - out_{h1})"),
+    ("w1", "(" + " + ".join(["x1", "x2", "w1", "w5", "w6", "w7", "b1", "b2", "b3", "b4"]) + ")^64"),
+    ("w1", "exp(" * 38 + "x1" + ")" * 38),
+    ("w1", " + ".join(f"out_h{1 + k % 3}*x{1 + k % 2}*w{5 + k % 3}" for k in range(27))),
+    ("w1", "*".join(["(1 + e^(-net_h1))^-64"] * 20)),
+]
+
+
+def check_table(repeats: int = 3) -> list[dict[str, Any]]:
+    """``exercises.check`` on :data:`CHECK_CASES` for the article's network: the median time of
+    each (after a first call that fills the network's sample points) and the verdict."""
+    net = Network()
+    check(net, "w5", "x1")
+    rows = []
+    for target, answer in CHECK_CASES:
+        times, verdict = [], None
+        for _ in range(repeats):
+            start = time.perf_counter()
+            verdict = check(net, target, answer)
+            times.append(time.perf_counter() - start)
+        rows.append(
+            {"target": target, "answer": answer, "mistake": verdict.mistake or "right",
+             "seconds": statistics.median(times)}
+        )  # fmt: skip
+    return rows
+
+
 def main() -> None:
-    """Print the three tables."""
+    """Print the tables."""
     print(f"Gradients of the mean half-SSE cost, logistic units, {N_SAMPLES} samples")
     print("  build: Network(...) + compile(), cold. Times: medians per call.")
     print("  gradients: compile().gradients (checks its arguments) vs numpy: hand-written backprop")
@@ -328,6 +367,13 @@ def main() -> None:
         f"at most {RACE_EPOCHS} epochs; time: median of 5 runs"
     )
     print(race_table(race(repeats=5)))
+    print()
+    print("The answer checker: exercises.check on the 2-3-2 network, median of 3")
+    rows = check_table()
+    for r in rows:
+        shown = r["answer"] if len(r["answer"]) <= 48 else r["answer"][:45] + "..."
+        print(f"  {r['seconds'] * 1e3:>8.1f} ms  {r['mistake']:<15} {r['target']:<5} {shown}")
+    print(f"  slowest: {max(r['seconds'] for r in rows) * 1e3:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@
     bpderive latex w5 [--numeric]      LaTeX of ∂E_total/∂w5's chain (with numbers)
     bpderive latex --all               every gradient
     bpderive latex b4 --sizes 3,4,2 --activation tanh,logistic --loss cross_entropy
+    bpderive check w5 "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1"
+                                       your derivation checked: exit 0 right, 1 wrong
 
 Mistakes (an unknown name, bad sizes) end with exit status 2 and one line saying what was
 expected, never a traceback.
@@ -16,6 +18,7 @@ import sys
 from collections.abc import Sequence
 
 from bpderive.example import WorkedExample, example
+from bpderive.exercises import check
 from bpderive.network import Network
 from bpderive.symbolic.activations import ACTIVATIONS
 from bpderive.symbolic.chain import ChainRule
@@ -63,6 +66,19 @@ def _parser() -> _Parser:
     )
     latex.add_argument("--all", action="store_true", help="every parameter's gradient")
     latex.add_argument("--sizes", type=_sizes, default=(2, 3, 2), help="e.g. 2,3,2 (the default)")
+    check = sub.add_parser(
+        "check",
+        parents=[network_options],
+        help="check your derivation of a gradient or a δ (exit 0 right, 1 wrong)",
+    )
+    check.add_argument("target", help="w5, w_(x1,1), b4, delta_o1, δ_h1, …")
+    check.add_argument(
+        "answer",
+        help='your answer, e.g. "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1" (put -- before '
+        "an answer that starts with a minus)",
+    )
+    check.add_argument("--sizes", type=_sizes, default=(2, 3, 2), help="e.g. 2,3,2 (the default)")
+    check.add_argument("--lang", choices=("en", "zh"), default="en", help="en or zh (中文)")
     return parser
 
 
@@ -153,6 +169,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.command == "show":
             text = _show(example(_network((2, 3, 2), args.activation, args.loss)))
+        elif args.command == "check":
+            verdict = check(
+                _network(args.sizes, args.activation, args.loss),
+                args.target,
+                args.answer,
+                args.lang,
+            )
+            print(repr(verdict))
+            return 0 if verdict.correct else 1
         else:
             text = _latex(args)
     except (_UsageError, ValueError, KeyError) as exc:

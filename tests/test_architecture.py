@@ -98,9 +98,9 @@ def test_no_module_is_much_over_400_lines(module):
 
 
 NAMES = {*ACTIVATIONS, *LOSSES}
-#: The objects themselves, and the answer parser, whose ``tanh`` is a function a learner may
+#: The objects themselves, and the answer lexer, whose ``tanh`` is a function a learner may
 #: write in an answer, not the activation.
-OWNERS = {"bpderive.symbolic.activations", "bpderive.symbolic.losses", "bpderive.exercises.parse"}
+OWNERS = {"bpderive.symbolic.activations", "bpderive.symbolic.losses", "bpderive.exercises.lexer"}
 
 
 def name_switches(path: Path) -> list[str]:

@@ -49,7 +49,7 @@ def test_every_kind_of_name_in_latex_and_text(name, tex, plain):
 
 def test_every_symbol_of_a_deep_network_prints_without_latex_in_text():
     net = Network((2, 3, 3, 2))
-    for symbol in net._symbols.values():
+    for symbol in net.symbols.values():
         assert not set("{}\\^") & set(text(symbol)), symbol
 
 
@@ -116,3 +116,9 @@ def test_one_number_format(value, plain, tex):
 )
 def test_sets_as_a_reader_writes_them(values, plain):
     assert set_text(values) == plain
+
+
+def test_square_roots_print_as_roots():
+    n_in, n_out = sp.symbols("n_in n_out", positive=True)
+    assert text(sp.sqrt(6) / sp.sqrt(n_in + n_out)) == "√6/√(n_in + n_out)"
+    assert text(sp.sqrt(o)) == "√out_o1"

@@ -181,7 +181,15 @@ class _TextPrinter(_Ordering, StrPrinter):
             return base + str(expr.exp).translate(_SUPERSCRIPT)
         if expr.exp == -1:
             return f"1/{base}"
+        if abs(expr.exp) == sp.Rational(1, 2):
+            root = f"√{base}" if expr.base.is_Atom else f"√({self._print(expr.base)})"
+            return root if expr.exp > 0 else f"1/{root}"
         return f"{base}^{self.parenthesize(expr.exp, PRECEDENCE['Pow'], strict=True)}"
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        if abs(expr) in _VULGAR:
+            return ("-" if expr < 0 else "") + _VULGAR[abs(expr)]
+        return super()._print_Rational(expr)
 
     def _print_exp(self, expr: sp.exp) -> str:
         argument = self._print(expr.args[0])

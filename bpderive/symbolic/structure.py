@@ -276,8 +276,9 @@ class NetworkStructure:
         ]
 
     @cached_property
-    def _symbols(self) -> dict[str, sp.Symbol]:
-        """Every named quantity by its name (each symbol is named as the article names it)."""
+    def symbols(self) -> dict[str, sp.Symbol]:
+        """Every named quantity by its name (each symbol is named as the article names it):
+        inputs, targets, ``net_*``, ``out_*``, ``delta_*``, ``E_*``, ``eta_*`` and parameters."""
         symbols = [E_TOTAL, ETA1, ETA2, *self.targets, *self.error_terms]
         for n in self.neurons.values():
             symbols += [n.out] if n.net is None else [n.net, n.out, self.delta_symbol(n.name)]
@@ -290,11 +291,11 @@ class NetworkStructure:
         ``eta_2``, a parameter or an alias (``w5``)."""
         if isinstance(name, str):
             key = re.sub(r"^(Out|Net)_", lambda m: m[1].lower() + "_", name)
-            if key in self._symbols:
-                return self._symbols[key]
+            if key in self.symbols:
+                return self.symbols[key]
             if key in self.aliases:
                 return self.resolve(key).symbol
-        valid = ", ".join(self._symbols)
+        valid = ", ".join(self.symbols)
         raise KeyError(f"unknown symbol {name!r}. Valid names: {valid}")
 
     def delta_symbol(self, neuron: str) -> sp.Symbol:

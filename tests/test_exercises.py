@@ -1,0 +1,467 @@
+"""The answer checker: right answers in every notation, each mistake code on several targets and
+networks, the messages in both languages, hostile input, the answer box and the command line.
+
+The mistaken answers are built here from the derived chain's own factors (one dropped, one
+replaced, a sign flipped, a path left out) and printed as text or LaTeX, so each case knows which
+factor the checker must name; the expected codes and names are this file's, not the checker's.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+
+import pytest
+import sympy as sp
+
+from bpderive import Network
+from bpderive.cli import main
+from bpderive.exercises import MISTAKES, ask, check, targets
+from bpderive.exercises.ask import Asker
+from bpderive.symbolic.notation import latex, text
+
+ARTICLE = Network()
+NETWORKS = {
+    "article": ARTICLE,
+    "tanh-logistic": Network((2, 3, 2), ("tanh", "logistic")),
+    "cross-entropy": Network((2, 3, 2), "logistic", "cross_entropy"),
+    "softmax": Network((2, 3, 3), ("tanh", "softmax"), "cross_entropy"),
+    "deep": Network((2, 3, 2, 2)),
+    "mse": Network((3, 2, 1), ("relu", "linear"), "mse"),
+}
+
+# ------------------------------------------------------------------------- right answers
+
+RIGHT = [
+    ("w5", "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1"),
+    ("w5", "(Out_o1 − target_o1)·Out_o1(1 − Out_o1)·Out_h1"),
+    (
+        "w5",
+        r"\left(out_{o1} - target_{o1}\right) \cdot out_{o1} \left(1 - out_{o1}\right) out_{h1}",
+    ),
+    (
+        "w5",
+        r"(\mathrm{out}_{o1} - \mathrm{target}_{o1}) \times \mathrm{out}_{o1}(1-\mathrm{out}_{o1})"
+        r" \mathrm{out}_{h1}",
+    ),
+    ("w5", r"-(target_{o1} - out_{o1}) \frac{e^{-net_{o1}}}{(1 + e^{-net_{o1}})^2} out_{h1}"),
+    ("w5", "δ_o1·out_h1"),
+    ("w5", r"\delta_{o1} out_{h1}"),
+    ("w5", "(out_o1 - target_o1) sigma(net_o1)(1 - σ(net_o1)) out_h1"),
+    ("w5", "∂E_total/∂w5 = delta_o1 * out_h1"),
+    ("b4", "(out_o1 - target_o1)*out_o1*(1 - out_o1)"),
+    ("b5", "δ_o2"),
+    ("w_(2,2)", "delta_o2 out_h2"),
+    ("w6", "δ_o1·out_h2"),
+    ("delta_o2", "(out_o2 - target_o2) out_o2 (1 - out_o2)"),
+    ("δ_h1", "(δ_o1·w5 + δ_o2·w_(1,2))·out_h1(1 − out_h1)"),
+    (
+        "δ_h1",
+        r"\left(\delta_{o1} w_{(1,1)} + \delta_{o2} w_{(1,2)}\right) out_{h1}"
+        r" \left(1 - out_{h1}\right)",
+    ),
+    ("w1", "(δ_o1·w5 + δ_o2·w_(1,2))·out_h1(1 − out_h1)·x1"),
+    ("w_(x2,3)", "(delta_o1 w7 + delta_o2 w_(3,2)) out_h3 (1 - out_h3) x2"),
+    ("w_(x2,3)", "δ_h3·x2"),
+    ("b2", "(δ_o1·w6 + δ_o2·w_(2,2))·out_h2(1 − out_h2)"),
+]
+
+
+@pytest.mark.parametrize(("target", "answer"), RIGHT)
+def test_right_answers_in_every_notation(target, answer):
+    verdict = check(ARTICLE, target, answer)
+    assert verdict.correct and verdict.mistake is None, verdict.message
+    assert verdict.message.startswith("Correct:")
+
+
+@pytest.mark.parametrize("name", ARTICLE.parameter_names)
+@pytest.mark.parametrize("printer", [latex, text])
+def test_bpderive_s_own_printed_chains_are_right_answers(name, printer):
+    """A learner may copy a formula bpderive printed (a notebook's LaTeX, the terminal's text)."""
+    verdict = check(ARTICLE, name, printer(ARTICLE.gradient(name).expr))
+    assert verdict.correct, verdict.message
+    assert verdict.proved
+
+
+# ------------------------------------------------------------------------- the mistakes
+
+
+def factors(chain):
+    return list(chain.items)
+
+
+def answer_without(chain, k):
+    return sp.Mul(*[item.expr for j, item in enumerate(factors(chain)) if j != k])
+
+
+def answer_replacing(chain, k, replacement):
+    items = [item.expr for item in factors(chain)]
+    items[k] = replacement
+    return sp.Mul(*items)
+
+
+@pytest.mark.parametrize("net_name", ["article", "tanh-logistic", "cross-entropy", "deep"])
+@pytest.mark.parametrize("printer", [latex, text])
+def test_a_missing_factor_is_named(net_name, printer):
+    net = NETWORKS[net_name]
+    name = net.parameter_names[-2]  # a weight into the last output: three factors
+    chain = net.gradient(name)
+    k = 1  # ∂out/∂net
+    verdict = check(net, name, printer(answer_without(chain, k)))
+    assert verdict.mistake == "missing_factor", verdict.message
+    assert text(chain.items[k].label) in verdict.message
+
+
+@pytest.mark.parametrize(
+    ("target", "answer", "item", "expected", "given"),
+    [
+        (
+            "w5",
+            "(out_o1 - target_o1)*out_o1*out_h1",
+            "∂out_o1/∂net_o1",
+            "out_o1(1 − out_o1)",
+            "out_o1",
+        ),
+        (
+            "w5",
+            "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h2",
+            "∂net_o1/∂w5",
+            "out_h1",
+            "out_h2",
+        ),
+        (
+            "w_(1,1)",
+            "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h2",
+            "∂net_o1/∂w_(1,1)",
+            "out_h1",
+            "out_h2",
+        ),
+        (
+            "w5",
+            "(out_o1 - target_o1)*out_o2*(1 - out_o2)*out_h1",
+            "∂out_o1/∂net_o1",
+            "out_o1(1 − out_o1)",
+            "out_o2(1 − out_o2)",
+        ),
+        ("b4", "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1", "∂net_o1/∂b4", "1", "out_h1"),
+        (
+            "w1",
+            "(δ_o1·w5 + δ_o2·w_(1,2))·out_h1·x1",
+            "∂out_h1/∂net_h1",
+            "out_h1(1 − out_h1)",
+            "out_h1",
+        ),
+        ("w1", "(δ_o1·w5 + δ_o2·w_(1,2))·out_h1(1 − out_h1)·x2", "∂net_h1/∂w1", "x1", "x2"),
+        (
+            "w1",
+            "(δ_o1·w5 + δ_o2·w6)·out_h1(1 − out_h1)·x1",
+            "∂net_o2/∂out_h1",
+            "w_(1,2)",
+            "w_(2,1)",
+        ),
+        (
+            "δ_h2",
+            "(δ_o1·w6 + δ_o2·w_(2,2))·out_h2",
+            "∂out_h2/∂net_h2",
+            "out_h2(1 − out_h2)",
+            "out_h2",
+        ),
+        (
+            "δ_o1",
+            "(out_o1 - target_o1)*(1 - out_o1)",
+            "∂out_o1/∂net_o1",
+            "out_o1(1 − out_o1)",
+            "1 − out_o1",
+        ),
+        (
+            "w_(3,2)",
+            "(out_o2 - target_o2)*out_o2*(1 - out_o2)*out_h2",
+            "∂net_o2/∂w_(3,2)",
+            "out_h3",
+            "out_h2",
+        ),
+    ],
+)
+def test_a_wrong_factor_is_named_with_what_was_expected_and_given(
+    target, answer, item, expected, given
+):
+    verdict = check(ARTICLE, target, answer)
+    assert verdict.mistake == "wrong_factor", verdict.message
+    assert f"{item} is wrong" in verdict.message
+    assert f"expected {expected}, got {given} (" in verdict.message
+
+
+@pytest.mark.parametrize(
+    ("net_name", "target", "answer", "unit"),
+    [
+        ("article", "w1", "delta_o1*w5*out_h1*(1-out_h1)*x1", "o2"),
+        ("article", "w1", "delta_o2*w_(1,2)*out_h1*(1-out_h1)*x1", "o1"),
+        ("article", "δ_h3", "δ_o1·w7·out_h3(1 − out_h3)", "o2"),
+        ("article", "b3", r"\delta_{o2} w_{(3,2)} out_{h3} (1 - out_{h3})", "o1"),
+        ("tanh-logistic", "w_(x2,2)", "δ_o1·w6·(1 − out_h2²)·x2", "o2"),
+        ("deep", "b1", "δ_h2_1·w(2)_(1,1)·out_h1_1(1 − out_h1_1)", "h2_2"),
+    ],
+)
+def test_a_missing_path_names_the_output(net_name, target, answer, unit):
+    verdict = check(NETWORKS[net_name], target, answer)
+    assert verdict.mistake == "missing_path", verdict.message
+    assert verdict.message.startswith(f"The path through {unit} is missing")
+
+
+@pytest.mark.parametrize(
+    ("net_name", "target", "answer", "item"),
+    [
+        ("article", "w5", "(target_o1 - out_o1)*out_o1*(1 - out_o1)*out_h1", "∂E_total/∂out_o1"),
+        ("article", "b4", "-(out_o1 - target_o1)*out_o1*(1 - out_o1)", None),
+        ("article", "δ_o2", "(target_o2 - out_o2) out_o2 (1 - out_o2)", "∂E_total/∂out_o2"),
+        ("article", "w1", "(δ_o1·w5 - δ_o2·w_(1,2))·out_h1(1 − out_h1)·x1", "∂E_o2/∂out_o2"),
+        ("cross-entropy", "w5", "-(out_o1 - target_o1)*out_h1", None),
+        ("mse", "b3", "2*(target_o1 - out_o1)", None),
+    ],
+)
+def test_a_wrong_sign(net_name, target, answer, item):
+    verdict = check(NETWORKS[net_name], target, answer)
+    assert verdict.mistake == "sign", verdict.message
+    if item is not None:
+        assert verdict.message.startswith(f"The sign of {item} is wrong")
+
+
+@pytest.mark.parametrize(
+    ("net_name", "target", "answer", "ratio", "hint"),
+    [
+        ("article", "w5", "2*(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1", "2", True),
+        ("article", "b5", "2 δ_o2", "2", True),
+        ("article", "w1", "0.5*(δ_o1·w5 + δ_o2·w_(1,2))·out_h1(1 − out_h1)·x1", "½", True),
+        ("article", "δ_h1", "3(δ_o1·w5 + δ_o2·w_(1,2))·out_h1(1 − out_h1)", "3", False),
+        ("mse", "b3", "(out_o1 - target_o1)", "½", False),
+    ],
+)
+def test_a_constant_factor(net_name, target, answer, ratio, hint):
+    verdict = check(NETWORKS[net_name], target, answer)
+    assert verdict.mistake == "constant_factor", verdict.message
+    assert verdict.message.startswith(f"Your answer is {ratio} times")
+    assert ("½Σ(target − out)²" in verdict.message) is hint
+
+
+@pytest.mark.parametrize(
+    ("target", "answer"),
+    [
+        ("w5", "0.5"),
+        ("w5", "out_o1 + out_h1"),
+        ("w1", "x1*x2"),
+        ("δ_h1", "out_h1"),
+        ("b4", "exp(net_o1)"),
+        ("w5", "log(out_o1 - 2)"),  # no real value
+    ],
+)
+def test_anything_else_is_not_equivalent_with_both_values(target, answer):
+    verdict = check(ARTICLE, target, answer)
+    assert verdict.mistake == "not_equivalent", verdict.message
+    assert "worked example" in verdict.message
+
+
+@pytest.mark.parametrize(
+    ("net_name", "target", "answer", "mistake"),
+    [
+        ("cross-entropy", "b4", "out_o1 - target_o1", None),
+        ("cross-entropy", "b4", "(out_o1 - target_o1)*out_o1*(1 - out_o1)", "wrong_factor"),
+        ("softmax", "b4", "out_o1 - target_o1", None),
+        ("softmax", "delta_o2", "out_o2 - target_o2", None),
+        ("softmax", "delta_o2", "out_o2*(1 - out_o2)*(out_o2 - target_o2)", "not_equivalent"),
+        ("tanh-logistic", "δ_h1", "(δ_o1·w5 + δ_o2·w_(1,2))·(1 − out_h1²)", None),
+        ("tanh-logistic", "δ_h1", "(δ_o1·w5 + δ_o2·w_(1,2))·out_h1(1 − out_h1)", "wrong_factor"),
+        ("deep", "w(1)_(x1,1)", "δ_h1_1·x1", None),
+        (
+            "deep",
+            "w(2)_(1,2)",
+            "(δ_o1 w(3)_(2,1) + δ_o2 w(3)_(2,2)) out_h2_2 (1 - out_h2_2) out_h1_1",
+            None,
+        ),
+        ("mse", "b3", "2/1*(out_o1 - target_o1)", None),
+    ],
+)
+def test_other_networks_and_losses(net_name, target, answer, mistake):
+    verdict = check(NETWORKS[net_name], target, answer)
+    assert verdict.mistake == mistake, verdict.message
+
+
+# ------------------------------------------------------------------------- reading errors
+
+
+@pytest.mark.parametrize(
+    ("answer", "mistake", "fragment"),
+    [
+        ("(out_o1 - target_o1", "unparseable", "character 1"),
+        ("out_o1 * * out_h1", "unparseable", "character 10"),
+        ("", "unparseable", "empty"),
+        ("out_o3*out_h1", "unknown_name", "Did you mean: out_o2, out_o1"),
+        ("E_total*out_h1", "unknown_name", "E_total"),
+        ("eta_1*out_h1", "unknown_name", "eta_1"),
+        ("x" * 600, "too_complex", "500 characters"),
+        ("out_h1^100", "too_complex", "64"),
+        ("(" * 60 + "out_h1" + ")" * 60, "too_complex", "nested"),
+    ],
+)
+def test_unreadable_answers_say_where(answer, mistake, fragment):
+    verdict = check(ARTICLE, "w5", answer)
+    assert verdict.mistake == mistake and fragment in verdict.message, verdict.message
+    assert verdict.read_as is None
+
+
+def test_the_delta_asked_for_cannot_be_its_own_answer():
+    verdict = check(ARTICLE, "δ_h1", "δ_h1")
+    assert verdict.mistake == "unknown_name"
+    assert verdict.message.startswith("δ_h1 is what you are asked to derive")
+
+
+def test_an_unknown_target_is_a_usage_error_listing_the_valid_ones():
+    with pytest.raises(KeyError, match=r"valid targets: w1, w5, w6, w7, w_\(x1,1\)"):
+        check(ARTICLE, "w9", "x1")
+    with pytest.raises(KeyError, match="delta_o1"):
+        check(ARTICLE, "delta_x1", "x1")
+    assert "delta_h1" in targets(ARTICLE) and "b5" in targets(ARTICLE)
+    with pytest.raises(ValueError, match=r"^lang: expected 'en' or 'zh'"):
+        check(ARTICLE, "w5", "x1", lang="fr")
+
+
+def test_every_mistake_code_is_covered_here():
+    """The codes the tests above assert, one for one with the documented list."""
+    covered = {
+        "sign", "constant_factor", "missing_factor", "wrong_factor", "missing_path",
+        "not_equivalent", "unparseable", "unknown_name", "too_complex",
+    }  # fmt: skip
+    assert covered == set(MISTAKES)
+
+
+# ------------------------------------------------------------------------- the messages
+
+
+def test_messages_in_chinese_use_the_articles_terms():
+    zh = check(ARTICLE, "w1", "delta_o1*w5*out_h1*(1-out_h1)*x1", lang="zh")
+    assert zh.mistake == "missing_path"
+    assert zh.message.startswith("缺少经过 o2 的那条路径") and "链式法则" in zh.message
+    assert "例题数值下为 −0.00961754" in zh.message
+    wrong = check(ARTICLE, "w5", "(out_o1 - target_o1)*out_o1*out_h1", lang="zh")
+    assert wrong.message.startswith(
+        "∂out_o1/∂net_o1 错了：应为 out_o1(1 − out_o1)，你写的是 out_o1"
+    )
+    assert check(ARTICLE, "w5", "out_o3", lang="zh").message.startswith("第 1 个字符处：未知的名称")
+    assert check(ARTICLE, "w5", "δ_o1·out_h1", lang="zh").message.startswith("正确：")
+
+
+def test_a_verdict_renders_in_jupyter():
+    verdict = check(ARTICLE, "w5", "(out_o1 - target_o1)*out_o1*out_h1")
+    markdown = verdict._repr_markdown_()
+    assert markdown.startswith(
+        r"**✗ Not yet: a wrong factor.** $\frac{\partial out_{o1}}{\partial net_{o1}}$ is wrong: "
+        r"expected $out_{o1} \left(1 - out_{o1}\right)$, got $out_{o1}$ (0.156443 expected, "
+        "0.805871 given at the worked example)."
+    )
+    assert markdown.endswith(r"Read as: $out_{h1} out_{o1} \left(out_{o1} - target_{o1}\right)$")
+    assert verdict._repr_latex_() == (
+        r"$\displaystyle \times\quad out_{h1} out_{o1} \left(out_{o1} - target_{o1}\right)$"
+    )
+    right = check(ARTICLE, "b4", "δ_o1", lang="zh")
+    assert right._repr_markdown_().startswith(
+        r"**✓** 正确：$\frac{\partial E_{total}}{\partial b_{4}}$ = $\delta_{o1}$，例题数值下"
+    )
+    assert repr(right).startswith("✓ 正确")
+
+
+def test_numbers_come_from_the_worked_example_or_a_sample_point():
+    assert "worked example" in check(ARTICLE, "w5", "0").message
+    assert "a sample point" in check(NETWORKS["deep"], "b1", "0").message
+
+
+# ------------------------------------------------------------------------- safety
+
+HOSTILE = [
+    "__import__('os').system('touch pwned')",
+    "open('pwned', 'w').write('x')",
+    "exec('import os')",
+    "eval('1+1')",
+    "lambda: 0",
+    "[x for x in (1,)]",
+    "out_o1.__class__",
+    "x1; import os",
+    r"\input{/etc/passwd}",
+    "`touch pwned`",
+    "$(touch pwned)",
+    "9^9^9^9",
+    "2**2**2**2**2**2",
+    "(" * 1000,
+]
+
+
+@pytest.mark.parametrize("answer", HOSTILE)
+def test_hostile_answers_run_nothing(answer, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    calls: list[str] = []
+    sympify_module = importlib.import_module("sympy.core.sympify")
+    real = sympify_module.sympify
+
+    def sympify(value, *args, **kwargs):
+        if isinstance(value, str):
+            calls.append(f"sympify({value!r})")
+        return real(value, *args, **kwargs)
+
+    def forbidden(name):
+        return lambda *args, **kwargs: calls.append(name)
+
+    monkeypatch.setattr(builtins, "eval", forbidden("eval"))
+    monkeypatch.setattr(sympify_module, "sympify", sympify)
+    monkeypatch.setattr(sp, "sympify", sympify)
+    monkeypatch.setattr(sp, "lambdify", forbidden("lambdify"))
+    monkeypatch.setattr(
+        importlib.import_module("sympy.parsing.sympy_parser"), "parse_expr", forbidden("parse_expr")
+    )
+    try:
+        verdict = check(ARTICLE, "w5", answer)
+    finally:
+        monkeypatch.undo()
+    assert calls == []
+    assert verdict.mistake in ("unparseable", "unknown_name", "too_complex"), verdict.message
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------- box and command line
+
+
+def test_the_check_button_shows_the_verdict():
+    pytest.importorskip("ipywidgets", reason="ipywidgets is in the notebooks extra")
+    asker = Asker(ARTICLE, "w6", "en")
+    asker.text.value = "δ_o1·out_h2"
+    verdict = asker.on_check()
+    assert verdict.correct
+    shown = asker.output.outputs[-1]["data"]["text/markdown"]
+    assert shown.startswith("**✓** Correct:")
+    asker.text.value = "δ_o1·out_h1"
+    assert asker.on_check().mistake == "wrong_factor"
+    assert len(asker.output.outputs) == 1  # the old verdict is replaced, not appended
+
+
+def test_ask_displays_the_box_or_says_how_to_install(monkeypatch, capsys):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda widget: shown.append(widget))
+    assert ask(ARTICLE, "w5") is None
+    assert len(shown) == 1 and "Your answer for ∂E_total/∂w5:" in shown[0].children[0].value
+    monkeypatch.setitem(__import__("sys").modules, "ipywidgets", None)
+    ask(ARTICLE, "w5", lang="zh")
+    assert "pip install ipywidgets" in capsys.readouterr().out
+    with pytest.raises(KeyError):
+        ask(ARTICLE, "w99")
+
+
+def test_command_line_exit_status(capsys):
+    assert main(["check", "w5", "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1"]) == 0
+    assert capsys.readouterr().out.startswith("✓ Correct: ∂E_total/∂w5")
+    assert main(["check", "w1", "delta_o1*w5*out_h1*(1-out_h1)*x1"]) == 1
+    assert "The path through o2 is missing" in capsys.readouterr().out
+    assert main(["check", "--lang", "zh", "w5", "δ_o1·out_h2"]) == 1
+    assert "错了" in capsys.readouterr().out
+    assert main(["check", "w9", "x1"]) == 2
+    assert "valid targets" in capsys.readouterr().err
+    assert (
+        main(["check", "--sizes", "2,2,1", "b3", "--", "-(target_o1 - out_o1)*out_o1*(1 - out_o1)"])
+        == 0
+    )
