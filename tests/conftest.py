@@ -8,10 +8,15 @@ the article's formula of section 三 evaluated by hand, not taken from bpderive.
 
 from __future__ import annotations
 
+import builtins
+import importlib
 import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
+import sympy as sp
 
 
 def _f(x: float) -> float:
@@ -89,3 +94,37 @@ def article() -> SimpleNamespace:
         w5_new=w["w_(1,1)"] - eta1 * dE_dw5,
         b4_new=w["b4"] - eta2 * dE_db4,
     )
+
+
+@pytest.fixture
+def watch_code(monkeypatch: pytest.MonkeyPatch) -> Callable:
+    """``with watch_code() as calls:`` records every call that could run text as code (``eval``,
+    ``sympify`` of a string, ``parse_expr``, ``lambdify``) while the block runs; the hooks are
+    undone before pytest reports, so a failure is shown normally."""
+    sympify_module = importlib.import_module("sympy.core.sympify")
+    parser = importlib.import_module("sympy.parsing.sympy_parser")
+    real = sympify_module.sympify
+
+    @contextmanager
+    def watching() -> Iterator[list[str]]:
+        calls: list[str] = []
+
+        def sympify(value: object, *args: object, **kwargs: object) -> object:
+            if isinstance(value, str):
+                calls.append(f"sympify({value!r})")
+            return real(value, *args, **kwargs)
+
+        def forbidden(name: str) -> Callable:
+            return lambda *args, **kwargs: calls.append(name)
+
+        monkeypatch.setattr(builtins, "eval", forbidden("eval"))
+        monkeypatch.setattr(sympify_module, "sympify", sympify)
+        monkeypatch.setattr(sp, "sympify", sympify)
+        monkeypatch.setattr(sp, "lambdify", forbidden("lambdify"))
+        monkeypatch.setattr(parser, "parse_expr", forbidden("parse_expr"))
+        try:
+            yield calls
+        finally:
+            monkeypatch.undo()
+
+    return watching

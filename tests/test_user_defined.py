@@ -10,9 +10,6 @@ of every kink, each at least 1e-3 from a kink so that no finite-difference step 
 
 from __future__ import annotations
 
-import builtins
-import importlib
-
 import autograd
 import autograd.numpy as anp
 import numpy as np
@@ -292,7 +289,7 @@ def test_a_loss_whose_outputs_cannot_be_proved_in_its_domain_is_refused():
 # ---------------------------------------------------------------- saving
 
 
-def test_save_and_load_round_trip_without_running_code(tmp_path, monkeypatch):
+def test_save_and_load_round_trip_without_running_code(tmp_path, watch_code):
     hard, log_ratio = (
         defined("hard_sigmoid"),
         Loss.define("log_ratio", LOSSES["log_ratio"][0], True),
@@ -301,27 +298,8 @@ def test_save_and_load_round_trip_without_running_code(tmp_path, monkeypatch):
     params, X, _ = problem((2, 3, 2), (-2.0, 2.0), seed=1)
     path = save(tmp_path / "own.bpnet", net, params)
 
-    calls: list[str] = []
-    sympify_module = importlib.import_module("sympy.core.sympify")
-    real_sympify = sympify_module.sympify
-
-    def no_strings(value, *args, **kwargs):
-        if isinstance(value, str):
-            calls.append(f"sympify({value!r})")
-        return real_sympify(value, *args, **kwargs)
-
-    def forbidden(name):
-        return lambda *args, **kwargs: calls.append(name)
-
-    monkeypatch.setattr(builtins, "eval", forbidden("eval"))
-    parser = importlib.import_module("sympy.parsing.sympy_parser")
-    monkeypatch.setattr(parser, "parse_expr", forbidden("parse_expr"))
-    monkeypatch.setattr(sympify_module, "sympify", no_strings)
-    monkeypatch.setattr(sp, "sympify", no_strings)
-    try:
+    with watch_code() as calls:
         again, loaded = load(path)
-    finally:
-        monkeypatch.undo()
     assert calls == []
     assert again.spec() == net.spec()
     assert again.activations[0].formula == hard.formula and again.loss.formula == log_ratio.formula
