@@ -15,10 +15,12 @@ from functools import cached_property
 import sympy as sp
 
 from bpderive.numeric.compiled import CompiledNetwork
+from bpderive.symbolic import matrix_form
 from bpderive.symbolic.activations import Activation
 from bpderive.symbolic.chain import Chain, ChainRule
 from bpderive.symbolic.derivation import Derivation
 from bpderive.symbolic.losses import Loss
+from bpderive.symbolic.matrix_form import LayerMatrices
 from bpderive.symbolic.rules import DerivedRules, derive_rules
 from bpderive.symbolic.structure import _ARTICLE_SIZES, NetworkStructure
 
@@ -102,6 +104,10 @@ class Network(NetworkStructure):
         """``δ_n`` written with the deltas of the layer above: the backward recursion
         ``δ_h1 = (δ_o1·w_(1,1) + δ_o2·w_(1,2))·∂out_h1/∂net_h1``."""
         return self._derivation.delta_rule(neuron)
+
+    def matrices(self) -> list[LayerMatrices]:
+        """The matrix form of every weight layer (:func:`bpderive.symbolic.matrix_form.forward`)."""
+        return matrix_form.forward(self)
 
     # ---------------------------------------------------------------- compiled form
 

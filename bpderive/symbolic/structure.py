@@ -28,7 +28,7 @@ import sympy as sp
 from bpderive.checks import check_params, check_rows, parameter_shapes
 from bpderive.symbolic.activations import Activation, Softmax, get_activation
 from bpderive.symbolic.losses import Loss, get_loss
-from bpderive.symbolic.notation import Name, OrderedEq
+from bpderive.symbolic.notation import Name
 
 #: The article's learning rates: η1 for the weights, η2 for the biases (三.3.2.1).
 ETA1 = Name("eta_1", positive=True)
@@ -36,8 +36,22 @@ ETA2 = Name("eta_2", positive=True)
 E_TOTAL = Name("E_total")
 
 _ARTICLE_SIZES = (2, 3, 2)
-#: The article's flat names, valid on its 2-3-2 network only.
-ARTICLE_ALIASES = {"w1": "w_(x1,1)", "w5": "w_(1,1)", "w6": "w_(2,1)", "w7": "w_(3,1)"}
+#: Flat weight names by network shape: the article's on its 2-3-2 network (only these four: its
+#: numbering cannot be completed without a clash), and Mazur's complete w1 … w8 on his 2-2-2
+#: network ("A Step by Step Backpropagation Example").
+FLAT_NAMES = {
+    (2, 3, 2): {"w1": "w_(x1,1)", "w5": "w_(1,1)", "w6": "w_(2,1)", "w7": "w_(3,1)"},
+    (2, 2, 2): {
+        "w1": "w_(x1,1)",
+        "w2": "w_(x2,1)",
+        "w3": "w_(x1,2)",
+        "w4": "w_(x2,2)",
+        "w5": "w_(1,1)",
+        "w6": "w_(2,1)",
+        "w7": "w_(1,2)",
+        "w8": "w_(2,2)",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -66,27 +80,6 @@ class Parameter:
     @property
     def is_bias(self) -> bool:
         return self.source is None
-
-
-@dataclass(frozen=True)
-class LayerMatrices:
-    """The matrix form of one layer, ``net = W·aᵀ + bᵀ``, with SymPy matrices of symbols."""
-
-    layer: int
-    W: sp.ImmutableMatrix
-    a: sp.ImmutableMatrix
-    b: sp.ImmutableMatrix
-    net: sp.ImmutableMatrix
-    out: sp.ImmutableMatrix
-
-    def equation(self) -> OrderedEq:
-        """``net = W·aᵀ + bᵀ`` unevaluated, printed in the article's order."""
-        rhs = sp.MatAdd(sp.MatMul(self.W, self.a, evaluate=False), self.b, evaluate=False)
-        return OrderedEq(self.net, rhs, evaluate=False)
-
-    def rows(self) -> sp.Eq:
-        """The same, each row written out: ``net_h1 = w_(x1,1)·x1 + w_(x2,1)·x2 + b1`` …"""
-        return sp.Eq(self.net, self.W * self.a + self.b, evaluate=False)
 
 
 @dataclass(frozen=True)
@@ -197,7 +190,7 @@ class NetworkStructure:
                 bias_number += 1
                 name = f"b{bias_number}"
                 self._add(Parameter(name, Name(name), f"b{layer}", (j,), None, dst.name))
-        self.aliases = dict(ARTICLE_ALIASES) if self.sizes == _ARTICLE_SIZES else {}
+        self.aliases = dict(FLAT_NAMES.get(self.sizes, {}))
 
         # The local equations: each net_* and out_* as a small expression of the layer below.
         self.local: dict[sp.Symbol, sp.Expr] = {}
@@ -254,7 +247,8 @@ class NetworkStructure:
         if re.fullmatch(r"[wW]\d+", name):
             hint = (
                 " The article's flat names are only w1 (x1→h1) and w5, w6, w7 (h1, h2, h3→o1) on "
-                "its 2-3-2 network: the numbering cannot be completed without a clash."
+                "its 2-3-2 network: the numbering cannot be completed without a clash (Mazur's "
+                "w1 … w8 name every weight of his 2-2-2 network)."
             )
             if name.startswith("W"):
                 hint += f" ({name!r} is a key of the parameter mapping, a whole matrix.)"
@@ -311,30 +305,6 @@ class NetworkStructure:
                 eqs.append(sp.Eq(n.net, self.local[n.net], evaluate=False))
                 eqs.append(sp.Eq(n.out, self.local[n.out], evaluate=False))
         return eqs
-
-    def matrices(self) -> list[LayerMatrices]:
-        """The matrix form of every weight layer: ``W(l)``, ``a``, ``b(l)``, ``net``, ``out``."""
-        result = []
-        for layer in range(1, self.n_layers + 1):
-            below, here = self.layers[layer - 1], self.layers[layer]
-            W = sp.ImmutableMatrix(
-                [
-                    [self.weight(layer, i, j).symbol for i in range(len(below))]
-                    for j in range(len(here))
-                ]
-            )
-            b = sp.ImmutableMatrix([self.bias(layer, j).symbol for j in range(len(here))])
-            result.append(
-                LayerMatrices(
-                    layer,
-                    W,
-                    sp.ImmutableMatrix([n.out for n in below]),
-                    b,
-                    sp.ImmutableMatrix([n.net for n in here]),
-                    sp.ImmutableMatrix([n.out for n in here]),
-                )
-            )
-        return result
 
     @property
     def error(self) -> ErrorEquations:
