@@ -1,6 +1,7 @@
 """``bpderive``: the worked example in the terminal, and the LaTeX of any derived gradient.
 
-    bpderive show                      the whole worked example, phase by phase
+    bpderive show [--lang zh]          the whole worked example, phase by phase
+    bpderive show --example mazur      the same on Mazur's 2-2-2 network, with his numbers
     bpderive latex w5 [--numeric]      LaTeX of ∂E_total/∂w5's chain (with numbers)
     bpderive latex --all               every gradient
     bpderive latex b4 --sizes 3,4,2 --activation tanh,logistic --loss cross_entropy
@@ -17,11 +18,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from bpderive.display import equations, show
 from bpderive.example import WorkedExample, example
 from bpderive.exercises import check
 from bpderive.network import Network
 from bpderive.symbolic.activations import ACTIVATIONS
-from bpderive.symbolic.chain import ChainRule
 from bpderive.symbolic.losses import LOSSES
 from bpderive.symbolic.notation import number, text
 
@@ -58,7 +59,16 @@ def _parser() -> _Parser:
         "separated by commas",
     )
     network_options.add_argument("--loss", default="half_sse", help=", ".join(LOSSES))
-    sub.add_parser("show", parents=[network_options], help="the worked example, phase by phase")
+    show_parser = sub.add_parser(
+        "show", parents=[network_options], help="the worked example, phase by phase"
+    )
+    show_parser.add_argument("--lang", choices=("en", "zh"), default="en", help="en or zh (中文)")
+    show_parser.add_argument(
+        "--example",
+        choices=("article", "mazur"),
+        default="article",
+        help="the article's 2-3-2 network, or Mazur's 2-2-2 (his published numbers)",
+    )
     latex = sub.add_parser("latex", parents=[network_options], help="LaTeX of a gradient's chain")
     latex.add_argument("name", nargs="?", help="a parameter: w5, w_(1,1), b4, …")
     latex.add_argument(
@@ -87,65 +97,82 @@ def _network(sizes: Sequence[int], activation: str, loss: str) -> Network:
     return Network(sizes, names[0] if len(names) == 1 else names, loss)
 
 
-def _show(ex: WorkedExample) -> str:
-    net = ex.net
-    env = net.environment(ex.params, ex.x, ex.target)
+#: The worked example's headings, English and Chinese (the article's terms).
+SHOW = {
+    "title": (
+        "The {sizes} network ({activations}; loss {loss}), worked example",
+        "{sizes} 网络（激活函数 {activations}；损失函数 {loss}）例题",
+    ),
+    "mazur": (
+        '  (Matt Mazur\'s numbers, "A Step by Step Backpropagation Example")',
+        "  （Matt Mazur《A Step by Step Backpropagation Example》中的数值）",
+    ),
+    "given": ("Given", "已知"),
+    "forward": ("1. Forward pass", "1. 前向传播"),
+    "error": ("2. Error of this sample", "2. 这个样本的误差"),
+    "delta": ("3. Output layer: δ_o1", "3. 输出层误差 δ_o1"),
+    "w5": (
+        "4. ∂E_total/∂w5 (w5 = w_(1,1), h1 → o1), factor by factor (chain rule)",
+        "4. ∂E_total/∂w5（w5 = w_(1,1)，h1 → o1），按链式法则逐个因子",
+    ),
+    "updates": (
+        "5. Updates (every δ above used the weights before any update)",
+        "5. 更新权值和偏置（上面所有的 δ 都用更新前的权值计算）",
+    ),
+    "w1": (
+        "6. Hidden layer: ∂E_total/∂w1 (w1 = w_(x1,1), x1 → h1)",
+        "6. 隐含层：∂E_total/∂w1（w1 = w_(x1,1)，x1 → h1）",
+    ),
+}
+#: Columns of text the indented blocks may use, so that every line fits 80.
+_WIDTH = 78
+
+
+def _show(ex: WorkedExample, lang: str = "en") -> str:
+    """The worked example, phase by phase, each number with its formula and its arithmetic, in
+    lines that fit an 80-column terminal."""
+    zh = lang == "zh"
+    net, env = ex.net, ex.env
+    given = [n.out for n in net.layers[0]] + list(net.targets)
+    values = ", ".join(f"{text(s)} = {number(float(env[s]))}" for s in given)
+    errors = {eq.lhs: float(eq.rhs.xreplace(env)) for eq in net.error.terms}
+
+    def block(shown: object) -> str:
+        return _indent(shown.text(_WIDTH))
+
     lines = [
-        f"The article's {'-'.join(map(str, net.sizes))} network "
-        f"({', '.join(a.name for a in net.activations)}; loss {net.loss.name}), worked example",
-        "  "
-        + ", ".join(f"{n.name} = {number(float(env[n.out]))}" for n in net.layers[0])
-        + "; "
-        + ", ".join(f"{t} = {number(float(env[t]))}" for t in net.targets)
-        + f"; η1 = {ex.eta1:g}, η2 = {ex.eta2:g}",
+        SHOW["title"][zh].format(
+            sizes="-".join(map(str, net.sizes)),
+            activations=", ".join(a.name for a in net.activations),
+            loss=net.loss.name,
+        ),
+        *([SHOW["mazur"][zh]] if ex.name == "mazur" else []),
+        f"  {SHOW['given'][zh]}: {values}",
+        f"  η1 = {number(ex.eta1)}, η2 = {number(ex.eta2)}",
         "",
-        "1. Forward pass",
+        SHOW["forward"][zh],
+        block(equations(net.forward_equations, env)),
+        "",
+        SHOW["error"][zh],
+        block(equations([*net.error.terms, net.error.total], {**env, **errors})),
+        "",
+        SHOW["delta"][zh],
+        block(show(net.delta("o1"), ex)),
+        "",
+        SHOW["w5"][zh],
+        block(show(net.gradient("w5"), ex)),
+        "",
+        SHOW["updates"][zh],
+        *(block(show(net.gradient(p), ex, update=True)).splitlines()[-1] for p in ("w5", "b4")),
+        "",
+        SHOW["w1"][zh],
+        block(show(net.gradient("w1"), ex)),
     ]
-    lines += [
-        f"  {text(eq.lhs)} = {text(eq.rhs)} = {number(float(env[eq.lhs]))}"
-        for eq in net.forward_equations
-    ]
-    lines += ["", "2. Error of this sample"]
-    for eq in net.error.terms:
-        value = number(float(eq.rhs.xreplace(env)))
-        lines.append(f"  {text(eq.lhs)} = {text(eq.rhs)} = {value}")
-    total = float(net.error_expr.xreplace(env))
-    lines.append(f"  {text(net.error.total.lhs)} = {text(net.error.total.rhs)} = {number(total)}")
-
-    delta = net.delta("o1")
-    lines += ["", "3. Output layer: δ_o1", _indent(delta.text(delta.numbers(env)))]
-
-    grad = net.gradient("w5")
-    values = grad.evaluate(ex.params, ex.x, ex.target)
-    lines += ["", "4. ∂E_total/∂w5 (w5 = w_(1,1), h1 → o1), factor by factor"]
-    lines.append(_indent(grad.text(values)))
-
-    lines += ["", "5. Updates (every δ above used the weights before any update)"]
-    for rule in (grad, net.gradient("b4")):
-        lines.append("  " + _update_line(rule, ex))
-
-    grad = net.gradient("w1")
-    values = grad.evaluate(ex.params, ex.x, ex.target)
-    lines += ["", "6. Hidden layer: ∂E_total/∂w1 (w1 = w_(x1,1), x1 → h1)"]
-    lines.append(_indent(grad.text(values)))
     return "\n".join(lines)
 
 
-def _update_line(rule: ChainRule, ex: WorkedExample) -> str:
-    name = rule.parameter.name
-    p = ex.net.resolve(name)
-    alias = {v: k for k, v in ex.net.aliases.items()}.get(name)
-    name = f"{alias}" if alias else name
-    old = float(ex.params[p.key][p.index])
-    g = rule.evaluate(ex.params, ex.x, ex.target).value
-    eta, symbol = (ex.eta2, "η2") if p.is_bias else (ex.eta1, "η1")
-    return (
-        f"{name}⁺ = {name} − {symbol}·∂E_total/∂{name} = {number(old)} − {number(eta)}·"
-        f"({number(g)}) = {number(old - eta * g)}"
-    )
-
-
 def _indent(block: str) -> str:
+    """Every line of ``block`` two columns in (it was broken at :data:`_WIDTH`)."""
     return "\n".join("  " + line for line in block.splitlines())
 
 
@@ -168,7 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         if args.command == "show":
-            text = _show(example(_network((2, 3, 2), args.activation, args.loss)))
+            sizes = (2, 2, 2) if args.example == "mazur" else (2, 3, 2)
+            text = _show(example(_network(sizes, args.activation, args.loss)), args.lang)
         elif args.command == "check":
             verdict = check(
                 _network(args.sizes, args.activation, args.loss),

@@ -109,6 +109,21 @@ class Network(NetworkStructure):
         """The matrix form of every weight layer (:func:`bpderive.symbolic.matrix_form.forward`)."""
         return matrix_form.forward(self)
 
+    def backward(self) -> list[matrix_form.BackwardLayer]:
+        """The backward pass in matrix form, layer by layer: δ⁽ˡ⁾, ∂E/∂b⁽ˡ⁾ and ∂E/∂W⁽ˡ⁾
+        (:func:`bpderive.symbolic.matrix_form.backward`)."""
+        return matrix_form.backward(self, self._derivation)
+
+    def prove_backward(self) -> matrix_form.Proof:
+        """SymPy's check that the matrix form gives back every scalar chain
+        (:func:`bpderive.symbolic.matrix_form.prove`)."""
+        return matrix_form.prove(self, self._derivation)
+
+    def backward_batch(self) -> list[sp.Eq]:
+        """The four equations for a batch of N samples, one row per sample
+        (:func:`bpderive.symbolic.matrix_form.batch`)."""
+        return matrix_form.batch(self)
+
     # ---------------------------------------------------------------- compiled form
 
     @cached_property

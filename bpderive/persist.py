@@ -31,7 +31,7 @@ import numpy as np
 
 from bpderive.checks import check_params
 from bpderive.network import Network
-from bpderive.symbolic.activations import prelu
+from bpderive.symbolic.activations import leaky_relu
 
 FORMAT_TAG = "bpderive-network"
 FORMAT_VERSION = 2
@@ -138,11 +138,12 @@ def load(
 
 def _from_version_1(spec: object) -> object:
     """A format-1 spec in today's form: its one parametrised activation, a PReLU saved as
-    ``{"name": "prelu", "slope": a}``, becomes the formula of ``prelu(a)``."""
+    ``{"name": "prelu", "slope": a}``, becomes the formula of ``leaky_relu(a)`` (a fixed-slope
+    PReLU)."""
     if not isinstance(spec, dict) or not isinstance(spec.get("activations"), list):
         return spec
     entries = [
-        prelu(entry["slope"]).spec()
+        leaky_relu(entry["slope"]).spec()
         if isinstance(entry, dict) and set(entry) == {"name", "slope"}
         else entry
         for entry in spec["activations"]

@@ -14,7 +14,7 @@ import pytest
 import sympy as sp
 
 from bpderive import Network
-from bpderive.symbolic.activations import ACTIVATIONS, Softmax, get_activation, prelu
+from bpderive.symbolic.activations import ACTIVATIONS, Softmax, get_activation, leaky_relu
 from bpderive.symbolic.notation import NET as X
 from bpderive.symbolic.notation import OUT
 
@@ -29,7 +29,7 @@ REFERENCE = {
     "relu": (lambda x: max(x, 0.0), lambda x: 1.0 if x > 0 else 0.0),
     "softplus": (lambda x: math.log(1 + math.exp(x)), lambda x: 1 / (1 + math.exp(-x))),
     "elu": (lambda x: x if x > 0 else math.exp(x) - 1, lambda x: 1.0 if x > 0 else math.exp(x)),
-    "prelu": (lambda x: x if x > 0 else 0.25 * x, lambda x: 1.0 if x > 0 else 0.25),
+    "leaky_relu": (lambda x: x if x > 0 else 0.25 * x, lambda x: 1.0 if x > 0 else 0.25),
 }
 # Both sides of 0, near and far from it.
 POINTS = [-3.0, -1.2, -0.5, -1e-3, 1e-3, 0.5, 1.2, 3.0]
@@ -73,7 +73,7 @@ def test_tanh_output_form_is_one_minus_out_squared():
     assert sp.expand(get_activation("tanh").derivative_in_output - (1 - OUT**2)) == 0
 
 
-@pytest.mark.parametrize("name", ["relu", "elu", "prelu", "softplus"])
+@pytest.mark.parametrize("name", ["relu", "elu", "leaky_relu", "softplus"])
 def test_output_form_agrees_with_the_derivative_on_both_sides_of_zero(name):
     act = get_activation(name)
     f, df = REFERENCE[name]
@@ -95,8 +95,8 @@ def test_matlab_aliases():
     assert get_activation("LOGSIG") is ACTIVATIONS["logistic"]
 
 
-def test_prelu_with_its_own_slope():
-    act = prelu(0.1)
+def test_leaky_relu_with_its_own_slope():
+    act = leaky_relu(0.1)
     for x in POINTS:
         expected = x if x > 0 else 0.1 * x
         assert _at(act.formula, X, x) == pytest.approx(expected, rel=1e-15)

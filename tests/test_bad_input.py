@@ -9,9 +9,18 @@ import numpy as np
 import pytest
 
 from bpderive import Network, example
-from bpderive.symbolic.activations import prelu
+from bpderive.symbolic.activations import leaky_relu
 
-ACTIVATION_NAMES = ["logistic", "tanh", "linear", "relu", "softplus", "elu", "prelu", "softmax"]
+ACTIVATION_NAMES = [
+    "logistic",
+    "tanh",
+    "linear",
+    "relu",
+    "softplus",
+    "elu",
+    "leaky_relu",
+    "softmax",
+]
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +113,7 @@ def test_softmax_needs_two_outputs():
     assert "softmax" in message(info) and "2 outputs" in message(info) and "got 1" in message(info)
 
 
-@pytest.mark.parametrize("output", ["tanh", "linear", "relu", "softplus", "elu", "prelu"])
+@pytest.mark.parametrize("output", ["tanh", "linear", "relu", "softplus", "elu", "leaky_relu"])
 def test_cross_entropy_needs_logistic_or_softmax_outputs(output):
     with pytest.raises(ValueError) as info:
         Network(activations=("logistic", output), loss="cross_entropy")
@@ -115,9 +124,9 @@ def test_cross_entropy_needs_logistic_or_softmax_outputs(output):
 
 
 @pytest.mark.parametrize("slope", [1.0, -0.1, "0.1", True, float("nan")])
-def test_prelu_slope(slope):
+def test_leaky_relu_slope(slope):
     with pytest.raises(ValueError) as info:
-        prelu(slope)
+        leaky_relu(slope)
     assert "slope" in message(info) and "[0, 1)" in message(info)
 
 
@@ -165,7 +174,7 @@ def test_no_user_string_reaches_sympify(net):
     with pytest.raises(KeyError):
         net.delta("o1 + o2")
     with pytest.raises(ValueError):
-        prelu("1/4")
+        leaky_relu("1/4")
 
 
 # ----------------------------------------------------------------------------------- numbers

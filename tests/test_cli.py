@@ -10,6 +10,7 @@ import contextlib
 import io
 import subprocess
 import sys
+import unicodedata
 
 import pytest
 
@@ -27,10 +28,28 @@ def g6(value: float) -> str:
     return f"{value:.6g}".replace("-", "−")
 
 
+def logical_lines(text: str) -> list[str]:
+    """The output's lines with each broken line joined again (a continuation is indented four
+    columns or more beyond the line it continues)."""
+    joined: list[tuple[int, str]] = []
+    for line in text.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if joined and line.strip() and indent >= joined[-1][0] + 4:
+            joined[-1] = (joined[-1][0], f"{joined[-1][1]} {line.strip()}")
+        else:
+            joined.append((indent, line.strip()))
+    return [line for _, line in joined]
+
+
 def line_of(text: str, start: str) -> str:
-    found = [line.strip() for line in text.splitlines() if line.strip().startswith(start)]
+    found = [line for line in logical_lines(text) if line.startswith(start)]
     assert found, f"no line starting with {start!r}"
     return found[0]
+
+
+def width(line: str) -> int:
+    """Terminal columns: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
 # ----------------------------------------------------------------------------------- show
@@ -81,12 +100,52 @@ def test_show_delta_w5_chain_updates_and_w1_chain(shown, article):
     factors = [article.dE_dout_o[0], article.dout_dnet_o[0], article.out_h[0]]
     assert " · ".join(g6(v) for v in factors) in w5
     assert line_of(out, "∂out_o1/∂net_o1 =").endswith(f"= {g6(article.dout_dnet_o[0])}")
-    assert line_of(out, "w5⁺ =").endswith(f"= {g6(article.w5_new)}")
+    assert line_of(out, "w_(1,1)⁺ =").endswith(f"= {g6(article.w5_new)}")
     assert line_of(out, "b4⁺ =").endswith(f"= {g6(article.b4_new)}")
-    assert "η1" in line_of(out, "w5⁺ =") and "η2" in line_of(out, "b4⁺ =")
+    assert "η1" in line_of(out, "w_(1,1)⁺ =") and "η2" in line_of(out, "b4⁺ =")
     assert line_of(out, "∂E_total/∂w_(x1,1) =").endswith(f"= {g6(article.dE_dw1)}")
     assert line_of(out, "∂E_total/∂out_h1 =").endswith(f"= {g6(article.dE_dout_h1)}")
     assert line_of(out, "∂E_o2/∂out_h1 =").endswith(f"= {g6(article.dEo_dout_h1[1])}")
+
+
+def test_show_writes_every_numbers_arithmetic_within_80_columns(shown, article):
+    _, out, _ = shown
+    w = article.weights
+    assert line_of(out, "net_h1 =") == (
+        f"net_h1 = w_(x1,1)·x1 + w_(x2,1)·x2 + b1 = {w['w_(x1,1)']}·{article.x[0]} + "
+        f"{w['w_(x2,1)']}·{article.x[1]} + {w['b1']} = {g6(article.net_h[0])}"
+    )
+    o1 = g6(article.out_o[0])
+    assert line_of(out, "∂out_o1/∂net_o1 =").endswith(
+        f"= {o1}(1 − {o1}) = {g6(article.dout_dnet_o[0])}"
+    )
+    assert line_of(out, "b4⁺ =") == (
+        f"b4⁺ = b4 − η2·∂E_total/∂b4 = {w['b4']} − {article.eta2}·{g6(article.dE_db4)} = "
+        f"{g6(article.b4_new)}"
+    )
+    assert max(width(line) for line in out.splitlines()) <= 80
+    for forbidden in ("**", "*", "exp(", "eta_", "delta_"):
+        assert forbidden not in out
+
+
+def test_show_in_chinese(capsys, article):
+    status, out, _ = run(capsys, "show", "--lang", "zh")
+    assert status == 0
+    assert out.startswith("2-3-2 网络（激活函数 logistic, logistic；损失函数 half_sse）例题")
+    for heading in ("1. 前向传播", "2. 这个样本的误差", "3. 输出层误差 δ_o1", "链式法则", "隐含层"):
+        assert heading in out
+    assert line_of(out, "E_total =").endswith(f"= {g6(article.e_total)}")
+    assert max(width(line) for line in out.splitlines()) <= 80
+
+
+def test_show_mazurs_example_gives_his_published_numbers(capsys):
+    """Mazur's post: E_total = 0.298371109, ∂E_total/∂w5 = 0.082167041, w5⁺ = 0.35891648."""
+    status, out, _ = run(capsys, "show", "--example", "mazur")
+    assert status == 0 and "2-2-2 network" in out and "Mazur" in out
+    assert line_of(out, "E_total =").endswith("= 0.298371")
+    assert line_of(out, "∂E_total/∂w_(1,1) =").endswith("= 0.082167")
+    assert line_of(out, "w_(1,1)⁺ =").endswith("= 0.358916")
+    assert line_of(out, "∂E_total/∂w_(x1,1) =").endswith("= 0.000438568")
 
 
 def test_show_with_other_activation_and_loss(capsys):

@@ -40,8 +40,8 @@ def test_table_markdown_and_text(net: Network) -> None:
             "|---|---|---|",
             r"| $\frac{\partial E_{total}}{\partial w_{(1,1)}}$ | "
             r"$out_{h1} out_{o1} \left(1 - out_{o1}\right) \left(out_{o1} - target_{o1}\right)$ "
-            "| 0.073867 |",
-            "| w5 | $w_{(1,1)}$ | 0.4 |",
+            r"| $7.3867 \times 10^{-2}$ |",
+            r"| w5 | $w_{(1,1)}$ | $4 \times 10^{-1}$ |",
             r"| count \| n |  | 17 |",
             r"| $\delta_{o1}$ | tiny | $1.5 \times 10^{-12}$ |",
         ]
@@ -52,14 +52,22 @@ def test_table_markdown_and_text(net: Network) -> None:
         == "\n".join(
             [
                 "term               expression                                     value",
-                "-----------------  ---------------------------------------------  ---------",
-                "∂E_total/∂w_(1,1)  out_h1·out_o1(1 − out_o1)(out_o1 − target_o1)  0.073867",
-                "w5                 w_(1,1)                                        0.4",
+                "-----------------  ---------------------------------------------  -----------",
+                "∂E_total/∂w_(1,1)  out_h1·out_o1(1 − out_o1)(out_o1 − target_o1)  7.3867×10⁻²",
+                "w5                 w_(1,1)                                        4×10⁻¹",
                 "count | n                                                         17",
                 "δ_o1               tiny                                           1.5×10⁻¹²",
             ]
         )
     )
+
+
+def test_numbers_in_a_column_share_one_form() -> None:
+    plain = table([[4.5], [0.0072], [1.152e-05]], ["E"])
+    assert plain.text().splitlines()[2:] == ["4.5", "0.0072", "0.00001152"]
+    powers = table([[0.3292], [2.405e305]], ["cost"])
+    assert powers.text().splitlines()[2:] == ["3.292×10⁻¹", "2.405×10³⁰⁵"]
+    assert "$3.292 \\times 10^{-1}$" in powers._repr_markdown_()
 
 
 def test_table_cells_numbers_of_every_kind() -> None:
@@ -83,16 +91,19 @@ def test_equations_with_the_environment_as_values(net: Network) -> None:
     env = net.environment(ex.params, ex.x, ex.target)
     eqs = net.forward_equations[:2]
     shown = equations(eqs, env)
+    # the arithmetic, as Mazur writes it: symbols, then the same with the numbers in, then value
     assert shown.text() == "\n".join(
         [
-            "net_h1 = w_(x1,1)·x1 + w_(x2,1)·x2 + b1 = 0.3775",
-            "out_h1 = 1/(1 + e^(−net_h1)) = 0.59327",
+            "net_h1 = w_(x1,1)·x1 + w_(x2,1)·x2 + b1 = 0.15·0.05 + 0.2·0.1 + 0.35 = 0.3775",
+            "out_h1 = 1/(1 + e^(−net_h1)) = 1/(1 + e^(−0.3775)) = 0.59327",
         ]
     )
     assert repr(shown) == shown.text()
     assert shown._repr_latex_() == (
         r"$\displaystyle \begin{aligned} net_{h1} &= w_{(x1,1)} x_{1} + w_{(x2,1)} x_{2} + b_{1}"
-        r" = 0.3775 \\ out_{h1} &= \frac{1}{1 + e^{- net_{h1}}} = 0.59327 \end{aligned}$"
+        r" = 0.15 \cdot 0.05 + 0.2 \cdot 0.1 + 0.35 = 0.3775 \\ "
+        r"out_{h1} &= \frac{1}{1 + e^{- net_{h1}}} = \frac{1}{1 + e^{- 0.3775}} = 0.59327"
+        r" \end{aligned}$"
     )
     by_name = equations(eqs, {"out_h1": 0.5})
     assert by_name.text().splitlines() == [
@@ -108,9 +119,9 @@ def test_equations_keep_the_article_order_and_show_matrices(net: Network) -> Non
     # W·a + b and w − η·∂E/∂w as the article writes them, not SymPy's sorted order
     assert latex.index("w_{(x1,1)}") < latex.index("b_{1}")
     assert latex.endswith(
-        r"= \left[\begin{matrix}0.3775 \\ 0.4425 \\ 0.5075\end{matrix}\right] \end{aligned}"
-    )
-    assert shown.text().endswith("= [0.3775, 0.4425, 0.5075]")
+        r"\\ &= \left[\begin{matrix}0.3775 \\ 0.4425 \\ 0.5075\end{matrix}\right] \end{aligned}"
+    )  # a matrix equation's value on a line of its own
+    assert shown.text().endswith("= [0.3775; 0.4425; 0.5075]")
     update = equations([net.gradient("w5").update()], [0.35])
     assert update.text() == "w_(1,1)⁺ = w_(1,1) − η1·∂E_total/∂w_(1,1) = 0.35"
     assert equations(net.gradient("b4").update()).text() == "b4⁺ = b4 − η2·∂E_total/∂b4"

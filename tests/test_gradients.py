@@ -22,16 +22,16 @@ import pytest
 import sympy as sp
 
 from bpderive import Network, example
-from bpderive.symbolic.activations import prelu
+from bpderive.symbolic.activations import leaky_relu
 from bpderive.symbolic.chain import Factor
 from bpderive.symbolic.notation import latex
 
-HIDDEN = ["logistic", "tanh", "linear", "relu", "softplus", "elu", "prelu"]
+HIDDEN = ["logistic", "tanh", "linear", "relu", "softplus", "elu", "leaky_relu"]
 OUTPUT_LOSS = [(out, loss) for out in [*HIDDEN, "softmax"] for loss in ("half_sse", "mse")]
 OUTPUT_LOSS += [("logistic", "cross_entropy"), ("softmax", "cross_entropy")]
 # the article's, a smaller one, a deep one, and two hidden layers of different widths
 SIZES = [(2, 3, 2), (2, 2, 2), (3, 4, 4, 2), (2, 5, 3, 3)]
-KINKED = {"relu", "prelu", "elu"}
+KINKED = {"relu", "leaky_relu", "elu"}
 N_SAMPLES = 4
 FD_STEP = 1e-5
 FD_RTOL, FD_ATOL = 1e-6, 1e-9
@@ -73,7 +73,7 @@ def ref_activation(name, x, slope=0.25):
         return anp.log(1.0 + anp.exp(x))
     if name == "elu":
         return anp.where(x > 0, x, anp.exp(x) - 1.0)
-    if name == "prelu":
+    if name == "leaky_relu":
         return anp.where(x > 0, x, slope * x)
     if name == "softmax":
         e = anp.exp(x)
@@ -182,9 +182,9 @@ def test_gradients_equal_autograd_of_the_articles_formulas(sizes, activations, l
         assert_close(grads[key], value, AD_RTOL, AD_ATOL, key)
 
 
-def test_prelu_with_its_own_slope_equals_autograd():
-    sizes, activations = (2, 4, 2), ("prelu", "prelu")
-    net = Network(sizes, (prelu(0.1), prelu(0.1)), "half_sse")
+def test_leaky_relu_with_its_own_slope_equals_autograd():
+    sizes, activations = (2, 4, 2), ("leaky_relu", "leaky_relu")
+    net = Network(sizes, (leaky_relu(0.1), leaky_relu(0.1)), "half_sse")
     params, X, T = random_problem(sizes, activations, 7)
     grads = net.compile().gradients(params, X, T)
     weights = [params[k] for k in keys(sizes)]
@@ -301,7 +301,7 @@ def test_example_updates(worked, article):
         ((2, 3, 2), ("logistic", "logistic"), "half_sse"),
         ((2, 3, 2), ("tanh", "softmax"), "cross_entropy"),
         ((3, 4, 4, 2), ("elu", "softplus", "logistic"), "cross_entropy"),
-        ((3, 4, 4, 2), ("prelu", "tanh", "linear"), "mse"),
+        ((3, 4, 4, 2), ("leaky_relu", "tanh", "linear"), "mse"),
     ],
 )
 def test_compiled_gradients_equal_the_chains_numbers(sizes, activations, loss):
@@ -353,10 +353,14 @@ def test_repr_latex_and_text(worked, article):
     text = g.text(g.evaluate(ex.params, ex.x, ex.target))
     assert "\\" not in text and "{" not in text
     lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines)  # broken between terms to fit a terminal
     assert lines[0].startswith("∂E_total/∂w_(1,1) = ∂E_total/∂out_o1")
-    assert lines[0].endswith(f"= {article.dE_dw5:.6g}")
+    assert lines[1].startswith("    = ") and lines[1].endswith(f"= {article.dE_dw5:.6g}")
     assert any(line.startswith("∂out_o1/∂net_o1") for line in lines)
     assert f"{article.dout_dnet_o[0]:.6g}" in text
+    # each factor's arithmetic: the formula with the example's numbers in it
+    o1 = f"{article.out_o[0]:.6g}"
+    assert f"= {o1}(1 − {o1}) = {article.dout_dnet_o[0]:.6g}" in text
 
 
 @pytest.mark.parametrize(

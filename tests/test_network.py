@@ -12,7 +12,7 @@ import pytest
 import sympy as sp
 
 from bpderive import Network, example
-from bpderive.symbolic.activations import prelu
+from bpderive.symbolic.activations import leaky_relu
 from bpderive.symbolic.chain import Chain, Factor, Sum
 from bpderive.symbolic.notation import NET, latex, text
 
@@ -344,9 +344,9 @@ def test_spec_round_trip():
 
 
 def test_spec_round_trip_keeps_a_custom_prelu_slope():
-    """A network built with ``prelu(0.1)`` must come back with slope 0.1, not the default 0.25:
+    """A network built with ``leaky_relu(0.1)`` must come back with slope 0.1, not the default 0.25:
     ``save``/``load`` go through ``spec()``, so a lost slope silently changes the network."""
-    net = Network(activations=(prelu(0.1), "logistic"))
+    net = Network(activations=(leaky_relu(0.1), "logistic"))
     again = Network.from_spec(net.spec())
     assert again.activations[0].formula.subs(NET, -1) == net.activations[0].formula.subs(NET, -1)
     assert again.activations[0].formula.subs(NET, -1) == sp.Rational(-1, 10)

@@ -384,6 +384,35 @@ def test_early_stopping_returns_the_best_validation_params(sine_net: Network) ->
     assert h.cost[-1] < h.cost[best]  # training kept improving while validation got worse
 
 
+def test_the_articles_rule_stops_after_k_rises_in_a_row(sine_net: Network) -> None:
+    """连续6次不降反升: six rises in a row. A noisy validation curve that falls once in between
+    resets the article's counter, but not MATLAB's (epochs since the best)."""
+    rng = np.random.default_rng(3)
+    X = np.linspace(-1.0, 1.0, 20)[:, None]
+    T, T_val = np.ones_like(X), 0.5 + rng.normal(0.0, 0.2, X.shape)
+    options = {"init": "gaussian", "eta1": 0.05, "epochs": 400, "validation": (X, T_val)}
+    result = train(sine_net, X, T, max_fail=10**6, max_rises=6, **options)
+    val = np.array(result.history.val_cost)
+    rises, counted = 0, []
+    for k in range(len(val)):
+        rises = rises + 1 if k and val[k] > val[k - 1] else 0
+        counted.append(rises)
+    assert result.history.val_rises == counted
+    assert result.stop_reason == "max_rises"
+    assert counted[-1] == 6 and max(counted[:-1]) < 6
+    assert result.epochs == counted.index(6)
+    matlab = train(sine_net, X, T, **options)
+    assert matlab.stop_reason == "max_fail" and matlab.history.val_fail[-1] == 6
+
+
+def test_max_rises_needs_a_validation_set(sine_net: Network) -> None:
+    X, T, _ = make_overfitting_case()
+    with pytest.raises(ValueError, match=r"^max_rises: expected None: it acts only with"):
+        train(sine_net, X, T, max_rises=6)
+    with pytest.raises(ValueError, match=r"^max_rises: expected None or an int >= 1"):
+        train(sine_net, X, T, max_rises=0, validation=(X, T))
+
+
 def test_validation_params_are_returned_whatever_stops_training(sine_net: Network) -> None:
     X, T, T_val = make_overfitting_case()
     full = train(sine_net, X, T, init="gaussian", eta1=0.05, epochs=1000, validation=(X, T_val))

@@ -1,5 +1,6 @@
-"""What the learner sees: formula tables, the network diagram and the plots."""
+"""What the learner sees: formulas with their numbers, tables, the network diagram and plots."""
 
+from bpderive.display.show import Shown, show
 from bpderive.display.tables import Equations, Table, equations, fmt, table
 
-__all__ = ["Equations", "Table", "equations", "fmt", "table"]
+__all__ = ["Equations", "Shown", "Table", "equations", "fmt", "show", "table"]

@@ -40,28 +40,28 @@ def _is_number(value: object) -> bool:
     return isinstance(value, numbers.Real | np.floating | np.integer)
 
 
-def _number_latex(value: object) -> str:
+def _number_latex(value: object, form: str = "auto") -> str:
     if isinstance(value, int | np.integer) and not isinstance(value, bool):
         return str(int(value))
-    return notation.number_latex(float(value))  # type: ignore[arg-type]
+    return notation.number_latex(float(value), form=form)  # type: ignore[arg-type]
 
 
-def _number_text(value: object) -> str:
+def _number_text(value: object, form: str = "auto") -> str:
     if isinstance(value, int | np.integer) and not isinstance(value, bool):
         return str(int(value))
-    return fmt(value)  # type: ignore[arg-type]
+    return notation.number(float(value), form=form)  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------------------ tables
 
 
-def _cell(value: object) -> tuple[str, str]:
-    """A table cell as (Markdown, plain text)."""
+def _cell(value: object, form: str) -> tuple[str, str]:
+    """A table cell as (Markdown, plain text); a number in its column's ``form``."""
     if value is None:
         return "", ""
     if _is_number(value):
-        text = _number_text(value)
-        return (f"${_number_latex(value)}$" if "×10" in text else text), text
+        text = _number_text(value, form)
+        return (f"${_number_latex(value, form)}$" if "×10" in text else text), text
     if isinstance(value, sp.Basic | sp.MatrixBase):
         return f"${notation.latex(value)}$", notation.text(value)
     if isinstance(value, bool | np.bool_ | str):
@@ -78,7 +78,11 @@ class Table:
 
     def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
         self.headers = [str(h) for h in headers]
-        self.cells = [[_cell(v) for v in row] for row in rows]
+        forms = [
+            notation.number_form([float(row[k]) for row in rows if _is_number(row[k])])
+            for k in range(len(self.headers))
+        ]
+        self.cells = [[_cell(v, f) for v, f in zip(row, forms, strict=True)] for row in rows]
 
     def __len__(self) -> int:
         return len(self.cells)
@@ -108,7 +112,8 @@ class Table:
 def table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> Table:
     """A table such as ``term | expression | value``.
 
-    Each cell is a number (rounded to six significant digits), a SymPy expression or matrix
+    Each cell is a number (six significant digits, every number of a column in one form:
+    plain decimals, or powers of ten for all where one needs it), a SymPy expression or matrix
     (LaTeX between ``$`` in Markdown), a string (as it is) or ``None`` (empty). Every row must
     have one cell per header."""
     if isinstance(headers, str) or not isinstance(headers, Sequence) or not headers:
@@ -147,62 +152,95 @@ def _value_latex(value: object, eq: sp.Eq) -> str:
     return rf"\left[\begin{{matrix}}{rows}\end{{matrix}}\right]"
 
 
-def _value_text(value: object) -> str:
+def _values_text(value: object, eq: sp.Eq) -> str:
+    """A number, or a matrix on one line as the text printer writes matrices: rows separated by
+    ``;`` (a column vector is ``[a; b; c]``)."""
     array = np.asarray(value, dtype=float)
     if array.ndim == 0:
         return _number_text(value if _is_number(value) else float(array))
-    return "[" + ", ".join(_value_text(v) for v in array) + "]"
-
-
-def _values_text(value: object, eq: sp.Eq) -> str:
-    array = np.asarray(value, dtype=float)
-    if array.ndim == 0:
-        return _value_text(value)
-    shaped = _shaped(value, eq)
-    if shaped.shape[1] == 1:
-        return _value_text(shaped[:, 0])
-    return _value_text(shaped)
+    rows = _shaped(value, eq)
+    return "[" + "; ".join(", ".join(_number_text(v) for v in row) for row in rows) + "]"
 
 
 class Equations:
-    """Equations with their numbers: one aligned LaTeX block in Jupyter, lines as text."""
+    """Equations with their numbers: one aligned LaTeX block in Jupyter, lines as text.
 
-    def __init__(self, eqs: Sequence[sp.Eq], values: Sequence[object | None]) -> None:
+    With ``env`` (the number of every symbol), an equation whose right-hand side has a number
+    for each of its symbols also shows its arithmetic, the way the article's readers check a
+    result by hand: ``net_h1 = w_(x1,1)·x1 + w_(x2,1)·x2 + b1 = 0.15·0.05 + 0.2·0.1 + 0.35 =
+    0.3775``."""
+
+    def __init__(
+        self,
+        eqs: Sequence[sp.Eq],
+        values: Sequence[object | None],
+        env: Mapping[sp.Symbol, float] | None = None,
+    ) -> None:
         self.eqs = list(eqs)
         self.values = list(values)
+        self.env = {s: float(v) for s, v in (env or {}).items() if _is_number(v)}
 
     def __len__(self) -> int:
         return len(self.eqs)
 
-    def _lines(self, show: Callable[[sp.Basic], str], number: Callable, equals: str) -> list[str]:
+    def _arithmetic(self, rhs: sp.Basic) -> bool:
+        """Whether to write ``rhs`` out with its numbers: every symbol has one, and there is
+        something to compute (not a lone symbol or number)."""
+        return bool(self.env) and not rhs.is_Atom and rhs.free_symbols <= self.env.keys()
+
+    def _lines(
+        self, show: Callable[..., str], number: Callable, equals: str, newline: str = ""
+    ) -> list[str]:
+        """One line per equation; in LaTeX (``newline``), a matrix equation's arithmetic and
+        value go on lines of their own under it, since matrices side by side soon outgrow a
+        notebook's width."""
         lines = []
         for eq, value in zip(self.eqs, self.values, strict=True):
+            again = f" {newline} {equals.strip()} " if newline and _is_matrix(eq) else " = "
             line = f"{show(eq.lhs)}{equals}{show(eq.rhs)}"
+            if self._arithmetic(eq.rhs):
+                line += f"{again}{show(eq.rhs, self.env)}"
             if value is not None:
-                line += f" = {number(value, eq)}"
+                line += f"{again}{number(value, eq)}"
             lines.append(line)
         return lines
 
     def latex(self) -> str:
         r"""``\begin{aligned} lhs &= rhs = value \\ … \end{aligned}``."""
-        lines = self._lines(notation.latex, _value_latex, " &= ")
+        lines = self._lines(notation.latex, _value_latex, " &= ", r"\\")
         return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"
 
-    def text(self) -> str:
-        """One equation a line: ``lhs = rhs = value``."""
-        return "\n".join(self._lines(notation.text, _values_text, " = "))
+    def text(self, width: int = notation.WIDTH) -> str:
+        """One equation a line, ``lhs = rhs = value``, broken to fit ``width`` columns."""
+        lines = self._lines(notation.text, _values_text, " = ")
+        return "\n".join(notation.wrap(line, width) for line in lines)
 
     def __repr__(self) -> str:
         return self.text()
 
 
-def _lookup(values: Mapping, lhs: sp.Basic) -> object | None:
-    if lhs in values:
-        return values[lhs]
-    return values.get(str(lhs))
+def _is_matrix(eq: sp.Eq) -> bool:
+    return getattr(eq.lhs, "is_Matrix", False) or isinstance(eq.lhs, sp.MatrixExpr)
+
+
+def _lookup(values: Mapping, eq: sp.Eq) -> object | None:
+    """An equation's number: its left-hand side's entry (by symbol or by name), else, where
+    every symbol of the right-hand side has a number, the right-hand side computed."""
+    if eq.lhs in values:
+        return values[eq.lhs]
+    if str(eq.lhs) in values:
+        return values[str(eq.lhs)]
+    rhs = eq.rhs.doit() if isinstance(eq.rhs, sp.MatrixExpr) else eq.rhs
+    if not rhs.free_symbols or not rhs.free_symbols <= values.keys():
+        return None
+    computed = rhs.xreplace({s: sp.Float(values[s]) for s in rhs.free_symbols})
+    try:
+        return np.array(computed.tolist(), dtype=float) if computed.is_Matrix else float(computed)
+    except (TypeError, ValueError):
+        return None
 
 
 def equations(
@@ -211,10 +249,12 @@ def equations(
 ) -> Equations:
     """``eqs`` (one ``sympy.Eq`` or a list) as one aligned block, with numbers beside.
 
-    ``values`` is ``None`` (formulas only); a mapping keyed by each equation's left-hand side
-    (the symbol, or its name as a string), such as :meth:`bpderive.Network.environment`, where
-    a missing key leaves that equation without a number; or a sequence with one entry per
-    equation (``None`` for no number). A value is a number, or an array for a matrix equation.
+    ``values`` is ``None`` (formulas only); a mapping by symbol, such as
+    :meth:`bpderive.Network.environment` or a worked example's ``env``: each equation gets its
+    left-hand side's number (a name as a string works too), or its right-hand side computed,
+    and its arithmetic written out where every symbol has a number; or a sequence with one
+    entry per equation (``None`` for no number). A value is a number, or an array for a matrix
+    equation.
     """
     if isinstance(eqs, sp.Eq):
         eqs = [eqs]
@@ -223,10 +263,12 @@ def equations(
     for k, eq in enumerate(eqs):
         if not isinstance(eq, sp.Eq):
             raise ValueError(f"eqs[{k}]: expected a sympy.Eq, got {type(eq).__name__}")
+    env = None
     if values is None:
         found: list[object | None] = [None] * len(eqs)
     elif isinstance(values, Mapping):
-        found = [_lookup(values, eq.lhs) for eq in eqs]
+        found = [_lookup(values, eq) for eq in eqs]
+        env = {s: v for s, v in values.items() if isinstance(s, sp.Symbol)}
     elif isinstance(values, Sequence | np.ndarray) and not isinstance(values, str):
         if len(values) != len(eqs):
             raise ValueError(
@@ -250,4 +292,4 @@ def equations(
                 f"values: the value for equation {k} ({notation.text(eqs[k].lhs)}) is not a "
                 f"number or an array of numbers: {value!r}"
             ) from None
-    return Equations(eqs, found)
+    return Equations(eqs, found, env)

@@ -318,16 +318,18 @@ def tidy(expr: sp.Expr) -> sp.Expr:
     return expr
 
 
-def prelu(slope: float) -> Activation:
-    """A PReLU with its own slope ``a`` for ``net <= 0`` (the article lists PReLU; ``a`` is its
-    parameter). The slope is turned into an exact rational so that derivations stay exact."""
+def leaky_relu(slope: float) -> Activation:
+    """A leaky ReLU with its own fixed slope ``a`` for ``net <= 0``. The article lists PReLU,
+    whose slope is *learned*; with the slope held fixed it is a leaky ReLU (notebook 05 derives
+    the gradient ∂E/∂a that learning it would need). The slope is turned into an exact rational so
+    that derivations stay exact."""
     if isinstance(slope, bool) or not isinstance(slope, int | float) or not 0 <= slope < 1:
-        raise ValueError(f"prelu slope: expected a number in [0, 1), got {slope!r}")
+        raise ValueError(f"leaky_relu slope: expected a number in [0, 1), got {slope!r}")
     exact = sp.nsimplify(slope, rational=True)
     return Activation(
-        "prelu",
+        "leaky_relu",
         sp.Piecewise((exact * NET, NET <= 0), (NET, True)),
-        f"parametric ReLU with slope a = {slope} for net <= 0",
+        f"leaky ReLU with a fixed slope a = {slope} for net <= 0",
     )
 
 
@@ -376,10 +378,11 @@ ACTIVATIONS: dict[str, Activation | Softmax] = {
             builtin=True,
         ),
         Activation(
-            "prelu",
+            "leaky_relu",
             sp.Piecewise((NET / 4, NET <= 0), (NET, True)),
-            "parametric ReLU: net for net > 0, a·net otherwise (slope a = 0.25, He et al.'s start "
-            "value)",
+            "leaky ReLU: net for net > 0, a·net otherwise, a fixed slope a = 0.25 (PReLU's start "
+            "value, after He et al.; PReLU then learns a)",
+            aliases=("prelu",),
             builtin=True,
         ),
         Softmax(),

@@ -32,7 +32,7 @@ from bpderive.symbolic.notation import Name, OrderedEq
 class Style:
     """How a chain is written out: LaTeX for notebooks and slides, text for the terminal."""
 
-    show: Callable[[sp.Basic], str]
+    show: Callable[..., str]
     number: Callable[[float], str]
     equals: str
     times: str
@@ -72,6 +72,9 @@ class Factor:
             rhs.insert(0, style.show(self.raw))
         if self.expr.is_Number:  # a constant needs no second "= value"
             values = None
+        env = getattr(values, "env", None)
+        if env and not self.expr.is_Symbol:  # the arithmetic: out_o1(1 − out_o1) = 0.81(1 − 0.81)
+            rhs.append(style.show(self.expr, env))
         return [_line(self.label, rhs, values, style)]
 
 
@@ -101,7 +104,10 @@ class Sum:
             return []
         seen.add(self.label)
         rhs = " + ".join(style.show(t.label) for t in self.terms)
-        out = [_line(self.label, [rhs], values, style)]
+        numeric = None
+        if values is not None:
+            numeric = " + ".join(_paren(values[t.label], style) for t in self.terms)
+        out = [_line(self.label, [rhs], values, style, numeric)]
         for t in self.terms:
             out += t.lines(values, seen, style)
         return out
@@ -151,7 +157,7 @@ class Chain:
         """The number of every term for one sample's symbol values (``Network.environment``)."""
         memo: dict[sp.Symbol, float] = {}
         value = self.value(env, memo)
-        return Evaluation(value, memo)
+        return Evaluation(value, memo, {s: float(v) for s, v in env.items()})
 
     def latex(self, values: Mapping | None = None) -> str:
         """The chain as an ``aligned`` LaTeX block: the product of labels, then each item's
@@ -159,9 +165,10 @@ class Chain:
         body = LATEX.newline.join(self.lines(values, set(), LATEX))
         return rf"\begin{{aligned}} {body} \end{{aligned}}"
 
-    def text(self, values: Mapping | None = None) -> str:
-        """The same derivation as plain text, one line per term, for the terminal."""
-        return TEXT.newline.join(self.lines(values, set(), TEXT))
+    def text(self, values: Mapping | None = None, width: int = notation.WIDTH) -> str:
+        """The same derivation as plain text, one line per term, broken to fit ``width``."""
+        lines = self.lines(values, set(), TEXT)
+        return TEXT.newline.join(notation.wrap(line, width) for line in lines)
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"
@@ -204,11 +211,13 @@ class Evaluation(Mapping[sp.Symbol, float]):
 
     ``value`` is the gradient itself. It is a mapping so that ``chain.latex(evaluation)`` can put
     each number beside its term; ``evaluation[label]`` reads one of them, by the label symbol or
-    by its text (``evaluation["∂E_total/∂out_o1"]``).
+    by its text (``evaluation["∂E_total/∂out_o1"]``). ``env`` is the number of every symbol of
+    the sample, so that a factor's arithmetic can be written out.
     """
 
     value: float
     terms: dict[sp.Symbol, float] = field(repr=False)
+    env: dict[sp.Symbol, float] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, label: sp.Symbol | str) -> float:
         if isinstance(label, str):

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
@@ -88,7 +90,14 @@ class Name(sp.Symbol):
         return super().__new__(cls, name, **({"real": True} | assumptions))
 
     def _latex(self, printer: object) -> str:
-        return name_tex(self.name)
+        values = getattr(printer, "values", None)
+        return _value_tex(values[self]) if values and self in values else name_tex(self.name)
+
+
+def _value_tex(value: float) -> str:
+    """A number standing for a symbol in LaTeX, in parentheses when negative."""
+    shown = number_latex(value)
+    return rf"\left({shown}\right)" if shown.startswith("-") else shown
 
 
 class Partial(Name):
@@ -113,6 +122,9 @@ class Partial(Name):
         return (self.top, self.bottom, self.via), {}
 
     def _latex(self, printer: object) -> str:
+        values = getattr(printer, "values", None)
+        if values and self in values:
+            return _value_tex(values[self])
         top, bottom = name_tex(self.top.name), name_tex(self.bottom.name)
         fraction = rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
         if self.via is None:
@@ -137,6 +149,9 @@ class _Ordering:
     ``δ_o1·w5``, ``out_o1(1 − out_o1)``)."""
 
     _settings: dict[str, Any]
+    #: Numbers to print in place of symbols, for an expression with its arithmetic written out
+    #: (``0.15·0.05 + 0.2·0.1 + 0.35``); empty for the formula itself.
+    values: dict[sp.Symbol, float] = {}
 
     def _as_ordered_terms(self, expr: sp.Basic, order: str | None = None) -> list[sp.Basic]:
         terms = list(expr.args)
@@ -166,6 +181,11 @@ def _factor_rank(factor: sp.Basic) -> tuple[int, object]:
 class _LatexPrinter(_Ordering, LatexPrinter):
     """SymPy's LaTeX printer in the article's order."""
 
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        if expr in self.values:
+            return _value_tex(self.values[expr])
+        return super()._print_Symbol(expr, style)
+
 
 class _TextPrinter(_Ordering, StrPrinter):
     """SymPy's plain printer with the article's names and Unicode mathematics: ``·`` for a
@@ -173,6 +193,9 @@ class _TextPrinter(_Ordering, StrPrinter):
     ``e^(…)`` and vulgar fractions (``½``)."""
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
+        if expr in self.values:
+            shown = number(self.values[expr])
+            return f"({shown})" if shown.startswith("−") else shown
         return name_text(expr.name)
 
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
@@ -185,6 +208,19 @@ class _TextPrinter(_Ordering, StrPrinter):
             root = f"√{base}" if expr.base.is_Atom else f"√({self._print(expr.base)})"
             return root if expr.exp > 0 else f"1/{root}"
         return f"{base}^{self.parenthesize(expr.exp, PRECEDENCE['Pow'], strict=True)}"
+
+    def _print_MatrixBase(self, expr: sp.MatrixBase) -> str:
+        """A matrix on one line, rows separated by ``;`` as in MATLAB: ``[w1, w2; w3, w4]``."""
+        rows = ["; ".join(", ".join(self._print(v) for v in expr.row(i)) for i in range(expr.rows))]
+        return f"[{rows[0]}]"
+
+    _print_ImmutableDenseMatrix = _print_MutableDenseMatrix = _print_MatrixBase
+
+    def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
+        return " ⊙ ".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
+
+    def _print_Transpose(self, expr: sp.Transpose) -> str:
+        return self.parenthesize(expr.arg, PRECEDENCE["Pow"], strict=True) + "ᵀ"
 
     def _print_Rational(self, expr: sp.Rational) -> str:
         if abs(expr) in _VULGAR:
@@ -207,34 +243,118 @@ _TEXT = _TextPrinter({"order": "none"})
 _LATEX = _LatexPrinter({"order": "none"})
 
 
-def text(expr: sp.Basic) -> str:
-    """An expression (or equation) as terminal text, in the article's order."""
-    printed = _TEXT.doprint(expr).replace("*", "·").replace("-", "−")
+def text(expr: sp.Basic, values: Mapping[sp.Symbol, float] | None = None) -> str:
+    """An expression (or equation) as terminal text, in the article's order; with ``values``,
+    each of those symbols is written as its number, which shows the arithmetic."""
+    printer = _TEXT if not values else _TextPrinter({"order": "none"})
+    if values:
+        printer.values = {s: float(v) for s, v in values.items()}
+    printed = printer.doprint(expr).replace("*", "·").replace("-", "−")
     return re.sub(r"(?<=[\w)⁰¹²³⁴⁵⁶⁷⁸⁹])·\(", "(", printed)
 
 
-def latex(expr: sp.Basic) -> str:
-    """An expression (or equation) as LaTeX, in the article's order."""
-    return _LATEX.doprint(expr)
+def latex(expr: sp.Basic, values: Mapping[sp.Symbol, float] | None = None) -> str:
+    """An expression (or equation) as LaTeX, in the article's order; with ``values`` as in
+    :func:`text`."""
+    if not values:
+        return _LATEX.doprint(expr)
+    printer = _LatexPrinter({"order": "none"})
+    printer.values = {s: float(v) for s, v in values.items()}
+    return printer.doprint(expr)
 
 
-def number(value: float, digits: int = 6) -> str:
+#: The terminal's width: lines of text are broken to fit it.
+WIDTH = 80
+
+
+def wrap(line: str, width: int = WIDTH, indent: int = 4) -> str:
+    """A line of text broken between terms to fit ``width`` columns: first at each ``=`` (the
+    continuation lines start with ``=`` under one another), then a part that is still too long
+    at ``+``, ``−`` or ``·`` between terms, never inside a number or a name. Leading spaces are
+    kept, so an indented line stays indented."""
+    if len(line) <= width:
+        return line
+    lead = line[: len(line) - len(line.lstrip())]
+    parts = line.strip().split(" = ")
+    pad = lead + " " * indent
+    lines = _split_terms(lead + parts[0], width, pad)
+    for part in parts[1:]:
+        if len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += f" = {part}"
+        else:
+            lines += _split_terms(f"{pad}= {part}", width, pad + "  ")
+    return "\n".join(lines)
+
+
+def _split_terms(line: str, width: int, pad: str) -> list[str]:
+    """``line`` broken to fit ``width``: before a ``+`` or ``−`` between terms, else after a
+    ``·`` between factors, else between the rows of a matrix (``;``), never inside a
+    parenthesis or a number."""
+    out: list[str] = []
+    while len(line) > width:
+        cut = _break_point(line, width, len(pad))
+        if cut is None:
+            break  # one unbreakable term: leave it long rather than cut a number or a name
+        out.append(line[:cut].rstrip())
+        line = pad + line[cut:].lstrip()
+    return [*out, line]
+
+
+def _break_point(line: str, width: int, start: int) -> int | None:
+    depth, found = 0, {}
+    for k, c in enumerate(line[:width]):
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif k > start and depth == 0 and line.startswith((" + ", " − ", " ⊙ "), k):
+            found["term"] = k
+        elif k > start and depth == 0 and c == "·":
+            found["factor"] = k + 1
+        elif k > start and depth == 1 and c == ";":
+            found["row"] = k + 1
+    return next((found[kind] for kind in ("term", "factor", "row") if kind in found), None)
+
+
+def _formatted(value: float, digits: int, form: str) -> str:
+    """``value`` to ``digits`` significant digits: ``"auto"`` as Python's ``g`` (a power of ten
+    only for very small or large numbers), ``"plain"`` always without one, ``"scientific"``
+    always with one."""
+    if form == "plain":
+        return np.format_float_positional(value, precision=digits, fractional=False, trim="-")
+    if form == "scientific" and value:
+        mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    return f"{value:.{digits}g}"
+
+
+def number_form(values: list[float]) -> str:
+    """One form for a column of numbers, so that they read alike: plain decimals while every
+    one of them fits (between 10⁻⁸ and 10⁹), else powers of ten for all."""
+    magnitudes = [abs(v) for v in values if v and math.isfinite(v)]
+    if all(1e-8 <= m < 1e9 for m in magnitudes):
+        return "plain"
+    return "scientific"
+
+
+def number(value: float, digits: int = 6, form: str = "auto") -> str:
     """A number as terminal text: six significant digits (fewer where space is short, as on a
-    drawing), ``−`` for a minus, powers of ten as ``×10⁻⁵``."""
+    drawing), ``−`` for a minus, powers of ten as ``×10⁻⁵``; ``form`` as in
+    :func:`number_form` (``"auto"``: a power of ten only where Python's ``g`` uses one)."""
     if not math.isfinite(value):
         return str(value).replace("-", "−")
-    mantissa, _, exponent = f"{value:.{digits}g}".partition("e")
+    mantissa, _, exponent = _formatted(value, digits, form).partition("e")
     mantissa = mantissa.replace("-", "−")
     if not exponent:
         return mantissa
     return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
 
 
-def number_latex(value: float) -> str:
+def number_latex(value: float, digits: int = 6, form: str = "auto") -> str:
     """The same number as LaTeX: ``1.15234 \\times 10^{-5}``."""
     if not math.isfinite(value):
         return rf"\text{{{value}}}"
-    mantissa, _, exponent = f"{value:.6g}".partition("e")
+    mantissa, _, exponent = _formatted(value, digits, form).partition("e")
     if not exponent:
         return mantissa
     return rf"{mantissa} \times 10^{{{int(exponent)}}}"

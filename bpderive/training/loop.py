@@ -41,7 +41,7 @@ _WHY = {
 }
 
 #: Why training stopped, as found in :attr:`TrainResult.stop_reason`.
-STOP_REASONS = ("epochs", "goal", "min_grad", "max_fail", "diverged", "mu_max")
+STOP_REASONS = ("epochs", "goal", "min_grad", "max_fail", "max_rises", "diverged", "mu_max")
 
 
 @dataclass
@@ -53,8 +53,9 @@ class History:
     ``eta2`` the rates η1 and η2 in force after epoch ``k`` (what the next update uses; NaN for
     Levenberg–Marquardt, which has none); ``mu`` the same for Levenberg–Marquardt's damping ``μ``
     (NaN for gradient descent); ``grad_norm`` the Euclidean norm of the full training-cost
-    gradient, all parameters together; ``val_fail`` the number of consecutive epochs the
-    validation cost has been above its best (the early-stopping counter); ``accepted`` whether
+    gradient, all parameters together; ``val_fail`` the number of epochs since the validation
+    cost was last at its best (MATLAB's early-stopping counter); ``val_rises`` the number of
+    epochs in a row the validation cost has risen (the article's counter); ``accepted`` whether
     epoch ``k``'s update was kept (always true except for steps the adaptive rate rejects, and
     for a Levenberg–Marquardt epoch that found no step lowering the cost before ``μ`` passed
     ``mu_max``; true for ``k = 0``).
@@ -68,6 +69,7 @@ class History:
     mu: list[float] = field(default_factory=list)
     grad_norm: list[float] = field(default_factory=list)
     val_fail: list[int] = field(default_factory=list)
+    val_rises: list[int] = field(default_factory=list)
     accepted: list[bool] = field(default_factory=list)
 
     def __len__(self) -> int:
@@ -124,6 +126,7 @@ def train(
     min_grad: float = 1e-5,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     max_fail: int = 6,
+    max_rises: int | None = None,
     callback: Callable[[int, Params, History], None] | None = None,
     **options: Any,
 ) -> TrainResult:
@@ -145,8 +148,10 @@ def train(
     ``"diverged"`` (training cost, gradient or a parameter NaN/inf: stop at once; the parameters
     returned are then the last finite ones), ``"goal"`` (cost ``<= goal``), ``"min_grad"``
     (gradient norm ``< min_grad``), ``"mu_max"`` (Levenberg–Marquardt's μ passed its limit),
-    ``"max_fail"`` (with ``validation=(X_val, T_val)``: the validation cost has been above its
-    best for ``max_fail`` consecutive epochs, MATLAB's early stopping, default 6 as in 四.5),
+    ``"max_fail"`` (with ``validation=(X_val, T_val)``: the validation cost has not been at its
+    best for ``max_fail`` epochs, however it moved meanwhile: MATLAB's early stopping, default
+    6), ``"max_rises"`` (with a validation set and ``max_rises=k``: the validation cost has
+    risen ``k`` epochs in a row, the article's rule of 四.5, 连续6次不降反升, with ``k = 6``),
     ``"epochs"``. With a validation set the returned parameters are those of the best validation
     epoch, whatever stopped training: further epochs only fitted the training set more closely.
 
@@ -163,6 +168,8 @@ def train(
     goal = real_scalar("goal", goal, "a finite cost goal >= 0", lambda v: v >= 0)
     min_grad = real_scalar("min_grad", min_grad, "a finite gradient norm >= 0", lambda v: v >= 0)
     max_fail = int_scalar("max_fail", max_fail, 1)
+    if max_rises is not None:
+        max_rises = int_scalar("max_rises", max_rises, 1, "None or an int >= 1")
     int_scalar("seed", seed, 0, "a non-negative int")
     if callback is not None and not callable(callback):
         raise scalar_error("callback", "None or a callable(epoch, params, history)", callback)
@@ -173,6 +180,9 @@ def train(
         raise scalar_error(
             "max_fail", "its default 6: it acts only with validation=(X_val, T_val)", max_fail
         )
+    if validation is None and max_rises is not None:
+        expected = "None: it acts only with validation=(X_val, T_val)"
+        raise scalar_error("max_rises", expected, max_rises)
     if validation is not None and (not isinstance(validation, Sequence) or len(validation) != 2):
         given = type(validation).__name__
         if isinstance(validation, Sequence):
@@ -195,7 +205,8 @@ def train(
             raise ValueError(f"validation: {error}") from None
     optimizer.check(compiled, X.shape[0])
 
-    monitor = _Monitor(compiled, start, X_val, T_val, goal, min_grad, max_fail, epochs, callback)
+    stops = _Stops(goal, min_grad, max_fail, max_rises, epochs)
+    monitor = _Monitor(compiled, start, X_val, T_val, stops, callback)
     rng = np.random.default_rng([seed, 1])
     with np.errstate(all="ignore"):
         for epoch, state in enumerate(optimizer.run(compiled, start, X, T, rng)):
@@ -260,6 +271,17 @@ def _check_start(params: object, init: object, init_options: object) -> None:
         raise scalar_error("init_options", "None: it acts only with params=None", init_options)
 
 
+@dataclass(frozen=True)
+class _Stops:
+    """The stop rules' thresholds, checked once."""
+
+    goal: float
+    min_grad: float
+    max_fail: int
+    max_rises: int | None
+    epochs: int
+
+
 class _Monitor:
     """What the loop does after every epoch: validation, the early-stopping counter, the best
     parameters, the history row, the callback, and the stop rules (in their documented order)."""
@@ -270,18 +292,16 @@ class _Monitor:
         start: Params,
         X_val: np.ndarray | None,
         T_val: np.ndarray | None,
-        goal: float,
-        min_grad: float,
-        max_fail: int,
-        epochs: int,
+        stops: _Stops,
         callback: Callable[[int, Params, History], None] | None,
     ) -> None:
         self.compiled = compiled
         self.X_val, self.T_val = X_val, T_val
-        self.goal, self.min_grad, self.max_fail, self.epochs = goal, min_grad, max_fail, epochs
+        self.stops = stops
         self.callback = callback
         self.history = History()
         self.best_val, self.fails = math.inf, 0
+        self.last_val, self.rises = math.inf, 0
         self.best_epoch, self.best_params = 0, start
 
     def record(self, epoch: int, state: Epoch) -> str:
@@ -304,6 +324,9 @@ class _Monitor:
                 self.best_epoch, self.best_params = epoch, params
             elif val_cost > self.best_val or not math.isfinite(val_cost):
                 self.fails += 1
+            rose = val_cost > self.last_val or not math.isfinite(val_cost)
+            self.rises = self.rises + 1 if rose else 0
+            self.last_val = val_cost
         elif finite:
             self.best_epoch, self.best_params = epoch, params
         self.history._append(
@@ -315,17 +338,23 @@ class _Monitor:
             mu=state.mu,
             grad_norm=gnorm,
             val_fail=self.fails,
+            val_rises=self.rises,
             accepted=state.accepted,
         )
         if self.callback is not None:
             self.callback(epoch, {k: np.array(v) for k, v in params.items()}, self.history)
+        stops, validating = self.stops, self.X_val is not None
         rules = (
             (not finite, "diverged"),
-            (cost <= self.goal, "goal"),
-            (gnorm < self.min_grad, "min_grad"),
+            (cost <= stops.goal, "goal"),
+            (gnorm < stops.min_grad, "min_grad"),
             (state.stop == "mu_max", "mu_max"),
-            (self.X_val is not None and self.fails >= self.max_fail, "max_fail"),
-            (epoch >= self.epochs, "epochs"),
+            (validating and self.fails >= stops.max_fail, "max_fail"),
+            (
+                validating and stops.max_rises is not None and self.rises >= stops.max_rises,
+                "max_rises",
+            ),
+            (epoch >= stops.epochs, "epochs"),
         )
         return next((reason for holds, reason in rules if holds), "")
 
