@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+FOLDER = Path(__file__).resolve().parents[1] / "notebooks"
+ENGLISH = sorted(FOLDER.glob("*.ipynb"))
+CHINESE = sorted((FOLDER / "zh").glob("*.ipynb"))
+NOTEBOOKS = ENGLISH + CHINESE
 
 
 def _code_cells(path: Path) -> list[dict]:
@@ -21,11 +24,45 @@ def _code_cells(path: Path) -> list[dict]:
     return [c for c in notebook["cells"] if c["cell_type"] == "code" and "".join(c["source"])]
 
 
-def test_the_series_is_there() -> None:
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07", "08", "09"]
+def test_the_series_is_there_in_both_editions() -> None:
+    assert [p.name[:2] for p in ENGLISH] == ["01", "02", "03", "04", "05", "06", "07", "08", "09"]
+    assert [p.name for p in CHINESE] == [p.name for p in ENGLISH]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def _sources(path: Path) -> list[str]:
+    return ["".join(c["source"]) for c in _code_cells(path)]
+
+
+@pytest.mark.parametrize("path", ENGLISH, ids=lambda p: str(p.relative_to(FOLDER)))
+def test_the_chinese_edition_runs_the_same_code(path: Path) -> None:
+    """Character for character: the two editions differ in their prose only, so they print the
+    same outputs and are checked by the same nbval run."""
+    assert _sources(FOLDER / "zh" / path.name) == _sources(path)
+
+
+@pytest.mark.parametrize("path", CHINESE, ids=lambda p: str(p.relative_to(FOLDER)))
+def test_the_chinese_edition_is_written_in_chinese(path: Path) -> None:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    prose = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"]
+    chinese = [text for text in prose if re.search(r"[\u4e00-\u9fff]", text)]
+    assert len(chinese) >= 0.9 * len(prose), f"{path.name}: prose cells without Chinese"
+
+
+@pytest.mark.parametrize(
+    "path", [FOLDER / "01_forward_pass.ipynb", FOLDER / "zh" / "01_forward_pass.ipynb"]
+)
+def test_notebook_01_has_the_glossary(path: Path) -> None:
+    """术语对照表: the article's terms, in English, and as bpderive names them."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    prose = " ".join(
+        "".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"
+    )
+    assert "术语对照表" in prose
+    for term in ("权值", "阈值", "偏置", "误差", "学习率", "链式法则", "隐含层", "输出层"):
+        assert term in prose, term
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(FOLDER)))
 def test_every_code_cell_ran_in_order_without_error(path: Path) -> None:
     cells = _code_cells(path)
     counts = [cell["execution_count"] for cell in cells]
@@ -39,7 +76,7 @@ def test_every_code_cell_ran_in_order_without_error(path: Path) -> None:
                 assert output["name"] == "stdout", f"{path.name}: a cell wrote to stderr"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(FOLDER)))
 def test_outputs_are_machine_independent(path: Path) -> None:
     notebook = json.loads(path.read_text(encoding="utf-8"))
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
@@ -53,7 +90,7 @@ def test_outputs_are_machine_independent(path: Path) -> None:
         assert not re.search(r"0x[0-9a-f]{6,}", text), f"{path.name}: a memory address"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(FOLDER)))
 def test_only_timings_escape_comparison(path: Path) -> None:
     for cell in _code_cells(path):
         source = "".join(cell["source"])
