@@ -51,9 +51,12 @@ class WorkedExample:
     @cached_property
     def env(self) -> dict[sp.Symbol, sp.Float]:
         """The number of every symbol of this example: inputs, targets, parameters, every
-        ``net_*`` and ``out_*`` (:meth:`~bpderive.Network.environment`), and the rates η1, η2."""
+        ``net_*`` and ``out_*`` (:meth:`~bpderive.Network.environment`), each error ``E_o1``, … and
+        ``E_total``, and the rates η1, η2."""
         env = self.net.environment(self.params, self.x, self.target)
-        return {**env, ETA1: sp.Float(self.eta1), ETA2: sp.Float(self.eta2)}
+        errors = {t.lhs: sp.Float(t.rhs.xreplace(env)) for t in self.net.error.terms}
+        total = {self.net.error.total.lhs: sp.Add(*errors.values())}
+        return {**env, **errors, **total, ETA1: sp.Float(self.eta1), ETA2: sp.Float(self.eta2)}
 
 
 def example(net: Network | str | None = None) -> WorkedExample:

@@ -344,6 +344,9 @@ def test_messages_in_chinese_use_the_articles_terms():
     )
     assert check(ARTICLE, "w5", "out_o3", lang="zh").message.startswith("第 1 个字符处：未知的名称")
     assert check(ARTICLE, "w5", "δ_o1·out_h1", lang="zh").message.startswith("正确：")
+    shown = repr(zh)  # as a notebook's text output and the terminal show it: all in Chinese
+    assert shown.startswith("✗ missing_path：缺少经过 o2") and "\n  读作：δ_o1·w_(1,1)" in shown
+    assert "read as" not in shown.lower() and "读作：$" in zh._repr_markdown_()
 
 
 def test_a_verdict_renders_in_jupyter():

@@ -17,13 +17,8 @@ from matplotlib import figure
 
 from bpderive import Network, initialize, train
 from bpderive.data import sine, two_class
-from bpderive.display.plotting import (
-    descent_path,
-    plot_activation,
-    plot_costs,
-    plot_decision_boundary,
-    plot_descent,
-)
+from bpderive.display.descent import descent_path, plot_descent
+from bpderive.display.plotting import plot_activation, plot_costs, plot_decision_boundary
 from bpderive.symbolic.activations import ACTIVATIONS
 from bpderive.symbolic.notation import NET as X
 
@@ -207,3 +202,90 @@ def test_descent_steps_accept_a_numpy_int() -> None:
     assert descent_path(w**2, w, 1.0, 0.25, steps=np.int64(2)).shape == (3, 3)
     with pytest.raises(ValueError, match=r"^steps: expected an int >= 0, got True"):
         descent_path(w**2, w, 1.0, 0.25, steps=True)
+
+
+# ------------------------------------------------------------ early stopping and legends
+
+
+@pytest.fixture(scope="module")
+def early_stopped() -> dict:
+    """One run stopped by each rule: the validation cost rises five times, falls once while
+    still above its best (max_fail counts it, max_rises starts again), later rises six times."""
+    from bpderive.data import split
+
+    X_, T = sine(n=30, seed=0, noise=0.3)
+    halves = split(X_, T, fractions=(0.5, 0.5, 0.0), seed=0)
+    net = Network((1, 15, 1), activations=("tanh", "linear"))
+    options = {"eta1": 0.05, "momentum": 0.9, "adaptive": True, "epochs": 3000, "seed": 1}
+    return {
+        "max_fail": train(net, *halves.train, validation=halves.validation, **options),
+        "max_rises": train(
+            net, *halves.train, validation=halves.validation, max_fail=10**6, max_rises=6, **options
+        ),
+    }
+
+
+def test_plot_history_marks_the_epochs_each_rule_counts(early_stopped: dict) -> None:
+    from bpderive.display.plotting import plot_history
+
+    for rule, column in (("max_fail", "val_fail"), ("max_rises", "val_rises")):
+        run = early_stopped[rule]
+        assert run.stop_reason == rule
+        ax = plot_history(run, ax=axes())  # the rule defaults to the one that stopped the run
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        counts = np.asarray(getattr(run.history, column))
+        counted = np.flatnonzero(np.diff(counts, prepend=0) > 0)
+        dots = lines[
+            f"{rule} counts: " + ("above its best" if rule == "max_fail" else "rose again")
+        ]
+        np.testing.assert_array_equal(dots.get_xdata(), counted)
+        assert [t.get_text() for t in ax.texts] == [str(counts[k]) for k in counted]
+        stop = f"stop: {rule} = {counts[-1]}, epoch {run.epochs}"
+        assert stop in lines and counts[-1] == 6
+    # The same run under the other rule: epoch 10 fell, so max_rises does not count it.
+    ax = plot_history(early_stopped["max_fail"], ax=axes(), rule="max_rises")
+    dots = next(line for line in ax.get_lines() if line.get_label().startswith("max_rises"))
+    assert 10 not in dots.get_xdata() and list(dots.get_xdata()) == [5, 6, 7, 8, 9]
+    with pytest.raises(ValueError, match=r"^rule: expected None, 'max_fail' or 'max_rises'"):
+        plot_history(early_stopped["max_fail"], ax=axes(), rule="rises")
+
+
+def _drawn(ax):
+    ax.figure.savefig(io.BytesIO(), format="png")
+    return ax.get_window_extent(), ax.xaxis.get_tightbbox(), ax.get_legend().get_window_extent()
+
+
+def test_legends_go_under_the_axes_and_its_labels(early_stopped: dict, sine_net: Network) -> None:
+    from bpderive.display.legends import legend_below
+    from bpderive.display.plotting import plot_history
+
+    run = early_stopped["max_rises"]
+    ax = plot_history(run, ax=axes())
+    ax.set_xlabel("epoch\n(a label on two lines, set after the legend)")
+    box, axis, legend = _drawn(ax)
+    assert legend.y1 < min(box.y0, axis.y0)  # under the tick labels and the (new) x label
+    assert box.x0 - 1 <= legend.x0 and legend.x1 <= box.x1 + 1
+    assert ax.get_legend()._ncols == 2
+    # Inside the Axes on request, or none at all.
+    ax = plot_history(run, ax=axes(), legend="best")
+    box, _, legend = _drawn(ax)
+    assert box.y0 <= legend.y0 and legend.y1 <= box.y1
+    assert plot_history(run, ax=axes(), legend="none").get_legend() is None
+    X_, T = sine(n=20, seed=0)
+    good = train(sine_net, X_, T, eta1=0.1, epochs=5)
+    ax = plot_costs({"a run with a long name, to need one column": good, "b": good}, ax=axes())
+    assert ax.get_legend()._ncols == 1
+    with pytest.raises(ValueError, match=r"^legend: expected one of 'below', 'best', 'none'"):
+        plot_costs({"good": good}, ax=axes(), legend="above")
+    assert legend_below(axes()) is None  # nothing labelled, no legend
+    # Every plot takes the same choice.
+    w = sp.Symbol("w")
+    for ax in (
+        plot_activation("tanh", ax=axes(), legend="below"),
+        plot_descent((w - 1) ** 2, w, 3.0, 0.25, ax=axes(), legend="below"),
+        plot_decision_boundary(
+            Network((2, 2, 2)), initialize(Network((2, 2, 2)), seed=0), *two_class(n=10), ax=axes()
+        ),
+    ):
+        box, axis, legend = _drawn(ax)
+        assert legend.y1 < min(box.y0, axis.y0)

@@ -179,3 +179,56 @@ def test_show_equations_and_refusals():
         show(42, ex)
     with pytest.raises(ValueError, match=r"^at: the matrix form's numbers need a WorkedExample"):
         show(ex.net.backward()[0], ex.env)
+
+
+def test_numbers_side_by_side_get_a_dot_in_latex():
+    """``0.4 · 0.59327``: two numbers written next to each other would read as one."""
+    ex = example()
+    net_o1 = show(ex.net.forward_equations[6:7], ex).latex()
+    assert r"0.4 \cdot 0.59327 + 0.45 \cdot 0.608855" in net_o1
+    delta_h1 = show(ex.net.gradient("b1"), ex).latex()
+    assert r"0.59327 \left(1 - 0.59327\right)" in delta_h1  # none before a parenthesis
+
+
+def test_a_long_equation_breaks_its_arithmetic_onto_lines_of_its_own():
+    ex = example()
+    net_o1 = show(ex.net.forward_equations[6:7], ex)
+    assert len(net_o1.text().replace("\n", "")) > 80  # too long for one line of text
+    assert net_o1.latex().count(r"\\ &= ") == 2  # so the arithmetic and value go under it
+    net_h1 = show(ex.net.forward_equations[:1], ex).latex()
+    assert r"\\ &=" not in net_h1
+
+
+def test_a_value_is_written_once_when_there_is_no_arithmetic():
+    ex = example()
+    hidden = show(ex.net.backward()[0], ex).text()
+    bias_line = next(line for line in hidden.splitlines() if line.startswith("[∂E_total/∂b1"))
+    assert bias_line.count("0.00969686") == 0  # the numbers are on the next line, once
+    value_lines = [
+        line
+        for line in hidden.splitlines()
+        if line.strip() == "= [0.00969686; 0.0108446; 0.0119368]"
+    ]
+    assert len(value_lines) == 2  # δ's value, then ∂E/∂b = δ's, once
+    softmax = Network((2, 3, 2), ("logistic", "softmax"), "cross_entropy")
+    first = show(softmax.delta("o1"), example(softmax)).text().splitlines()[0]
+    assert first.count("=") == 2, first  # δ_o1 = ∂E_total/∂net_o1 = value
+
+
+def test_the_examples_numbers_include_the_errors():
+    """E_o1, E_o2 and E_total, checked against the compiled cost of the one sample."""
+    ex = example()
+    env = {symbol.name: float(value) for symbol, value in ex.env.items()}
+    outs = ex.net.compile().forward(ex.params, ex.x).output[0]
+    assert env["E_o1"] == pytest.approx(0.5 * (ex.target[0] - outs[0]) ** 2, rel=1e-14)
+    assert env["E_o2"] == pytest.approx(0.5 * (ex.target[1] - outs[1]) ** 2, rel=1e-14)
+    cost = ex.net.compile().cost(ex.params, ex.x, ex.target)
+    assert env["E_total"] == pytest.approx(cost, rel=1e-14)
+
+
+def test_a_derivative_prints_as_the_article_writes_it():
+    import sympy as sp
+
+    x = sp.Symbol("x")
+    assert text(sp.Derivative(sp.Function("f")(x), x)) == "∂f(x)/∂x"
+    assert text(sp.Derivative(x * sp.exp(-x), (x, 2))) == "∂²(x·e^(−x))/∂x²"

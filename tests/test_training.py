@@ -391,7 +391,7 @@ def test_the_articles_rule_stops_after_k_rises_in_a_row(sine_net: Network) -> No
     X = np.linspace(-1.0, 1.0, 20)[:, None]
     T, T_val = np.ones_like(X), 0.5 + rng.normal(0.0, 0.2, X.shape)
     options = {"init": "gaussian", "eta1": 0.05, "epochs": 400, "validation": (X, T_val)}
-    result = train(sine_net, X, T, max_fail=10**6, max_rises=6, **options)
+    result = train(sine_net, X, T, max_fail=None, max_rises=6, **options)
     val = np.array(result.history.val_cost)
     rises, counted = 0, []
     for k in range(len(val)):
@@ -403,6 +403,14 @@ def test_the_articles_rule_stops_after_k_rises_in_a_row(sine_net: Network) -> No
     assert result.epochs == counted.index(6)
     matlab = train(sine_net, X, T, **options)
     assert matlab.stop_reason == "max_fail" and matlab.history.val_fail[-1] == 6
+
+
+def test_max_fail_none_turns_matlabs_rule_off(sine_net: Network) -> None:
+    X, T, T_val = make_overfitting_case()
+    options = {"init": "gaussian", "eta1": 0.05, "epochs": 300}
+    result = train(sine_net, X, T, validation=(X, T_val), max_fail=None, **options)
+    assert result.stop_reason == "epochs" and max(result.history.val_fail) > 6
+    assert train(sine_net, X, T, max_fail=None, **options).stop_reason == "epochs"
 
 
 def test_max_rises_needs_a_validation_set(sine_net: Network) -> None:
@@ -537,7 +545,7 @@ def test_symmetric_init_keeps_hidden_units_identical(
         ({"momentum": -0.1}, r"^momentum:"),
         ({"goal": -1e-3}, r"^goal: expected a finite cost goal >= 0"),
         ({"min_grad": -1}, r"^min_grad:"),
-        ({"max_fail": 0}, r"^max_fail: expected an int >= 1, got 0"),
+        ({"max_fail": 0}, r"^max_fail: expected None or an int >= 1, got 0"),
         ({"eta_inc": 1.0}, r"^eta_inc: expected a finite factor > 1"),
         ({"eta_dec": 1.5}, r"^eta_dec: expected a factor in \(0, 1\)"),
         ({"max_perf_inc": 0.9}, r"^max_perf_inc: expected a finite ratio >= 1"),
@@ -627,9 +635,9 @@ def test_plot_history_marks_stop_best_and_rising_epochs(sine_net: Network) -> No
     ax = plot_history(result, ax=figure.Figure().subplots())
     labels = [line.get_label() for line in ax.get_lines()]
     assert "training cost" in labels and "validation cost" in labels
-    assert f"stop: max_fail (epoch {result.epochs})" in labels
+    assert f"stop: max_fail = 6, epoch {result.epochs}" in labels
     assert f"best validation (epoch {result.best_epoch})" in labels
-    rising = ax.get_lines()[labels.index("validation above its best")]
+    rising = ax.get_lines()[labels.index("max_fail counts: above its best")]
     np.testing.assert_array_equal(
         rising.get_xdata(), np.arange(result.best_epoch + 1, result.epochs + 1)
     )
@@ -647,7 +655,7 @@ def test_plot_history_makes_its_own_axes_when_none_given(sine_net: Network) -> N
     try:
         assert [line.get_label() for line in ax.get_lines()] == [
             "training cost",
-            "stop: epochs (epoch 5)",
+            "stop: epochs, epoch 5",
         ]
         np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), result.history.cost)
     finally:

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bpderive.checks import as_array, int_scalar, real_scalar
+from bpderive.display.legends import LEGEND_FONTSIZE, check_legend, place_legend
 
 if TYPE_CHECKING:
-    import sympy as sp
     from matplotlib.axes import Axes
 
     from bpderive.network import Network
@@ -42,17 +42,49 @@ def _axes(ax: Axes | None) -> Axes:
     return ax
 
 
-def plot_history(result: TrainResult, ax: Axes | None = None) -> Axes:
+#: The two early-stopping rules (四.5) a validation set brings: the history column that counts
+#: for each, and what it counts.
+STOP_RULES = {
+    "max_fail": ("val_fail", "max_fail counts: above its best"),
+    "max_rises": ("val_rises", "max_rises counts: rose again"),
+}
+
+#: Above this many counted epochs the counts are not written beside the dots (they would touch).
+_MAX_COUNTS_WRITTEN = 30
+
+
+def plot_history(
+    result: TrainResult,
+    ax: Axes | None = None,
+    *,
+    rule: str | None = None,
+    legend: str = "below",
+) -> Axes:
     """Cost curves of a :func:`bpderive.train` run; returns the Axes.
 
     Drawn: the training cost ``E`` per epoch; the validation cost, if there was a validation
-    set, with a dot on every epoch where it was above its best so far (the epochs counted by
-    early stopping, 四.5) and a star on the best epoch (whose parameters ``train`` returned);
-    crosses on epochs whose update was not kept (gradient descent: the adaptive rate rejected
-    the step; Levenberg–Marquardt: no step lowered the cost before μ passed ``mu_max``); a
-    vertical line at the epoch where training stopped, labelled with the reason. The cost axis
-    is logarithmic when every cost is positive (see :func:`_log_scale`).
+    set, with a star on the best epoch (whose parameters ``train`` returned) and a dot on every
+    epoch that the early-stopping ``rule`` counts, its count written beside it (for a run of
+    at most 30 counted epochs):
+
+    * ``"max_fail"`` (MATLAB): the validation cost is above its best so far, whether or not it
+      fell since the epoch before (history column ``val_fail``, the epochs since the best);
+    * ``"max_rises"`` (the article's 四.5, 连续6次不降反升): the validation cost rose since the
+      epoch before (``val_rises``, the rises in a row; a fall starts the count again).
+
+    ``rule=None`` is the rule that stopped the run, or ``"max_fail"`` (always on with a
+    validation set). Also drawn: crosses on epochs whose update was not kept (gradient
+    descent: the adaptive rate rejected the step; Levenberg–Marquardt: no step lowered the cost
+    before μ passed ``mu_max``); a vertical line at the epoch where training stopped, labelled
+    with the reason (for the two rules, with the count that stopped it). The cost axis is
+    logarithmic when every cost is positive (see :func:`_log_scale`). ``legend`` is one of
+    :data:`LEGEND_PLACES` (default under the Axes, see :func:`legend_below`).
     """
+    legend = check_legend(legend)
+    if rule is None:
+        rule = result.stop_reason if result.stop_reason in STOP_RULES else "max_fail"
+    if rule not in STOP_RULES:
+        raise ValueError(f"rule: expected None, 'max_fail' or 'max_rises', got {rule!r}")
     ax = _axes(ax)
     h = result.history.as_arrays()
     epochs = h["epoch"]
@@ -60,17 +92,33 @@ def plot_history(result: TrainResult, ax: Axes | None = None) -> Axes:
     has_val = bool(np.isfinite(h["val_cost"]).any())
     if has_val:
         ax.plot(epochs, h["val_cost"], color="C1", label="validation cost")
-        fail = h["val_fail"]
-        rising = np.flatnonzero(np.diff(fail, prepend=0) > 0)
-        if rising.size:
+        column, counted_label = STOP_RULES[rule]
+        count = h[column]
+        counted = np.flatnonzero(np.diff(count, prepend=0) > 0)
+        if counted.size:
             ax.plot(
-                epochs[rising],
-                h["val_cost"][rising],
+                epochs[counted],
+                h["val_cost"][counted],
                 "o",
                 color="C3",
-                markersize=3,
-                label="validation above its best",
+                markersize=4,
+                label=counted_label,
             )
+            if counted.size <= _MAX_COUNTS_WRITTEN:
+                for k in counted:
+                    # On the side of the validation curve away from the training curve.
+                    above = not h["val_cost"][k] < h["cost"][k]
+                    ax.annotate(
+                        str(count[k]),
+                        (epochs[k], h["val_cost"][k]),
+                        xytext=(0, 4 if above else -4),
+                        textcoords="offset points",
+                        ha="center",
+                        va="bottom" if above else "top",
+                        fontsize=LEGEND_FONTSIZE,
+                        color="C3",
+                        bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "lw": 0},
+                    )
         best = result.best_epoch
         ax.plot(
             [best],
@@ -93,17 +141,20 @@ def plot_history(result: TrainResult, ax: Axes | None = None) -> Axes:
             if levenberg_marquardt
             else "step rejected (adaptive rate)",
         )
+    reason = result.stop_reason
+    if reason in STOP_RULES:
+        reason += f" = {h[STOP_RULES[reason][0]][-1]}"
     ax.axvline(
         result.epochs,
         color="0.4",
         linestyle="--",
-        label=f"stop: {result.stop_reason} (epoch {result.epochs})",
+        label=f"stop: {reason}, epoch {result.epochs}",
     )
     _log_scale(ax, np.concatenate([h["cost"], h["val_cost"] if has_val else []]))
     ax.set_xlabel("epoch")
     ax.set_ylabel("cost E (mean of E_total)")
     ax.set_title("Training history")
-    ax.legend(fontsize="small")
+    place_legend(ax, legend)
     return ax
 
 
@@ -130,6 +181,7 @@ def plot_costs(
     *,
     column: str = "cost",
     title: str = "Training cost",
+    legend: str = "below",
 ) -> Axes:
     """Several :func:`bpderive.train` runs on one Axes, to compare them; returns the Axes.
 
@@ -140,8 +192,10 @@ def plot_costs(
     ``(stop: goal, epoch 129)``; a run that diverged ends in a cross at its last finite value
     (NaN/inf cannot be drawn). The y axis is logarithmic when every finite value is positive,
     and stops at 1e200: a diverging cost passes that on its way to overflow, and leaves the plot
-    through the top.
+    through the top. ``legend`` is one of :data:`LEGEND_PLACES` (default under the Axes, see
+    :func:`legend_below`).
     """
+    legend = check_legend(legend)
     ax = _axes(ax)
     pairs = list(results.items()) if hasattr(results, "items") else list(results)
     everything = []
@@ -169,7 +223,7 @@ def plot_costs(
     ax.set_xlabel("epoch")
     ax.set_ylabel({"cost": "cost E (mean of E_total)"}.get(column, column))
     ax.set_title(title)
-    ax.legend(fontsize="small")
+    place_legend(ax, legend)
     return ax
 
 
@@ -178,6 +232,7 @@ def plot_activation(
     ax: Axes | None = None,
     *,
     xlim: tuple[float, float] = (-5.0, 5.0),
+    legend: str = "best",
 ) -> Axes:
     """An activation ``f`` and its derivative ``f'`` on one Axes; returns the Axes.
 
@@ -185,6 +240,8 @@ def plot_activation(
     :class:`~bpderive.symbolic.activations.Activation`. Both curves are the SymPy expressions
     ``activation.formula`` and ``activation.derivative`` (the latter from ``sympy.diff``),
     lambdified; nothing is typed in here. Softmax is not element-wise and has no such curve.
+    ``legend`` is one of :data:`LEGEND_PLACES` (default inside the Axes, where the two curves
+    leave room).
     """
     import sympy as sp
 
@@ -195,6 +252,7 @@ def plot_activation(
     if not act.elementwise:
         raise ValueError(f"activation: {act.name!r} is not element-wise; plot its outputs instead")
     lo, hi = _interval("xlim", xlim)
+    legend = check_legend(legend)
     ax = _axes(ax)
     x = np.linspace(lo, hi, 401)
     for expr, label, style in (
@@ -207,7 +265,7 @@ def plot_activation(
     ax.axvline(0.0, color="0.8", linewidth=0.8, zorder=0)
     ax.set_xlabel("x = net")
     ax.set_title(act.name)
-    ax.legend(fontsize="small")
+    place_legend(ax, legend)
     return ax
 
 
@@ -220,6 +278,7 @@ def plot_decision_boundary(
     *,
     resolution: int = 200,
     margin: float = 0.25,
+    legend: str = "below",
 ) -> Axes:
     """The class regions of a trained two-input classifier with its samples; returns the Axes.
 
@@ -228,7 +287,8 @@ def plot_decision_boundary(
     output (one-hot targets), with one output ``out > 0.5`` (a logistic output). The regions are
     shaded and the boundary is drawn as a line (where ``out = 0.5``, or where the two outputs are
     equal; with more classes, the regions' edges); each sample is marked with its *target* class
-    (circles class 0, triangles class 1, …), so misclassified samples stand out.
+    (circles class 0, triangles class 1, …), so misclassified samples stand out. ``legend`` is
+    one of :data:`LEGEND_PLACES` (default under the Axes, see :func:`legend_below`).
     """
     from bpderive.network import Network
 
@@ -250,6 +310,7 @@ def plot_decision_boundary(
             f"got shape {T.shape}"
         )
     resolution = int_scalar("resolution", resolution, 2)
+    legend = check_legend(legend)
     margin = real_scalar("margin", margin, "a finite fraction >= 0", lambda v: v >= 0)
     ax = _axes(ax)
     lo, hi = X.min(axis=0), X.max(axis=0)
@@ -292,100 +353,7 @@ def plot_decision_boundary(
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     ax.set_title("Decision boundary")
-    ax.legend(fontsize="small")
-    return ax
-
-
-def descent_path(
-    cost: sp.Expr, symbol: sp.Symbol, start: float, eta: float, steps: int = 1
-) -> np.ndarray:
-    """Gradient descent on a one-variable SymPy cost: ``w⁺ = w − eta·dE/dw``, ``steps`` times.
-
-    The derivative is ``sympy.diff(cost, symbol)``. Returns an array of shape ``(steps + 1, 3)``
-    whose rows are ``(w_k, E(w_k), E'(w_k))``, ``k = 0 … steps``; a run that overflows keeps its
-    non-finite rows (the cost has diverged). ``cost`` must already be a SymPy expression (a
-    string is never parsed), ``start`` and ``eta`` finite numbers (``eta`` may be of any sign or
-    size: showing a rate that is too large is the point of some plots)."""
-    import sympy as sp
-
-    if not isinstance(symbol, sp.Symbol):
-        raise ValueError(f"symbol: expected a sympy Symbol, got {symbol!r}")
-    if not isinstance(cost, sp.Expr):
-        raise ValueError(
-            f"cost: expected a SymPy expression of {symbol}, got {type(cost).__name__} {cost!r}"
-        )
-    if cost.free_symbols - {symbol}:
-        extra = ", ".join(sorted(map(str, cost.free_symbols - {symbol})))
-        raise ValueError(f"cost: expected a function of {symbol} only, it also has {extra}")
-    w = real_scalar("start", start)
-    eta = real_scalar("eta", eta)
-    steps = int_scalar("steps", steps, 0)
-    f = sp.lambdify(symbol, cost, modules="math")
-    df = sp.lambdify(symbol, sp.diff(cost, symbol), modules="math")
-    rows = []
-    for _ in range(steps + 1):
-        try:
-            value, slope = float(f(w)), float(df(w))
-        except OverflowError:
-            value = slope = float("inf")
-        rows.append((w, value, slope))
-        w = w - eta * slope
-    return np.array(rows)
-
-
-def plot_descent(
-    cost: sp.Expr,
-    symbol: sp.Symbol,
-    start: float,
-    eta: float,
-    steps: int = 1,
-    ax: Axes | None = None,
-    *,
-    span: tuple[float, float] | None = None,
-) -> Axes:
-    """The picture of 三.3.2.0: a cost curve, a point, its tangent, steps against the slope.
-
-    ``cost`` is a SymPy expression of ``symbol`` (one weight); the derivative is derived by
-    ``sympy.diff``. Drawn: ``E(w)`` over ``span`` (default: the points visited, with a margin),
-    the tangent at ``start`` (its slope is the gradient), and each step of
-    :func:`descent_path` as an arrow from ``(w_k, E(w_k))`` to ``(w_{k+1}, E(w_{k+1}))``.
-    Returns the Axes.
-    """
-    import sympy as sp
-
-    from bpderive.symbolic.notation import number
-
-    path = descent_path(cost, symbol, start, eta, steps)
-    path = path[np.isfinite(path).all(axis=1)]
-    if span is not None:
-        span = _interval("span", span)
-    ax = _axes(ax)
-    if span is None:
-        lo, hi = path[:, 0].min(), path[:, 0].max()
-        pad = max(0.25 * (hi - lo), 0.5)
-        span = (lo - pad, hi + pad)
-    f = sp.lambdify(symbol, cost, modules="numpy")
-    w = np.linspace(span[0], span[1], 400)
-    ax.plot(w, np.broadcast_to(f(w), w.shape), color="C0", label="E(w)")
-    w0, e0, g0 = path[0]
-    half = 0.15 * (span[1] - span[0])
-    tw = np.array([w0 - half, w0 + half])
-    ax.plot(tw, e0 + g0 * (tw - w0), color="C1", label=f"tangent, slope dE/dw = {number(g0, 4)}")
-    ax.plot(path[:, 0], path[:, 1], "o", color="C3", markersize=4)
-    for (wa, ea, _), (wb, eb, _) in zip(path[:-1], path[1:], strict=True):
-        if wb < span[0] or wb > span[1]:
-            break
-        ax.annotate(
-            "",
-            xy=(wb, eb),
-            xytext=(wa, ea),
-            arrowprops={"arrowstyle": "->", "color": "C3"},
-        )
-    ax.plot([], [], color="C3", label=f"steps w⁺ = w − {eta:g}·dE/dw")
-    ax.set_xlim(*span)
-    ax.set_xlabel(str(symbol))
-    ax.set_ylabel("E")
-    ax.legend(fontsize="small")
+    place_legend(ax, legend)
     return ax
 
 

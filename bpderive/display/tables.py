@@ -191,19 +191,37 @@ class Equations:
     def _lines(
         self, show: Callable[..., str], number: Callable, equals: str, newline: str = ""
     ) -> list[str]:
-        """One line per equation; in LaTeX (``newline``), a matrix equation's arithmetic and
-        value go on lines of their own under it, since matrices side by side soon outgrow a
-        notebook's width."""
+        """One line per equation; in LaTeX (``newline``), the arithmetic and value of a matrix
+        equation, or of one longer than a line of :data:`~bpderive.symbolic.notation.WIDTH`
+        characters as text, go on lines of their own under it, so that a notebook never needs
+        to scroll sideways."""
         lines = []
         for eq, value in zip(self.eqs, self.values, strict=True):
-            again = f" {newline} {equals.strip()} " if newline and _is_matrix(eq) else " = "
-            line = f"{show(eq.lhs)}{equals}{show(eq.rhs)}"
-            if self._arithmetic(eq.rhs):
-                line += f"{again}{show(eq.rhs, self.env)}"
-            if value is not None:
-                line += f"{again}{number(value, eq)}"
-            lines.append(line)
+            long = bool(newline) and (
+                _is_matrix(eq)
+                or len(self._line(eq, value, notation.text, _values_text, " = ")) > notation.WIDTH
+            )
+            again = f" {newline} {equals.strip()} " if long else " = "
+            lines.append(self._line(eq, value, show, number, equals, again))
         return lines
+
+    def _line(
+        self,
+        eq: sp.Eq,
+        value: object | None,
+        show: Callable[..., str],
+        number: Callable,
+        equals: str,
+        again: str = " = ",
+    ) -> str:
+        """``lhs = rhs``, then its arithmetic and its value, each after ``again``."""
+        line = f"{show(eq.lhs)}{equals}{show(eq.rhs)}"
+        arithmetic = show(eq.rhs, self.env) if self._arithmetic(eq.rhs) else None
+        if arithmetic is not None:
+            line += f"{again}{arithmetic}"
+        if value is not None and number(value, eq) != arithmetic:  # nothing computed: once
+            line += f"{again}{number(value, eq)}"
+        return line
 
     def latex(self) -> str:
         r"""``\begin{aligned} lhs &= rhs = value \\ … \end{aligned}``."""

@@ -88,9 +88,12 @@ class Verdict:
         return self.message
 
     def __repr__(self) -> str:
-        mark = "✓" if self.correct else f"✗ {self.mistake}:"
-        read = "" if self.read_as is None else f"\n  read as: {notation.text(self.read_as)}"
-        return f"{mark} {self.message}{read}"
+        zh = self.lang == "zh"
+        colon = "：" if zh else ": "  # a full-width colon takes no space after it
+        mark = "✓ " if self.correct else f"✗ {self.mistake}{colon}"
+        read_as = f"{VERDICT['read_as'][zh]}{colon}"
+        read = "" if self.read_as is None else f"\n  {read_as}{notation.text(self.read_as)}"
+        return f"{mark}{self.message}{read}"
 
     def _repr_markdown_(self) -> str:
         zh = self.lang == "zh"
@@ -101,7 +104,8 @@ class Verdict:
         )
         lines = [f"{head} {self.markdown or self.message}"]
         if self.read_as is not None:
-            lines.append(f"{VERDICT['read_as'][zh]}: ${notation.latex(self.read_as)}$")
+            colon = "：" if zh else ": "
+            lines.append(f"{VERDICT['read_as'][zh]}{colon}${notation.latex(self.read_as)}$")
         return "\n\n".join(lines)
 
     def _repr_latex_(self) -> str:

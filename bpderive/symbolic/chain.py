@@ -199,9 +199,10 @@ def _line(
 ) -> str:
     parts = list(rhs)
     if values is not None:
-        if numeric is not None:
+        value = style.number(values[label])
+        if numeric is not None and numeric != value:  # one term: its number once
             parts.append(numeric)
-        parts.append(style.number(values[label]))
+        parts.append(value)
     return style.show(label) + style.equals + " = ".join(parts)
 
 

@@ -125,7 +125,7 @@ def train(
     goal: float = 0.0,
     min_grad: float = 1e-5,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
-    max_fail: int = 6,
+    max_fail: int | None = 6,
     max_rises: int | None = None,
     callback: Callable[[int, Params, History], None] | None = None,
     **options: Any,
@@ -150,10 +150,11 @@ def train(
     (gradient norm ``< min_grad``), ``"mu_max"`` (Levenberg–Marquardt's μ passed its limit),
     ``"max_fail"`` (with ``validation=(X_val, T_val)``: the validation cost has not been at its
     best for ``max_fail`` epochs, however it moved meanwhile: MATLAB's early stopping, default
-    6), ``"max_rises"`` (with a validation set and ``max_rises=k``: the validation cost has
-    risen ``k`` epochs in a row, the article's rule of 四.5, 连续6次不降反升, with ``k = 6``),
-    ``"epochs"``. With a validation set the returned parameters are those of the best validation
-    epoch, whatever stopped training: further epochs only fitted the training set more closely.
+    6, ``max_fail=None`` to use only the article's rule), ``"max_rises"`` (with a validation
+    set and ``max_rises=k``: the validation cost has risen ``k`` epochs in a row, the article's
+    rule of 四.5, 连续6次不降反升, with ``k = 6``), ``"epochs"``. With a validation set the returned
+    parameters are those of the best validation epoch, whatever stopped training: further epochs
+    only fitted the training set more closely.
 
     ``callback(epoch, params, history)`` is called after every epoch's record (``epoch = 0``
     for the start) with a copy of the parameters; its return value is ignored.
@@ -167,7 +168,8 @@ def train(
     epochs = int_scalar("epochs", epochs, 0)
     goal = real_scalar("goal", goal, "a finite cost goal >= 0", lambda v: v >= 0)
     min_grad = real_scalar("min_grad", min_grad, "a finite gradient norm >= 0", lambda v: v >= 0)
-    max_fail = int_scalar("max_fail", max_fail, 1)
+    if max_fail is not None:
+        max_fail = int_scalar("max_fail", max_fail, 1, "None or an int >= 1")
     if max_rises is not None:
         max_rises = int_scalar("max_rises", max_rises, 1, "None or an int >= 1")
     int_scalar("seed", seed, 0, "a non-negative int")
@@ -176,7 +178,7 @@ def train(
     if not isinstance(net, Network):
         raise scalar_error("net", "a bpderive.Network", type(net).__name__)
     _check_start(params, init, init_options)
-    if validation is None and max_fail != _default("max_fail"):
+    if validation is None and max_fail not in (None, _default("max_fail")):
         raise scalar_error(
             "max_fail", "its default 6: it acts only with validation=(X_val, T_val)", max_fail
         )
@@ -277,7 +279,7 @@ class _Stops:
 
     goal: float
     min_grad: float
-    max_fail: int
+    max_fail: int | None
     max_rises: int | None
     epochs: int
 
@@ -349,7 +351,10 @@ class _Monitor:
             (cost <= stops.goal, "goal"),
             (gnorm < stops.min_grad, "min_grad"),
             (state.stop == "mu_max", "mu_max"),
-            (validating and self.fails >= stops.max_fail, "max_fail"),
+            (
+                validating and stops.max_fail is not None and self.fails >= stops.max_fail,
+                "max_fail",
+            ),
             (
                 validating and stops.max_rises is not None and self.rises >= stops.max_rises,
                 "max_rises",
