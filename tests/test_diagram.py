@@ -174,3 +174,40 @@ def test_the_diagram_shares_the_plots_matplotlib_import() -> None:
     from bpderive.display import diagram, plotting
 
     assert diagram._pyplot is plotting._pyplot
+
+
+def _ink(ax, artist) -> np.ndarray:
+    """The pixels ``artist`` alone paints (its text and its background box), as a mask: every
+    other text hidden, the figure rendered by Agg, compared with the render of none."""
+    ax.figure.set_facecolor("0.5")  # grey, so that a label's white box paints too
+    ax.set_facecolor("0.5")
+    texts = [t for t in ax.texts if t.get_gid()]
+    others = [t for t in ax.texts if t.get_gid() is None] + list(ax.patches) + list(ax.lines)
+    for a in texts + others:
+        a.set_visible(False)
+    canvas = ax.figure.canvas
+    canvas.draw()
+    blank = np.asarray(canvas.buffer_rgba()).copy()
+    artist.set_visible(True)
+    canvas.draw()
+    painted = np.any(np.asarray(canvas.buffer_rgba()) != blank, axis=2)
+    for a in texts + others:
+        a.set_visible(True)
+    return painted
+
+
+@pytest.mark.parametrize("name", ["article", "mazur"])
+def test_no_two_labels_overlap_on_the_rendered_figure(name: str) -> None:
+    """Rendered, not computed: each weight, bias, neuron and layer label is drawn alone and the
+    painted pixels of every pair must be disjoint (the layout's own geometry is not used)."""
+    ex = example(name if name == "mazur" else None)
+    ax = draw_network(ex.net, ex.params)
+    labels = [t for t in ax.texts if t.get_gid()]
+    masks = {t.get_gid(): _ink(ax, t) for t in labels}
+    clashes = [
+        (a, b)
+        for i, a in enumerate(masks)
+        for b in list(masks)[i + 1 :]
+        if np.any(masks[a] & masks[b])
+    ]
+    assert len(labels) >= 20 and not clashes, clashes
