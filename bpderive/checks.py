@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
+
+from bpderive.limits import check_network_size
 
 
 def parameter_shapes(sizes: Sequence[int]) -> dict[str, tuple[int, ...]]:
@@ -22,6 +25,33 @@ def parameter_shapes(sizes: Sequence[int]) -> dict[str, tuple[int, ...]]:
         shapes[f"W{layer}"] = (sizes[layer], sizes[layer - 1])
         shapes[f"b{layer}"] = (sizes[layer],)
     return shapes
+
+
+def check_sizes(sizes: object) -> tuple[int, ...]:
+    """``sizes`` as a tuple of ints: a list, tuple or 1-D integer NumPy array of positive
+    integers (NumPy integers too; not ``2.5``, not ``"2"``, not ``True``), within the limits of
+    :mod:`bpderive.limits`."""
+    expected = (
+        "a sequence of at least two positive integers (inputs, hidden..., outputs) "
+        "such as (2, 3, 2)"
+    )
+    if (
+        getattr(sizes, "ndim", 1) != 1
+        or isinstance(sizes, str | bytes)
+        or not isinstance(sizes, Sequence | np.ndarray)
+    ):
+        raise ValueError(f"sizes: expected {expected}, got {sizes!r:.200}")
+    checked = []
+    for s in sizes:
+        try:
+            value = operator.index(s)  # int and NumPy integers; not 2.5, not "2"
+        except TypeError:
+            value = 0
+        checked.append(0 if isinstance(s, bool | np.bool_) else value)
+    if len(checked) < 2 or min(checked) < 1:
+        raise ValueError(f"sizes: expected {expected}, got {tuple(sizes)!r:.200}")
+    check_network_size(tuple(checked))
+    return tuple(checked)
 
 
 def _finite(name: str, array: np.ndarray) -> None:

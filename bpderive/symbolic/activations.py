@@ -35,7 +35,7 @@ import sympy as sp
 from sympy.calculus.util import function_range
 
 from bpderive.symbolic import codec
-from bpderive.symbolic.notation import NET, OUT
+from bpderive.symbolic.notation import NET, OUT, rename
 
 Interval = tuple[float, float]
 
@@ -184,12 +184,14 @@ class Activation:
 
     def local_derivative(self, net: sp.Symbol, out: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
         """``(f'(net), the same in out)`` for one unit: the factor ``∂out/∂net`` of the chain."""
-        raw = self.derivative.xreplace({NET: net})
+        raw = rename(self.derivative, NET, net)
         in_out = self.derivative_in_output
-        return raw, (raw if in_out is None else in_out.xreplace({OUT: out}))
+        return raw, (raw if in_out is None else rename(in_out, OUT, out))
 
     def __call__(self, net: sp.Expr) -> sp.Expr:
         """``f(net)``: the forward equation of one unit."""
+        if isinstance(net, sp.Symbol):
+            return rename(self.formula, NET, net)
         return self.formula.xreplace({NET: net})
 
 

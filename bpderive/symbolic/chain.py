@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from bpderive.limits import check_formula_size
 from bpderive.symbolic import notation
 from bpderive.symbolic.notation import Name, OrderedEq
 
@@ -58,6 +59,12 @@ class Factor:
     def walk(self) -> Iterator[Factor | Sum | Chain]:
         yield self
 
+    def size(self, memo: dict[int, int]) -> int:
+        """Operations and symbols of ``expr`` (see :meth:`Chain.size`)."""
+        if id(self) not in memo:
+            memo[id(self)] = sum(1 for _ in sp.preorder_traversal(self.expr))
+        return memo[id(self)]
+
     def value(self, env: Mapping[sp.Symbol, float], memo: dict[sp.Symbol, float]) -> float:
         if self.label not in memo:
             memo[self.label] = _number(self.expr, env, self.label)
@@ -87,12 +94,24 @@ class Sum:
 
     @property
     def expr(self) -> sp.Expr:
-        return sp.Add(*[t.expr for t in self.terms])
+        """The sum of the paths as one formula (refused beyond :data:`~bpderive.limits.MAX_FORMULA`,
+        see :attr:`Chain.expr`)."""
+        _check_size(self)
+        return self._expr()
+
+    def _expr(self) -> sp.Expr:
+        return sp.Add(*[t._expr() for t in self.terms])
 
     def walk(self) -> Iterator[Factor | Sum | Chain]:
         yield self
         for t in self.terms:
             yield from t.walk()
+
+    def size(self, memo: dict[int, int]) -> int:
+        """Operations and symbols of ``expr`` (see :meth:`Chain.size`)."""
+        if id(self) not in memo:
+            memo[id(self)] = 1 + sum(t.size(memo) for t in self.terms)
+        return memo[id(self)]
 
     def value(self, env: Mapping[sp.Symbol, float], memo: dict[sp.Symbol, float]) -> float:
         if self.label not in memo:
@@ -127,13 +146,31 @@ class Chain:
 
     @property
     def expr(self) -> sp.Expr:
-        """The product, in the intermediate symbols (``out_*``, ``net_*``) and parameters."""
-        return sp.Mul(*[i.expr for i in self.items])
+        """The product, in the intermediate symbols (``out_*``, ``net_*``) and parameters.
+
+        Written out, a chain repeats every shared part once per path, and the paths multiply
+        with the layer widths: a first-layer weight of a network 30 layers deep has 3³⁰ of them.
+        So a formula beyond :data:`~bpderive.limits.MAX_FORMULA` is refused (a
+        :class:`~bpderive.limits.LimitError`) rather than built; the chain itself, its text and
+        its numbers never write it out and work at any size."""
+        _check_size(self)
+        return self._expr()
+
+    def _expr(self) -> sp.Expr:
+        return sp.Mul(*[i._expr() if isinstance(i, Sum) else i.expr for i in self.items])
 
     def walk(self) -> Iterator[Factor | Sum | Chain]:
         yield self
         for i in self.items:
             yield from i.walk()
+
+    def size(self, memo: dict[int, int] | None = None) -> int:
+        """How many operations and symbols :attr:`expr` has, counted without building it: each
+        shared part once per path it lies on (``memo`` keeps each part's count)."""
+        memo = {} if memo is None else memo
+        if id(self) not in memo:
+            memo[id(self)] = 1 + sum(i.size(memo) for i in self.items)
+        return memo[id(self)]
 
     def value(self, env: Mapping[sp.Symbol, float], memo: dict[sp.Symbol, float]) -> float:
         if self.label not in memo:
@@ -172,6 +209,15 @@ class Chain:
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"
+
+
+def _check_size(item: Sum | Chain) -> None:
+    check_formula_size(
+        notation.text(item.label),
+        item.size({}),
+        "read it as a chain (.text(), .latex()) or get its numbers (.evaluate()), which "
+        "never write it out",
+    )
 
 
 def _number(expr: sp.Expr, env: Mapping[sp.Symbol, float], label: sp.Symbol) -> float:

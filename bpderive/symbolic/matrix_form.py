@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from bpderive.symbolic.chain import Factor
 from bpderive.symbolic.derivation import Derivation
 from bpderive.symbolic.notation import OrderedEq, Partial, name_text
-from bpderive.symbolic.structure import NetworkStructure
+from bpderive.symbolic.structure import NetworkStructure, Neuron
 
 Matrix = sp.ImmutableMatrix
 
@@ -209,17 +210,23 @@ class Proof:
 
 
 def prove(s: NetworkStructure, d: Derivation) -> Proof:
-    """Check every entry of every layer's equations against the scalar chains: with each δ
-    symbol replaced by its chain, the δ equation must give the unit's δ chain, ``δ`` the bias
-    gradients and ``δ·aᵀ`` the weight gradients. Raises ``AssertionError`` naming an entry that
-    differs (none does: the chains are what the matrices are built from, and this says so)."""
-    units = [n for row in s.layers[1:] for n in row]
-    chains = {s.delta_symbol(n.name): d.delta(n.name).expr for n in units}
+    """Check every entry of every layer's equations against the scalar chains: the δ equation
+    must give each unit's δ chain, ``δ`` the bias gradients and ``δ·aᵀ`` the weight gradients.
+    Raises ``AssertionError`` naming an entry that differs (none does: the chains are what the
+    matrices are built from, and this says so).
+
+    The proof goes one layer at a time, by induction from the output layer down. A hidden
+    unit's δ chain is a sum of paths, each path the δ chain of a unit above (the very same
+    items, checked here) times ``∂net_up/∂out``; with those δ chains written as their symbols
+    ``δ_up`` the chain is a small formula, and it must equal the matrix form's entry, which is
+    written in the same symbols. Substituting the chains back would prove the same equality,
+    but the written-out chains grow with the product of the layer widths."""
+    level = {s.delta_symbol(n.name): _one_level(s, d, n) for row in s.layers[1:] for n in row}
     deltas = gradients = 0
     for layer in backward(s, d):
         rhs = layer.rhs_delta(evaluate=True)
         for j in range(layer.delta.rows):
-            _equal(rhs[j].xreplace(chains), chains[layer.delta[j]], f"δ of layer {layer.layer}")
+            _equal(rhs[j], level[layer.delta[j]], f"δ of layer {layer.layer}")
             deltas += 1
         products = {layer.grad_b[j]: layer.delta[j] for j in range(layer.delta.rows)} | {
             layer.grad_W[j, i]: layer.delta[j] * layer.below[i]
@@ -227,10 +234,47 @@ def prove(s: NetworkStructure, d: Derivation) -> Proof:
             for i in range(layer.grad_W.cols)
         }
         for label, product in products.items():
-            chain = d.gradient(label.bottom.name).expr
-            _equal(product.xreplace(chains), chain, name_text(label.name))
+            p = s.resolve(label.bottom.name)
+            chain = d.gradient(p.name)
+            top = s.neurons[p.target]
+            link = chain.items[-1]
+            head = _head(d, top, chain.items[:-1])
+            _equal(product, head * link.expr, name_text(label.name))
             gradients += 1
     return Proof(deltas, gradients)
+
+
+def _head(d: Derivation, up: Neuron, items: tuple) -> sp.Expr:
+    """``δ_up`` when ``items`` are the items of ``up``'s δ chain (the same objects, or, for the
+    article's path label ``∂E_o1/∂out_o1``, factors of the same formulas); otherwise an
+    ``AssertionError``: the chain would not be built from the δ above."""
+    own = d.delta_items(up)
+    if not own:
+        if all(isinstance(i, Factor) and i.expr == 0 for i in items):
+            return sp.Integer(0)
+    elif len(items) == len(own) and all(a is b for a, b in zip(items, own, strict=True)):
+        return d.s.delta_symbol(up.name)
+    elif all(isinstance(i, Factor) for i in (*items, *own)) and sp.Mul(
+        *[i.expr for i in items]
+    ) == sp.Mul(*[i.expr for i in own]):
+        return d.s.delta_symbol(up.name)
+    raise AssertionError(f"a chain through net_{up.name} does not start with δ_{up.name}")
+
+
+def _one_level(s: NetworkStructure, d: Derivation, n: Neuron) -> sp.Expr:
+    """``δ_n``'s chain with the δ chains of the layer above written as their symbols."""
+    items = d.delta_items(n)
+    if n.layer == s.n_layers or not items:
+        return sp.Mul(*[i.expr for i in items]) if items else sp.Integer(0)
+    paths, activation = items
+    net_of = {m.net: m for m in s.layers[n.layer + 1]}
+    total = sp.Add(
+        *[
+            _head(d, net_of[path.items[-1].label.top], path.items[:-1]) * path.items[-1].expr
+            for path in paths.terms
+        ]
+    )
+    return total * activation.expr
 
 
 def _equal(a: sp.Expr, b: sp.Expr, what: str) -> None:

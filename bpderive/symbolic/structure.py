@@ -17,15 +17,17 @@ Names follow the article so that code and text can be read side by side:
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 import sympy as sp
+from sympy.core.add import _addsort
+from sympy.core.mul import _mulsort
 
-from bpderive.checks import check_params, check_rows, parameter_shapes
+from bpderive.checks import check_params, check_rows, check_sizes, parameter_shapes
+from bpderive.limits import check_formula_size
 from bpderive.symbolic.activations import Activation, Softmax, get_activation
 from bpderive.symbolic.losses import Loss, get_loss
 from bpderive.symbolic.notation import Name
@@ -90,25 +92,26 @@ class ErrorEquations:
     terms: tuple[sp.Eq, ...]
 
 
-def _check_sizes(sizes: object) -> tuple[int, ...]:
-    if isinstance(sizes, str | bytes) or not isinstance(sizes, Sequence):
-        raise ValueError(
-            f"sizes: expected a sequence of positive integers (inputs, hidden..., outputs) "
-            f"such as (2, 3, 2), got {sizes!r}"
-        )
-    checked = []
-    for s in sizes:
-        try:
-            value = operator.index(s)  # int and NumPy integers; not 2.5, not "2"
-        except TypeError:
-            value = 0
-        checked.append(0 if isinstance(s, bool) else value)
-    if len(checked) < 2 or min(checked) < 1:
-        raise ValueError(
-            f"sizes: expected at least two positive integers (inputs, hidden..., outputs) "
-            f"such as (2, 3, 2), got {tuple(sizes)!r}"
-        )
-    return tuple(checked)
+def _product(weight: sp.Symbol, out: sp.Symbol) -> sp.Mul:
+    """``weight·out``, the same expression as ``weight * out``, built without SymPy's general
+    ``Mul`` flattening: a wide layer has one such product per weight, and flattening them was
+    most of the time of building a network (two symbols only need sorting)."""
+    args = [weight, out]
+    _mulsort(args)
+    return sp.Mul._from_args(args)
+
+
+def _weighted_sum(products: list[sp.Mul], bias: sp.Symbol) -> sp.Add:
+    """``Σ w·out + b``, the same expression as ``sp.Add(*products, bias)``: its terms are all
+    distinct (one weight each), so there is nothing to collect, only to sort."""
+    terms: list[sp.Expr] = [*products, bias]
+    _addsort(terms)
+    return sp.Add._from_args(terms)
+
+
+def _tree_size(expr: sp.Basic, sizes: Mapping[sp.Basic, int]) -> int:
+    """Operations and symbols of ``expr`` with each symbol in ``sizes`` counted as its size."""
+    return sum(sizes.get(node, 1) for node in sp.preorder_traversal(expr))
 
 
 class NetworkStructure:
@@ -124,7 +127,7 @@ class NetworkStructure:
         activations: str | Activation | Sequence[str | Activation],
         loss: str | Loss,
     ) -> None:
-        self.sizes = _check_sizes(sizes)
+        self.sizes = check_sizes(sizes)
         self.n_layers = len(self.sizes) - 1
         self.activations = self._check_activations(activations)
         self.loss: Loss = get_loss(loss).for_output(self.activations[-1])
@@ -197,8 +200,11 @@ class NetworkStructure:
         for layer in range(1, self.n_layers + 1):
             below = self.layers[layer - 1]
             for j, dst in enumerate(self.layers[layer]):
-                terms = [self.weight(layer, i, j).symbol * src.out for i, src in enumerate(below)]
-                self.local[dst.net] = sp.Add(*terms, self.bias(layer, j).symbol)
+                terms = [
+                    _product(self.weight(layer, i, j).symbol, src.out)
+                    for i, src in enumerate(below)
+                ]
+                self.local[dst.net] = _weighted_sum(terms, self.bias(layer, j).symbol)
             act = self.activations[layer - 1]
             nets = [n.net for n in self.layers[layer]]
             outs = act.outputs(nets) if isinstance(act, Softmax) else [act(n) for n in nets]
@@ -330,8 +336,28 @@ class NetworkStructure:
 
     def expand(self, expr: sp.Expr) -> sp.Expr:
         """``expr`` with every ``net_*``/``out_*`` replaced by its formula in inputs and
-        parameters. The expansion is built on first use: a derivation never needs it."""
+        parameters. The expansion is built on first use: a derivation never needs it.
+
+        Each ``out_*`` of a layer appears in every ``net_*`` of the next, so the expansion grows
+        with the product of the widths; beyond :data:`~bpderive.limits.MAX_FORMULA` it is
+        refused, by its size counted on the small local equations, before anything is built."""
+        check_formula_size(
+            "the expansion into inputs and parameters",
+            _tree_size(expr, self._expanded_sizes),
+            "keep net_* and out_* as symbols (the chain, its text and its numbers)",
+        )
         return expr.xreplace(self.expansion)
+
+    @cached_property
+    def _expanded_sizes(self) -> dict[sp.Symbol, int]:
+        """The size of every ``net_*``/``out_*`` written in inputs and parameters."""
+        sizes: dict[sp.Symbol, int] = {}
+        for row in self.layers[1:]:
+            for key in ("net", "out"):
+                for n in row:
+                    symbol = getattr(n, key)
+                    sizes[symbol] = _tree_size(self.local[symbol], sizes)
+        return sizes
 
     def local_derivative(self, quantity: sp.Symbol, wrt: sp.Symbol) -> sp.Expr:
         """``∂quantity/∂wrt`` of one local equation (``quantity`` is a ``net_*`` or ``out_*``).
