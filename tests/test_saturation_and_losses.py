@@ -5,6 +5,7 @@ finite gradients: the derived cross-entropy δ is ``out − target``, and ``0·l
 limit. The expected numbers here come from a hand-written NumPy back-propagation.
 """
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -32,6 +33,19 @@ def numpy_backprop(params, X, T):
     return {"W1": d1.T @ X / n, "b1": d1.mean(0), "W2": d2.T @ out1 / n, "b2": d2.mean(0)}
 
 
+def mpmath_cross_entropy(nets: np.ndarray, T: np.ndarray) -> float:
+    """The mean binary cross-entropy from the output nets, as the formula reads, at 2000
+    digits: enough for ``1 − out`` to be exact at ``|net|`` up to 4000 (independent of the
+    package's log-sigmoid form)."""
+    with mpmath.workdps(2000):
+        total = mpmath.mpf(0)
+        for net_row, t_row in zip(nets, T, strict=True):
+            for net, t in zip(net_row, t_row, strict=True):
+                out = 1 / (1 + mpmath.exp(-mpmath.mpf(float(net))))
+                total -= t * mpmath.log(out) + (1 - t) * mpmath.log(1 - out)
+        return float(total / len(nets))
+
+
 @pytest.mark.parametrize("bias", [750.0, 800.0])
 def test_binary_cross_entropy_stays_finite_when_outputs_saturate(bias):
     net = Network(loss="cross_entropy")
@@ -43,7 +57,10 @@ def test_binary_cross_entropy_stays_finite_when_outputs_saturate(bias):
     right = out.copy()  # targets equal to the outputs: a perfect, confident network
     assert c.cost(params, X, right) == 0.0
     wrong = 1 - out
-    assert c.cost(params, X, wrong) == np.inf  # −log 0: the honest answer, not NaN
+    # log(out) would be −log 0 = inf; the true cost, from the nets, is finite (about 1500)
+    nets = c.forward(params, X).nets[-1]
+    assert c.cost(params, X, wrong) == pytest.approx(mpmath_cross_entropy(nets, wrong), 1e-12)
+    assert c.cost(params, X, wrong) > 1000
     for T in (right, wrong):
         grads = c.gradients(params, X, T)
         expected = numpy_backprop(params, X, T)
@@ -60,6 +77,11 @@ def test_softmax_cross_entropy_stays_finite_when_outputs_saturate():
     np.testing.assert_array_equal(out, [[1.0, 0.0]])
     T = np.array([[1.0, 0.0]])
     assert c.cost(params, X, T) == 0.0
+    nets = c.forward(params, X).nets[-1]
+    with mpmath.workdps(60):  # −log softmax of the wrong class: log Σ e^net − net_o2
+        lse = mpmath.log(sum(mpmath.exp(mpmath.mpf(float(n))) for n in nets[0]))
+        expected = float(lse - mpmath.mpf(float(nets[0, 1])))
+    assert c.cost(params, X, 1 - T) == pytest.approx(expected, rel=1e-12)
     grads = c.gradients(params, X, T)
     expected = numpy_backprop(params, X, T)  # softmax + cross-entropy δ is also out − target
     for key in params:

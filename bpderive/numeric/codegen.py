@@ -9,6 +9,8 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
+from bpderive.symbolic.rules import is_stable_log
+
 
 class _Printer(NumPyPrinter):
     """NumPy code as one would write it by hand: ``1/(1 + exp(-x))``, not
@@ -24,10 +26,26 @@ class _Printer(NumPyPrinter):
         (the limit of ``a·log(b)``), where IEEE arithmetic would give ``0·(−∞) = NaN`` for an
         output that rounded to exactly 0 or 1."""
         logs = [arg for arg in expr.args if isinstance(arg, sp.log)]
-        if len(logs) == 1:
+        if len(logs) == 1 and not is_stable_log(logs[0]):
             rest = sp.Mul(*[arg for arg in expr.args if arg is not logs[0]])
             return f"_xlogy({self._print(rest)}, {self._print(logs[0].args[0])})"
         return super()._print_Mul(expr)
+
+    def _print_log(self, expr: sp.log) -> str:
+        """A softplus ``log(1 + e^z)`` as ``logaddexp(0, z)`` and a log-sum-exp ``log(Σ e^zj)``
+        as ``_logsumexp(z1, z2, …)``: the same numbers, finite where ``e^z`` overflows."""
+        if not is_stable_log(expr):
+            return super()._print_log(expr)
+        exponents = [self._print(a.args[0]) for a in sp.Add.make_args(expr.args[0]) if a != 1]
+        if len(exponents) == 1:
+            return f"numpy.logaddexp(0, {exponents[0]})"
+        return f"_logsumexp({', '.join(exponents)})"
+
+
+def _logsumexp(*z: np.ndarray) -> np.ndarray:
+    """``log Σ e^zj`` element-wise, with the largest ``zj`` taken out first."""
+    top = np.maximum.reduce(np.broadcast_arrays(*z))
+    return top + np.log(sum(np.exp(zj - top) for zj in z))
 
 
 def _xlogy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -38,5 +56,5 @@ def lambdify(
     args: Sequence[sp.Symbol], expr: object, cse: bool = True
 ) -> Callable[..., np.ndarray]:
     """``expr`` as a NumPy function of ``args`` (arrays), printed by :class:`_Printer`."""
-    modules = [{"_xlogy": _xlogy}, "numpy"]
+    modules = [{"_xlogy": _xlogy, "_logsumexp": _logsumexp}, "numpy"]
     return sp.lambdify(list(args), expr, modules=modules, printer=_Printer, cse=cse)

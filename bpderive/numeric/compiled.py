@@ -60,7 +60,7 @@ class CompiledNetwork:
         ]
         out = rules.output
         self._delta_output = _output_rule(out, out.delta)
-        self._loss_term = lambdify([OUT, TARGET], out.loss_term, cse=False)
+        self._loss_term = _cost_rule(out)
         #: ``c`` of a sum-of-squares loss ``E_ok = c·e_ok²`` (``None`` for any other loss).
         self.residual_scale: float | None = None
         if out.error_seeds is not None:
@@ -98,7 +98,7 @@ class CompiledNetwork:
 
     def _cost(self, fwd: Forward, T: np.ndarray) -> float:
         with np.errstate(divide="ignore", invalid="ignore"):
-            terms = self._loss_term(fwd.output, T)
+            terms = self._loss_term(fwd.output, T, fwd.nets[-1])
         return float(np.sum(terms)) / T.shape[0]
 
     def cost(self, params: Mapping[str, object], X: object, T: object, check: bool = True) -> float:
@@ -229,6 +229,24 @@ def _forward_rule(layer: LayerRule) -> Callable[[np.ndarray], np.ndarray]:
         return np.column_stack(rule(*shifted.T))
 
     return softmax
+
+
+def _cost_rule(out: OutputRule) -> Rule:
+    """Every output's loss term for every sample, from ``(out, target, net)``: in the output nets
+    where the derivation wrote it there (:func:`~bpderive.symbolic.rules.derive_rules`: finite
+    where ``log(out)`` is not), else in the outputs."""
+    if out.cost_in_net is None:
+        rule = lambdify([OUT, TARGET], out.loss_term, cse=False)
+        return lambda outs, target, nets: rule(outs, target)
+    if not out.coupled:
+        rule = lambdify([NET, TARGET], out.cost_in_net[0])
+        return lambda outs, target, nets: rule(nets, target)
+    terms = lambdify([*out.nets, *out.targets], list(out.cost_in_net))
+
+    def coupled(outs: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
+        return np.column_stack(np.broadcast_arrays(*terms(*nets.T, *target.T)))
+
+    return coupled
 
 
 def _output_rule(out: OutputRule, exprs: tuple) -> Rule:

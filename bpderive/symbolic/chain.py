@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from bpderive.limits import check_formula_size
+from bpderive.limits import LimitError, check_formula_size
 from bpderive.symbolic import notation
 from bpderive.symbolic.notation import Name, OrderedEq
 
@@ -65,7 +65,7 @@ class Factor:
             memo[id(self)] = sum(1 for _ in sp.preorder_traversal(self.expr))
         return memo[id(self)]
 
-    def value(self, env: Mapping[sp.Symbol, float], memo: dict[sp.Symbol, float]) -> float:
+    def value(self, env: Mapping[sp.Symbol, sp.Float], memo: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
         if self.label not in memo:
             memo[self.label] = _number(self.expr, env, self.label)
         return memo[self.label]
@@ -113,9 +113,9 @@ class Sum:
             memo[id(self)] = 1 + sum(t.size(memo) for t in self.terms)
         return memo[id(self)]
 
-    def value(self, env: Mapping[sp.Symbol, float], memo: dict[sp.Symbol, float]) -> float:
+    def value(self, env: Mapping[sp.Symbol, sp.Float], memo: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
         if self.label not in memo:
-            memo[self.label] = math.fsum(t.value(env, memo) for t in self.terms)
+            memo[self.label] = sp.Add(*[t.value(env, memo) for t in self.terms])
         return memo[self.label]
 
     def lines(self, values: Mapping | None, seen: set[sp.Symbol], style: Style) -> list[str]:
@@ -172,9 +172,11 @@ class Chain:
             memo[id(self)] = 1 + sum(i.size(memo) for i in self.items)
         return memo[id(self)]
 
-    def value(self, env: Mapping[sp.Symbol, float], memo: dict[sp.Symbol, float]) -> float:
+    def value(self, env: Mapping[sp.Symbol, sp.Float], memo: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
+        """The chain's number in SymPy arithmetic, at the precision of ``env``'s numbers;
+        ``memo`` collects every term's."""
         if self.label not in memo:
-            memo[self.label] = math.prod(i.value(env, memo) for i in self.items)
+            memo[self.label] = sp.Mul(*[i.value(env, memo) for i in self.items])
         return memo[self.label]
 
     def lines(self, values: Mapping | None, seen: set[sp.Symbol], style: Style) -> list[str]:
@@ -191,10 +193,18 @@ class Chain:
         return out
 
     def numbers(self, env: Mapping[sp.Symbol, float]) -> Evaluation:
-        """The number of every term for one sample's symbol values (``Network.environment``)."""
-        memo: dict[sp.Symbol, float] = {}
-        value = self.value(env, memo)
-        return Evaluation(value, memo, {s: float(v) for s, v in env.items()})
+        """The number of every term for one sample's symbol values (``Network.environment``).
+
+        The arithmetic is SymPy's at the precision of ``env``'s numbers; each term is then
+        rounded to a float (a term beyond a float's range, which only a saturated unit gives,
+        shows as ``inf`` or 0; the product is still computed from the digits)."""
+        return _evaluation(self._exact(env), env)
+
+    def _exact(self, env: Mapping[sp.Symbol, float]) -> dict[sp.Symbol, sp.Expr]:
+        exact = {s: sp.Float(v) for s, v in env.items()}
+        memo: dict[sp.Symbol, sp.Expr] = {}
+        self.value(exact, memo)
+        return memo
 
     def latex(self, values: Mapping | None = None) -> str:
         """The chain as an ``aligned`` LaTeX block: the product of labels, then each item's
@@ -220,13 +230,28 @@ def _check_size(item: Sum | Chain) -> None:
     )
 
 
-def _number(expr: sp.Expr, env: Mapping[sp.Symbol, float], label: sp.Symbol) -> float:
+def _number(expr: sp.Expr, env: Mapping[sp.Symbol, sp.Float], label: sp.Symbol) -> sp.Expr:
     """The value of one factor for the sample ``env``; a missing symbol is named, in text."""
     value = expr.xreplace(env)
     if not value.is_number:
         missing = ", ".join(sorted(notation.text(s) for s in value.free_symbols))
         raise KeyError(f"{notation.text(label)}: no value for {missing}")
-    return float(value)
+    return value
+
+
+def _finite(value: sp.Expr) -> bool:
+    """A finite real number (not ``zoo`` from ``1/(1 − out)`` where ``out`` rounded to 1)."""
+    return bool(value.is_extended_real and value.is_finite)
+
+
+def _float(value: sp.Expr) -> float:
+    return float(value) if _finite(value) else math.nan
+
+
+def _evaluation(memo: dict[sp.Symbol, sp.Expr], env: Mapping[sp.Symbol, float]) -> Evaluation:
+    terms = {label: _float(v) for label, v in memo.items()}
+    value = next(reversed(terms.values()))
+    return Evaluation(value, terms, {s: float(v) for s, v in env.items()})
 
 
 def _paren(value: float, style: Style) -> str:
@@ -310,5 +335,32 @@ class ChainRule(Chain):
         """The number of every factor, sum and of the gradient itself for one sample.
 
         Computed from the chain's own SymPy expressions with the sample's values substituted,
-        independently of the compiled NumPy path (the tests compare the two)."""
-        return self.numbers(self.environment(params, x, target))
+        independently of the compiled NumPy path (the tests compare the two). The arithmetic
+        is SymPy's at 17 significant digits, then at twice as many, until every term agrees
+        to 12 digits with the previous round: a saturated unit (``out = 1 − 10⁻⁴³⁵`` at
+        ``net = 1000``) makes ``1/(1 − out)`` huge and ``out(1 − out)`` tiny, and only enough
+        digits give their product, which the compiled network gets from the simplified rule.
+        Beyond :data:`MAX_DIGITS` a :class:`~bpderive.limits.LimitError` says so."""
+        digits, previous = 17, None
+        while True:
+            env = self.environment(params, x, target, digits)
+            current = self._exact(env)
+            if previous is not None and _settled(previous, current):
+                return _evaluation(current, env)
+            if digits >= MAX_DIGITS:
+                raise LimitError(
+                    f"params, x, target: the numbers of {notation.text(self.label)} do not "
+                    f"settle even at {MAX_DIGITS:,} significant digits (a unit is saturated "
+                    f"far beyond |net| = 18,000); net.compile().gradients gives the gradient"
+                )
+            previous, digits = current, digits * 2
+
+
+#: The most significant digits :meth:`ChainRule.evaluate` works with: enough for a unit
+#: saturated at ``|net|`` up to about 18,000.
+MAX_DIGITS = 17408
+
+
+def _settled(a: dict[sp.Symbol, sp.Expr], b: dict[sp.Symbol, sp.Expr]) -> bool:
+    """Every term finite and equal to 12 significant digits in both rounds."""
+    return all(_finite(a[k]) and _finite(b[k]) and abs(a[k] - b[k]) <= 1e-12 * abs(b[k]) for k in b)

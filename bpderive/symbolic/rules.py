@@ -29,6 +29,7 @@ from bpderive.symbolic.activations import tidy
 from bpderive.symbolic.derivation import Derivation
 from bpderive.symbolic.losses import Loss, M
 from bpderive.symbolic.notation import NET, OUT, TARGET
+from bpderive.symbolic.structure import NetworkStructure
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class OutputRule:
     residual: sp.Expr | None
     residual_scale: sp.Expr | None
     error_seeds: tuple[tuple[sp.Expr, ...], ...] | None
+    cost_in_net: tuple[sp.Expr, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -126,12 +128,15 @@ def _output_rule(d: Derivation) -> OutputRule:
 
     coupled = not s.activations[-1].elementwise
     loss_term = _generic(s.error_exprs[0], first, "E_o1")
+    in_net = _cost_in_net(s)
     if coupled:
         delta = tuple(_simplified(sp.Mul(*[i.expr for i in d.delta_items(n)])) for n in units)
         if residual is not None:
             m = len(units)
             seeds = tuple(tuple(_simplified(seed(k, j)) for j in range(m)) for k in range(m))
-        return OutputRule(True, delta, loss_term, outs, nets, targets, residual, scale, seeds)
+        return OutputRule(
+            True, delta, loss_term, outs, nets, targets, residual, scale, seeds, in_net
+        )
     delta_o1 = sp.Mul(*[i.expr for i in d.delta_items(units[0])])
     delta = (_generic(_simplified(delta_o1), first, "δ of the output layer"),)
     if residual is not None:
@@ -139,7 +144,52 @@ def _output_rule(d: Derivation) -> OutputRule:
             if seed(0, j) != 0:
                 raise RuntimeError(f"e_{units[0].name} depends on net_{units[j].name}")
         seeds = ((_generic(_simplified(seed(0, 0)), first, "∂e_o1/∂net_o1"),),)
-    return OutputRule(False, delta, loss_term, outs, nets, targets, residual, scale, seeds)
+    if in_net is not None:
+        in_net = (_generic(in_net[0], first, "E_o1 in net_o1"),)
+    return OutputRule(False, delta, loss_term, outs, nets, targets, residual, scale, seeds, in_net)
+
+
+def _cost_in_net(s: NetworkStructure) -> tuple[sp.Expr, ...] | None:
+    """Each output's loss term written in the output nets, where that keeps it finite and
+    ``out`` would not; ``None`` where the ``out`` form is as good.
+
+    A cross-entropy on a logistic output takes ``log(out)`` and ``log(1 − out)``; at
+    ``net = 1000`` the output rounds to exactly 1 and the cost to ``inf``, though the true cost
+    is 1000. With ``out = f(net)`` substituted and each logarithm split into the logarithms of
+    its factors, it reads ``−target·(net − log(1 + e^net)) + (1 − target)·log(1 + e^net)``:
+    only softplus terms, which NumPy computes without overflow (``logaddexp``); a softmax
+    output's ``log(e^net_o1 / Σ e^net_oj)`` likewise becomes ``net_o1 − log Σ e^net_oj``, a
+    log-sum-exp. SymPy splits a logarithm only where it proves the factors positive, with the
+    nets taken as real numbers (which they are). A loss without logarithms, or whose
+    logarithms do not all become softplus or log-sum-exp terms, keeps its ``out`` form."""
+    if not s.error_expr.has(sp.log):
+        return None
+    units = s.layers[-1]
+    real = {n.net: sp.Dummy(n.net.name, real=True) for n in units}
+    back = {v: k for k, v in real.items()}
+    outs = {n.out: s.local[n.out].xreplace(real) for n in units}
+    terms = []
+    for term in s.error_exprs:
+        split = term.xreplace(outs).replace(lambda e: isinstance(e, sp.log), _split_log)
+        if not all(is_stable_log(log) for log in split.atoms(sp.log)):
+            return None
+        terms.append(split.xreplace(back))
+    return tuple(terms)
+
+
+def _split_log(log: sp.log) -> sp.Expr:
+    """``log(u)`` as the sum of the logarithms of ``u``'s factors, where SymPy proves them
+    positive (``expand_log`` without ``force``)."""
+    return sp.expand_log(sp.log(sp.factor(sp.cancel(log.args[0]))))
+
+
+def is_stable_log(log: sp.log) -> bool:
+    """Whether ``log`` is a softplus ``log(1 + e^z)`` or a log-sum-exp ``log(Σ e^zj)``: the
+    logarithms NumPy can compute without overflow (:mod:`bpderive.numeric.codegen`)."""
+    args = sp.Add.make_args(log.args[0])
+    exps = [a for a in args if isinstance(a, sp.exp)]
+    rest = [a for a in args if not isinstance(a, sp.exp)]
+    return len(args) >= 2 and (rest == [] or (rest == [sp.S.One] and len(exps) == 1))
 
 
 def _simplified(expr: sp.Expr) -> sp.Expr:

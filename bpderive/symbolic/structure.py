@@ -375,11 +375,13 @@ class NetworkStructure:
         return sp.Add(*[sp.diff(term, wrt) for term in index.get(wrt, ())])
 
     def environment(
-        self, params: Mapping[str, object], x: object, target: object
+        self, params: Mapping[str, object], x: object, target: object, digits: int = 17
     ) -> dict[sp.Symbol, sp.Float]:
         """The number of every symbol for one sample: inputs, targets, parameters, and each
         ``net_*``/``out_*`` by evaluating the local equations in order (SymPy arithmetic, not the
-        compiled path, so that the two can be checked against each other)."""
+        compiled path, so that the two can be checked against each other), with ``digits``
+        significant digits (the given floats are exact binary numbers, so more digits only
+        make the arithmetic more exact)."""
         checked = check_params(self.sizes, params)
         X = check_rows("x", x, self.sizes[0], "input")
         T = check_rows("target", target, self.sizes[-1], "output")
@@ -389,14 +391,14 @@ class NetworkStructure:
         self.loss.check_targets("target", T)
         env: dict[sp.Symbol, sp.Float] = {}
         for n, v in zip(self.layers[0], X[0], strict=True):
-            env[n.out] = sp.Float(float(v), 17)
+            env[n.out] = sp.Float(float(v), digits)
         for t, v in zip(self.targets, T[0], strict=True):
-            env[t] = sp.Float(float(v), 17)
+            env[t] = sp.Float(float(v), digits)
         for p in self.parameters.values():
-            env[p.symbol] = sp.Float(float(checked[p.key][p.index]), 17)
+            env[p.symbol] = sp.Float(float(checked[p.key][p.index]), digits)
         for row in self.layers[1:]:
             for n in row:
-                env[n.net] = sp.Float(self.local[n.net].xreplace(env), 17)
+                env[n.net] = sp.Float(self.local[n.net].xreplace(env), digits)
             for n in row:
-                env[n.out] = sp.Float(self.local[n.out].xreplace(env), 17)
+                env[n.out] = sp.Float(self.local[n.out].xreplace(env), digits)
         return env
