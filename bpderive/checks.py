@@ -62,15 +62,42 @@ def _finite(name: str, array: np.ndarray) -> None:
 
 
 def as_array(name: str, value: object) -> np.ndarray:
-    """``value`` as a float array, or a ValueError naming ``name`` when it is not numeric."""
+    """``value`` as a float array, or a ValueError naming ``name`` when it is not numeric.
+
+    Only numbers are numbers: NumPy would read ``["0.1", "0.2"]`` as floats and a masked array
+    as its data with the masked values in it, so both are refused here, as are booleans (an
+    array of ``True``/``False`` is a mask, not data) and complex numbers."""
     if isinstance(value, str | bytes):
-        raise ValueError(f"{name}: expected numbers, got the string {value!r}")
+        raise ValueError(f"{name}: expected numbers, got the string {value!r:.60}")
+    if isinstance(value, np.ma.MaskedArray):
+        raise ValueError(
+            f"{name}: expected numbers, got a masked array; fill or drop the masked values "
+            f"first (value.filled(...) or value.compressed())"
+        )
     try:
-        if np.iscomplexobj(value):
-            raise TypeError("complex values; expected real numbers")
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
+        raw = np.asarray(value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name}: expected numbers in a rectangular array, got a ragged {type(value).__name__}"
+        ) from None
+    if raw.dtype.kind not in "iuf":
+        kinds = {"b": "True/False values", "c": "complex numbers", "U": "strings", "S": "bytes"}
+        found = kinds.get(raw.dtype.kind)
+        if found is not None:
+            example = raw.ravel()[0].item() if raw.size else ""
+            raise ValueError(f"{name}: expected numbers, got {found} (such as {example!r:.40})")
+        bad = [v for v in raw.ravel()[:100_000] if isinstance(v, bool) or not _is_real(v)]
+        if bad or raw.size == 0:
+            what = f"{type(bad[0]).__name__} {bad[0]!r:.40}" if bad else "an empty object array"
+            raise ValueError(f"{name}: expected numbers, got {what}")
+    try:
+        return raw.astype(float)
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ValueError(f"{name}: expected numbers, got {type(value).__name__} ({exc})") from None
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating)
 
 
 def check_params(sizes: Sequence[int], params: object) -> dict[str, np.ndarray]:

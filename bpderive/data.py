@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bpderive.checks import as_array, int_scalar, real_scalar
+from bpderive.checks import as_array, bool_scalar, int_scalar, real_scalar
 
 Pair = tuple[np.ndarray, np.ndarray]
 
@@ -40,6 +40,7 @@ def xor(one_hot: bool = False) -> Pair:
     ``one_hot=True`` gives ``T`` (4, 2) with columns ``[1 − xor, xor]`` (class "false", class
     "true"), which fits the article's two-output 2-3-2 network.
     """
+    one_hot = bool_scalar("one_hot", one_hot)
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     t = np.logical_xor(X[:, 0], X[:, 1]).astype(float)[:, None]
     return X, (np.hstack([1.0 - t, t]) if one_hot else t)
@@ -72,6 +73,7 @@ def two_class(n: int = 200, seed: int = 0, one_hot: bool = True, noise: float = 
     n = int_scalar("n", n, 2)
     rng = _seed(seed)
     noise = _noise(noise)
+    one_hot = bool_scalar("one_hot", one_hot)
     n0 = n // 2
     theta = rng.uniform(0.0, math.pi, size=n)
     labels = np.r_[np.zeros(n0), np.ones(n - n0)]

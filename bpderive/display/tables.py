@@ -285,8 +285,13 @@ def equations(
     if values is None:
         found: list[object | None] = [None] * len(eqs)
     elif isinstance(values, Mapping):
-        found = [_lookup(values, eq) for eq in eqs]
         env = {s: v for s, v in values.items() if isinstance(s, sp.Symbol)}
+        for symbol, value in env.items():
+            if not _is_number(value):
+                raise ValueError(
+                    f"values[{notation.text(symbol)}]: expected a number, got {value!r:.60}"
+                )
+        found = [_lookup(values, eq) for eq in eqs]
     elif isinstance(values, Sequence | np.ndarray) and not isinstance(values, str):
         if len(values) != len(eqs):
             raise ValueError(

@@ -80,6 +80,17 @@ class CompiledNetwork:
             self.loss.check_targets("T", T2)
         return checked, X2, T2
 
+    def _checked(
+        self, params: Mapping[str, object], X: object, T: object
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        """:meth:`check` for a computation that needs the targets."""
+        if T is None:
+            raise ValueError(
+                f"T: expected the targets, an array of shape (N, {self.sizes[-1]}), got None"
+            )
+        params, X2, T2 = self.check(params, X, T)
+        return params, X2, T2  # type: ignore[return-value]
+
     def _forward(self, params: Params, X: np.ndarray) -> Forward:
         nets, outs = [], []
         out = X
@@ -94,7 +105,10 @@ class CompiledNetwork:
     def forward(self, params: Mapping[str, object], X: object) -> Forward:
         """``net`` and ``out`` of every layer for every sample (row) of ``X``."""
         checked, X2, _ = self.check(params, X)
-        return self._forward(checked, X2)
+        with np.errstate(all="ignore"):
+            fwd = self._forward(checked, X2)
+        _finite("the output", fwd.output, checked, X2)
+        return fwd
 
     def _cost(self, fwd: Forward, T: np.ndarray) -> float:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -104,9 +118,12 @@ class CompiledNetwork:
     def cost(self, params: Mapping[str, object], X: object, T: object, check: bool = True) -> float:
         """The cost: the mean over samples of ``E_total``. ``check=False``: as in
         :meth:`cost_and_gradients`."""
-        if check:
-            params, X, T = self.check(params, X, T)
-        return self._cost(self._forward(params, X), T)
+        if not check:
+            return self._cost(self._forward(params, X), T)
+        params, X, T = self._checked(params, X, T)
+        with np.errstate(all="ignore"):
+            cost = self._cost(self._forward(params, X), T)
+        return _finite("the cost", cost, params, X)
 
     def _local(self, layer: int, fwd: Forward) -> np.ndarray:
         """``∂out/∂net`` of hidden layer ``layer``, from its out (or net where no out-form)."""
@@ -132,19 +149,26 @@ class CompiledNetwork:
     ) -> dict:
         """The gradient of the cost with respect to every parameter, keyed like ``params``.
         ``check=False``: as in :meth:`cost_and_gradients`."""
-        if check:
-            params, X, T = self.check(params, X, T)
-        return self._backward(params, X, T, self._forward(params, X))
+        if not check:
+            return self._backward(params, X, T, self._forward(params, X))
+        params, X, T = self._checked(params, X, T)
+        with np.errstate(all="ignore"):
+            grads = self._backward(params, X, T, self._forward(params, X))
+        return _finite("the gradient", grads, params, X)
 
     def cost_and_gradients(
         self, params: Mapping[str, object], X: object, T: object, check: bool = True
     ) -> tuple[float, dict]:
         """Cost and gradients from one forward pass. ``check=False`` skips validation, for a
         training loop that validated its data once and then only feeds back its own arrays."""
-        if check:
-            params, X, T = self.check(params, X, T)
-        fwd = self._forward(params, X)
-        return self._cost(fwd, T), self._backward(params, X, T, fwd)
+        if not check:
+            fwd = self._forward(params, X)
+            return self._cost(fwd, T), self._backward(params, X, T, fwd)
+        params, X, T = self._checked(params, X, T)
+        with np.errstate(all="ignore"):
+            fwd = self._forward(params, X)
+            cost, grads = self._cost(fwd, T), self._backward(params, X, T, fwd)
+        return _finite("the cost", cost, params, X), _finite("the gradient", grads, params, X)
 
     # ------------------------------------------------------------------ Jacobian of the errors
 
@@ -194,11 +218,14 @@ class CompiledNetwork:
                 f"{self.loss.name!r} is not one"
             )
         if check:
-            params, X, T = self.check(params, X, T)
-        fwd = self._forward(params, X)
-        with np.errstate(over="ignore", invalid="ignore"):
+            params, X, T = self._checked(params, X, T)
+        with np.errstate(all="ignore"):
+            fwd = self._forward(params, X)
             jac = self._jacobian(params, X, T, fwd)
-        errors = np.broadcast_to(self._residual(fwd.output, T), T.shape)
+            errors = np.broadcast_to(self._residual(fwd.output, T), T.shape)
+        if check:
+            _finite("the errors", errors, params, X)
+            _finite("the Jacobian", jac, params, X)
         return errors.ravel(), jac
 
     def jacobian(
@@ -215,6 +242,22 @@ class CompiledNetwork:
         uses ``J`` itself (``JᵀJ`` approximates the Hessian of ``½‖e‖²``). ``check=False``: as in
         :meth:`cost_and_gradients`."""
         return self.errors_and_jacobian(params, X, T, check)[1]
+
+
+def _finite(what: str, value: object, params: Params, X: np.ndarray) -> object:
+    """``value`` (a number, an array or a mapping of arrays) if every number in it is finite,
+    else a ``FloatingPointError`` saying where the numbers got too large: an overflow in
+    ``e^net`` or ``net²`` gives ``inf``, then ``inf − inf`` gives NaN, and a silent NaN would be
+    read as a result."""
+    arrays = value.values() if isinstance(value, Mapping) else [value]
+    if all(np.isfinite(np.sum(a)) or np.isfinite(a).all() for a in arrays):
+        return value
+    key, array = max(params.items(), key=lambda item: np.max(np.abs(item[1]), initial=0.0))
+    raise FloatingPointError(
+        f"params, X: {what} overflowed (inf or NaN) at these parameters and inputs (largest "
+        f"|parameter| {np.max(np.abs(array)):.3g}, in {key}; largest |input| "
+        f"{np.max(np.abs(X)):.3g}): scale the inputs, or start from smaller weights"
+    )
 
 
 def _forward_rule(layer: LayerRule) -> Callable[[np.ndarray], np.ndarray]:

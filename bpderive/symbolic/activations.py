@@ -31,11 +31,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
 import sympy as sp
 from sympy.calculus.util import function_range
 
+from bpderive.checks import real_scalar
 from bpderive.symbolic import codec
-from bpderive.symbolic.notation import NET, OUT, rename
+from bpderive.symbolic.notation import NET, OUT
+from bpderive.symbolic.rename import rename
 
 Interval = tuple[float, float]
 
@@ -226,8 +229,10 @@ def _image(expr: sp.Expr, domain: sp.Set) -> sp.Set | None:
 
 def _formula(what: str, formula: object, allowed: set[sp.Symbol]) -> sp.Expr:
     """A user's formula, checked: a SymPy expression in the allowed symbols only."""
-    if isinstance(formula, int | float) and not isinstance(formula, bool):
-        formula = sp.Float(formula) if isinstance(formula, float) else sp.Integer(formula)
+    if isinstance(formula, int | np.integer) and not isinstance(formula, bool):
+        formula = sp.Integer(int(formula))
+    elif isinstance(formula, float | np.floating):
+        formula = sp.Float(float(formula))
     if not isinstance(formula, sp.Expr):
         raise ValueError(f"{what}: expected a SymPy expression, got {type(formula).__name__}")
     stray = formula.free_symbols - allowed
@@ -253,7 +258,8 @@ def _interval(what: str, value: object) -> Interval:
     if (
         isinstance(value, Sequence)
         and len(value) == 2
-        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        and all(isinstance(v, int | float | np.integer | np.floating) for v in value)
+        and not any(isinstance(v, bool | np.bool_) for v in value)
         and value[0] < value[1]
     ):
         return (float(value[0]), float(value[1]))
@@ -325,9 +331,8 @@ def leaky_relu(slope: float) -> Activation:
     whose slope is *learned*; with the slope held fixed it is a leaky ReLU (notebook 05 derives
     the gradient ∂E/∂a that learning it would need). The slope is turned into an exact rational so
     that derivations stay exact."""
-    if isinstance(slope, bool) or not isinstance(slope, int | float) or not 0 <= slope < 1:
-        raise ValueError(f"leaky_relu slope: expected a number in [0, 1), got {slope!r}")
-    exact = sp.nsimplify(slope, rational=True)
+    real_scalar("slope", slope, "a number in [0, 1)", lambda a: 0 <= a < 1)
+    exact = sp.Rational(str(slope))  # as written: np.float32(0.2) is 1/5, not 0.2000000030
     return Activation(
         "leaky_relu",
         sp.Piecewise((exact * NET, NET <= 0), (NET, True)),

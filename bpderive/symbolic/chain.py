@@ -22,8 +22,10 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import sympy as sp
 
+from bpderive.checks import bool_scalar
 from bpderive.limits import LimitError, check_formula_size
 from bpderive.symbolic import notation
 from bpderive.symbolic.notation import Name, OrderedEq
@@ -201,19 +203,42 @@ class Chain:
         return _evaluation(self._exact(env), env)
 
     def _exact(self, env: Mapping[sp.Symbol, float]) -> dict[sp.Symbol, sp.Expr]:
-        exact = {s: sp.Float(v) for s, v in env.items()}
+        if not isinstance(env, Mapping):
+            raise ValueError(
+                f"env: expected a mapping from symbols to numbers (net.environment(params, x, "
+                f"target) or a worked example's env), got {type(env).__name__}"
+            )
+        exact = {s: _exact_number(s, v) for s, v in env.items()}
         memo: dict[sp.Symbol, sp.Expr] = {}
         self.value(exact, memo)
         return memo
 
+    def _check_values(self, values: Mapping | None) -> None:
+        """``values`` must hold a number for every term: an :class:`Evaluation` of this chain."""
+        if values is None:
+            return
+        if not isinstance(values, Mapping):
+            raise ValueError(
+                f"values: expected the numbers of this chain (chain.evaluate(params, x, target) "
+                f"or chain.numbers(env)), got {type(values).__name__}"
+            )
+        missing = next((i.label for i in self.walk() if i.label not in values), None)
+        if missing is not None:
+            raise ValueError(
+                f"values: expected the numbers of this chain (chain.evaluate(params, x, target) "
+                f"or chain.numbers(env)); there is none for {notation.text(missing)}"
+            )
+
     def latex(self, values: Mapping | None = None) -> str:
         """The chain as an ``aligned`` LaTeX block: the product of labels, then each item's
         expression, each with its number when ``values`` (from ``evaluate``) is given."""
+        self._check_values(values)
         body = LATEX.newline.join(self.lines(values, set(), LATEX))
         return rf"\begin{{aligned}} {body} \end{{aligned}}"
 
     def text(self, values: Mapping | None = None, width: int = notation.WIDTH) -> str:
         """The same derivation as plain text, one line per term, broken to fit ``width``."""
+        self._check_values(values)
         lines = self.lines(values, set(), TEXT)
         return TEXT.newline.join(notation.wrap(line, width) for line in lines)
 
@@ -235,8 +260,21 @@ def _number(expr: sp.Expr, env: Mapping[sp.Symbol, sp.Float], label: sp.Symbol) 
     value = expr.xreplace(env)
     if not value.is_number:
         missing = ", ".join(sorted(notation.text(s) for s in value.free_symbols))
-        raise KeyError(f"{notation.text(label)}: no value for {missing}")
+        raise ValueError(f"env: no value for {missing} (needed by {notation.text(label)})")
     return value
+
+
+def _exact_number(symbol: object, value: object) -> sp.Expr:
+    """One value of an environment as a SymPy number (a SymPy Float keeps its digits); a
+    string or anything else is refused, never parsed."""
+    if isinstance(value, sp.Number):
+        return value
+    if isinstance(value, bool | np.bool_) or not isinstance(
+        value, int | float | np.integer | np.floating
+    ):
+        name = notation.text(symbol) if isinstance(symbol, sp.Basic) else repr(symbol)
+        raise ValueError(f"env[{name}]: expected a number, got {value!r:.60}")
+    return sp.Float(float(value))
 
 
 def _finite(value: sp.Expr) -> bool:
@@ -326,7 +364,7 @@ class ChainRule(Chain):
         """The update rule ``p⁺ = p − η·∂E_total/∂p`` (η1 for weights, η2 for biases).
 
         With ``explicit=True`` the derivative is replaced by the chain's expression."""
-        grad = self.expr if explicit else self.label
+        grad = self.expr if bool_scalar("explicit", explicit) else self.label
         new = Name(f"{self.parameter.name}⁺")
         step = sp.Mul(self.rate, grad, evaluate=False)
         return OrderedEq(new, sp.Add(self.parameter, -step, evaluate=False), evaluate=False)

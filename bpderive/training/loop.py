@@ -173,8 +173,7 @@ def train(
     if max_rises is not None:
         max_rises = int_scalar("max_rises", max_rises, 1, "None or an int >= 1")
     int_scalar("seed", seed, 0, "a non-negative int")
-    if callback is not None and not callable(callback):
-        raise scalar_error("callback", "None or a callable(epoch, params, history)", callback)
+    _check_callback(callback)
     if not isinstance(net, Network):
         raise scalar_error("net", "a bpderive.Network", type(net).__name__)
     _check_start(params, init, init_options)
@@ -190,6 +189,11 @@ def train(
         if isinstance(validation, Sequence):
             given = f"a {given} of length {len(validation)}"
         raise ValueError(f"validation: expected None or a pair (X_val, T_val), got {given}")
+    if validation is not None and (validation[0] is None or validation[1] is None):
+        missing = "X_val" if validation[0] is None else "T_val"
+        raise ValueError(
+            f"validation: expected a pair (X_val, T_val) of arrays, got {missing} None"
+        )
 
     compiled = net.compile()
     if params is None:
@@ -220,6 +224,28 @@ def train(
 
 def _default(name: str) -> object:
     return inspect.signature(train).parameters[name].default
+
+
+def _check_callback(callback: object) -> None:
+    """Refuse, before training, a callback that is not callable or cannot take the three
+    arguments ``(epoch, params, history)``: otherwise its ``TypeError`` would come from inside
+    the first epoch, without a word about the callback."""
+    expected = "None or a callable(epoch, params, history)"
+    if callback is None:
+        return
+    if not callable(callback):
+        raise scalar_error("callback", expected, callback)
+    try:
+        signature = inspect.signature(callback)
+    except (TypeError, ValueError):  # a builtin without a signature: it will tell for itself
+        return
+    try:
+        signature.bind(0, {}, None)
+    except TypeError:
+        name = getattr(callback, "__name__", type(callback).__name__)
+        raise ValueError(
+            f"callback: expected {expected}, got {name}{signature}, which cannot take them"
+        ) from None
 
 
 def _optimizer(optimizer: object, options: dict[str, Any]) -> Optimizer:
