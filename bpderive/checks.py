@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -222,3 +222,23 @@ def bool_scalar(name: str, value: object) -> bool:
     if not isinstance(value, bool | np.bool_):
         raise scalar_error(name, "True or False", value)
     return bool(value)
+
+
+def check_interval(name: str, value: object) -> tuple[float, float]:
+    """``(low, high)`` as two finite floats with ``low < high``, or a ``ValueError`` naming
+    ``name`` (for a string, a number or a triple alike)."""
+    error = ValueError(
+        f"{name}: expected (low, high), two finite numbers with low < high, got {value!r}"
+    )
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise error
+    items = list(value)
+    if len(items) != 2:
+        raise error
+    try:
+        lo, hi = (real_scalar(name, v) for v in items)
+    except ValueError:
+        raise error from None
+    if not lo < hi:
+        raise error
+    return lo, hi

@@ -15,9 +15,12 @@ expected, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
+from bpderive import __version__
 from bpderive.display import equations, show
 from bpderive.example import WorkedExample, example
 from bpderive.exercises import check
@@ -38,6 +41,15 @@ class _UsageError(Exception):
     pass
 
 
+class _Done(Exception):
+    """An option that answers at once (``--version``): its text, then exit 0."""
+
+
+class _Version(argparse.Action):
+    def __call__(self, *args: object, **kwargs: object) -> None:
+        raise _Done(f"bpderive {__version__}\n")
+
+
 def _sizes(text: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(part) for part in text.split(","))
@@ -49,8 +61,17 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 
 def _parser() -> _Parser:
-    parser = _Parser(prog="bpderive", description=__doc__.split("\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = _Parser(
+        prog="bpderive",
+        description=(__doc__.split("\n\n")[0] + "\n\n" + __doc__.split("\n\n")[1]).replace(
+            "``", ""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version")
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, title="commands"
+    )
     network_options = _Parser(add_help=False)
     network_options.add_argument(
         "--activation",
@@ -192,8 +213,13 @@ def _latex(args: argparse.Namespace) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (2 for any mistake in the arguments)."""
+    argv = _joined_values(sys.argv[1:] if argv is None else list(argv))
+    parser = _parser()
+    if not argv:  # a bare ``bpderive``: what it can do
+        _write(sys.stdout, parser.format_help())
+        return 0
     try:
-        args = _parser().parse_args(argv)
+        args = parser.parse_args(argv)
         if args.command == "show":
             sizes = (2, 2, 2) if args.example == "mazur" else (2, 3, 2)
             text = _show(example(_network(sizes, args.activation, args.loss)), args.lang)
@@ -204,16 +230,63 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.answer,
                 args.lang,
             )
-            print(repr(verdict))
+            _write(sys.stdout, repr(verdict) + "\n")
             return 0 if verdict.correct else 1
         else:
             text = _latex(args)
+    except _Done as done:
+        _write(sys.stdout, done.args[0])
+        return 0
     except (_UsageError, ValueError, KeyError) as exc:
         message = exc.args[0] if exc.args else str(exc)
-        print(f"bpderive: error: {message}", file=sys.stderr)
+        _write(sys.stderr, f"bpderive: error: {message}\n")
         return 2
-    print(text)
+    _write(sys.stdout, text + "\n")
     return 0
+
+
+def _joined_values(argv: list[str]) -> list[str]:
+    """``--sizes -1,3`` as ``--sizes=-1,3``: argparse takes a value that starts with ``-`` for an
+    option and would say the value is missing, where the learner needs to hear that -1 is not
+    a size."""
+    joined: list[str] = []
+    for arg in argv:
+        if joined and joined[-1] == "--sizes" and arg.startswith("-") and arg[1:2].isdigit():
+            joined[-1] = f"--sizes={arg}"
+        else:
+            joined.append(arg)
+    return joined
+
+
+#: Plain-ASCII spellings of the mathematics bpderive prints, for a terminal that cannot show
+#: Unicode (``PYTHONIOENCODING=ascii``, an old Windows console).
+_ASCII = str.maketrans(
+    {
+        "δ": "delta", "η": "eta", "∂": "d", "·": "*", "−": "-", "²": "^2", "³": "^3",
+        "⁺": "+", "½": "1/2", "¼": "1/4", "Σ": "sum", "→": "->", "ᵀ": "^T", "⊙": "(.)",
+        "√": "sqrt", "…": "...", "✓": "OK", "✗": "X", "’": "'", "“": '"', "”": '"',
+    }
+)  # fmt: skip
+
+
+def _write(stream: TextIO, text: str) -> None:
+    """Write ``text``; in a terminal that cannot encode it, in ASCII spellings (``δ`` as
+    ``delta_``, anything else as a ``\\u`` escape) rather than a traceback. A reader that
+    closed the pipe (``bpderive latex --all | head``) ends the output quietly."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        text = text.translate(_ASCII).encode(encoding, "backslashreplace").decode(encoding)
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        # Python would report the closed pipe again when it flushes at exit: point the stream
+        # at nothing first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        raise SystemExit(0) from None
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bpderive.checks import int_scalar, real_scalar
+from bpderive.checks import check_interval, int_scalar, real_scalar
 from bpderive.display.legends import check_legend, place_legend
-from bpderive.display.plotting import _axes, _interval
+from bpderive.display.plotting import _axes
 
 if TYPE_CHECKING:
     import sympy as sp
@@ -42,11 +42,19 @@ def descent_path(
     f = sp.lambdify(symbol, cost, modules="math")
     df = sp.lambdify(symbol, sp.diff(cost, symbol), modules="math")
     rows = []
-    for _ in range(steps + 1):
+    for step in range(steps + 1):
         try:
             value, slope = float(f(w)), float(df(w))
         except OverflowError:
             value = slope = float("inf")
+        except (ValueError, ZeroDivisionError, TypeError):  # math domain error, 1/0, complex
+            where = "start" if step == 0 else "eta"
+            reached = "starts" if step == 0 else f"arrives after {step} step(s)"
+            raise ValueError(
+                f"{where}: the descent {reached} at {symbol} = {w:.6g}, where the cost {cost} "
+                f"or its slope is not defined"
+                + ("" if step == 0 else "; take a smaller eta or start elsewhere")
+            ) from None
         rows.append((w, value, slope))
         w = w - eta * slope
     return np.array(rows)
@@ -78,7 +86,7 @@ def plot_descent(
     path = descent_path(cost, symbol, start, eta, steps)
     path = path[np.isfinite(path).all(axis=1)]
     if span is not None:
-        span = _interval("span", span)
+        span = check_interval("span", span)
     legend = check_legend(legend)
     ax = _axes(ax)
     if span is None:

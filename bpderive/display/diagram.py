@@ -203,6 +203,10 @@ def _inches_per_unit(ax: Axes, width: float, height: float) -> float:
     return min(box.width * w_in / width, box.height * h_in / height)
 
 
+#: The most weights a figure draws: 500 arrows take a few seconds to lay out and already fill it.
+MAX_WEIGHTS = 500
+
+
 def draw_network(
     net: Network | None = None,
     params: Mapping[str, object] | None = None,
@@ -231,6 +235,12 @@ def draw_network(
     from matplotlib.patches import Circle, FancyArrowPatch
 
     n_weights = sum(a * b for a, b in zip(net.sizes, net.sizes[1:], strict=False))
+    if n_weights > MAX_WEIGHTS:
+        raise ValueError(
+            f"net: the figure draws at most {MAX_WEIGHTS} weights, one arrow each (more cannot "
+            f"be told apart, and take minutes to lay out); the {net.sizes} network has "
+            f"{n_weights:,}"
+        )
     if weight_labels is None:
         weight_labels = n_weights <= _MAX_WEIGHT_LABELS
     font = 10 if max(net.sizes) <= 6 else 7

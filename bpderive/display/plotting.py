@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bpderive.checks import as_array, int_scalar, real_scalar
+from bpderive.checks import as_array, check_interval, int_scalar, real_scalar
 from bpderive.display.legends import LEGEND_FONTSIZE, check_legend, place_legend
 
 if TYPE_CHECKING:
@@ -36,10 +36,33 @@ def _pyplot() -> Any:
 
 
 def _axes(ax: Axes | None) -> Axes:
+    """``ax``, or a new Axes for ``None``; anything else is refused by name."""
     plt = _pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
+        return ax
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise ValueError(f"ax: expected None or a matplotlib Axes, got {type(ax).__name__}")
     return ax
+
+
+def _run(name: str, value: object) -> TrainResult:
+    """A :class:`~bpderive.training.TrainResult`, or a ``ValueError`` naming ``name``."""
+    from bpderive.training import TrainResult
+
+    if not isinstance(value, TrainResult):
+        raise ValueError(
+            f"{name}: expected the result of bpderive.train (a TrainResult), got "
+            f"{type(value).__name__}"
+        )
+    return value
+
+
+#: The finest grid :func:`plot_decision_boundary` draws: 1000 × 1000 points, a million forward
+#: passes, about a second; a finer grid would not show on a screen and would soon exhaust memory.
+MAX_RESOLUTION = 1000
 
 
 #: The two early-stopping rules (四.5) a validation set brings: the history column that counts
@@ -80,6 +103,7 @@ def plot_history(
     logarithmic when every cost is positive (see :func:`_log_scale`). ``legend`` is one of
     :data:`LEGEND_PLACES` (default under the Axes, see :func:`legend_below`).
     """
+    result = _run("result", result)
     legend = check_legend(legend)
     if rule is None:
         rule = result.stop_reason if result.stop_reason in STOP_RULES else "max_fail"
@@ -196,8 +220,8 @@ def plot_costs(
     :func:`legend_below`).
     """
     legend = check_legend(legend)
+    pairs = _labelled_runs(results)
     ax = _axes(ax)
-    pairs = list(results.items()) if hasattr(results, "items") else list(results)
     everything = []
     for k, (label, result) in enumerate(pairs):
         h = result.history.as_arrays()
@@ -227,6 +251,23 @@ def plot_costs(
     return ax
 
 
+def _labelled_runs(results: object) -> list[tuple[str, TrainResult]]:
+    """``(label, result)`` pairs from a mapping or a sequence of pairs, each checked."""
+    expected = "a mapping {label: TrainResult} or a sequence of (label, TrainResult) pairs"
+    if isinstance(results, Mapping):
+        pairs = list(results.items())
+    elif isinstance(results, Iterable) and not isinstance(results, str | bytes):
+        pairs = list(results)
+        for k, pair in enumerate(pairs):
+            if not isinstance(pair, tuple | list) or len(pair) != 2:
+                raise ValueError(
+                    f"results[{k}]: expected a (label, TrainResult) pair, got {pair!r:.60}"
+                )
+    else:
+        raise ValueError(f"results: expected {expected}, got {type(results).__name__}")
+    return [(str(label), _run(f"results[{label!r}]", run)) for label, run in pairs]
+
+
 def plot_activation(
     activation: str | Activation,
     ax: Axes | None = None,
@@ -251,7 +292,7 @@ def plot_activation(
     act = get_activation(activation)
     if not act.elementwise:
         raise ValueError(f"activation: {act.name!r} is not element-wise; plot its outputs instead")
-    lo, hi = _interval("xlim", xlim)
+    lo, hi = check_interval("xlim", xlim)
     legend = check_legend(legend)
     ax = _axes(ax)
     x = np.linspace(lo, hi, 401)
@@ -309,7 +350,12 @@ def plot_decision_boundary(
             f"T: expected one row of targets per sample of X ({X.shape[0]} rows), "
             f"got shape {T.shape}"
         )
-    resolution = int_scalar("resolution", resolution, 2)
+    resolution = int_scalar("resolution", resolution, 2, f"an int from 2 to {MAX_RESOLUTION}")
+    if resolution > MAX_RESOLUTION:
+        raise ValueError(
+            f"resolution: expected an int from 2 to {MAX_RESOLUTION} (a grid of resolution² "
+            f"points), got {resolution}"
+        )
     legend = check_legend(legend)
     margin = real_scalar("margin", margin, "a finite fraction >= 0", lambda v: v >= 0)
     ax = _axes(ax)
@@ -355,23 +401,3 @@ def plot_decision_boundary(
     ax.set_title("Decision boundary")
     place_legend(ax, legend)
     return ax
-
-
-def _interval(name: str, value: object) -> tuple[float, float]:
-    """``(low, high)`` as two finite floats with ``low < high``, or a ``ValueError`` naming
-    ``name`` (for a string, a number or a triple alike)."""
-    error = ValueError(
-        f"{name}: expected (low, high), two finite numbers with low < high, got {value!r}"
-    )
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise error
-    items = list(value)
-    if len(items) != 2:
-        raise error
-    try:
-        lo, hi = (real_scalar(name, v) for v in items)
-    except ValueError:
-        raise error from None
-    if not lo < hi:
-        raise error
-    return lo, hi
