@@ -53,6 +53,7 @@ from bpderive.example import example
 from bpderive.exercises.diagnose import Finding, close, diagnose, values
 from bpderive.exercises.messages import MISTAKE_NAMES, VERDICT
 from bpderive.exercises.parse import AnswerError, parse_answer
+from bpderive.limits import LimitError
 from bpderive.network import Network
 from bpderive.symbolic import notation
 from bpderive.symbolic.chain import Chain
@@ -254,6 +255,8 @@ def check(net: Network, target: str, answer: str, lang: str = "en") -> Verdict:
         return verdict("unknown_name", VERDICT["own_delta"][zh].format(name=task.name))
     except _TooSlow:
         return verdict("too_complex", VERDICT["too_slow"][zh].format(seconds=LIMIT_SECONDS))
+    except LimitError as error:
+        return verdict("too_complex", VERDICT["too_large"][zh].format(reason=error))
 
 
 def _judge(task: _Task, read_as: sp.Expr, zh: bool, verdict: Callable[..., Verdict]) -> Verdict:

@@ -159,6 +159,12 @@ VERDICT: dict[str, tuple[str, str]] = {
         "factors.",
         "检查这个答案超过了 {seconds:g} 秒；请把它写成链式法则各因子的乘积。",
     ),
+    "too_large": (
+        "This chain is too large to check as one formula on this network: {reason}. Check a "
+        "parameter closer to the output, or a smaller network.",
+        "这条链在这个网络上太大，无法作为一个公式检查：{reason}。请检查离输出层更近的参数，"
+        "或换一个较小的网络。",
+    ),
     "in_path": (" (in the path through {unit})", "（在经过 {unit} 的路径中）"),
     "example": ("the worked example", "例题数值"),
     "sample": ("a sample point", "一组示例数值"),

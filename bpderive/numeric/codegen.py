@@ -31,6 +31,18 @@ class _Printer(NumPyPrinter):
             return f"_xlogy({self._print(rest)}, {self._print(logs[0].args[0])})"
         return super()._print_Mul(expr)
 
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
+        """``e^z − 1`` as ``expm1(z)`` and ``1 − e^z`` as ``−expm1(z)``: the same number, with
+        all its digits when ``e^z`` is close to 1 (softplus's slope written in its output,
+        ``1 − e^(−out)``, at ``out = 10⁻²²``), where the subtraction would give 0."""
+        if len(expr.args) == 2:
+            number, other = sorted(expr.args, key=lambda a: not a.is_Number)
+            if number == 1 and isinstance(-other, sp.exp):
+                return f"(-numpy.expm1({self._print((-other).args[0])}))"
+            if number == -1 and isinstance(other, sp.exp):
+                return f"numpy.expm1({self._print(other.args[0])})"
+        return super()._print_Add(expr, order=order)
+
     def _print_log(self, expr: sp.log) -> str:
         """A softplus ``log(1 + e^z)`` as ``logaddexp(0, z)`` and a log-sum-exp ``log(Σ e^zj)``
         as ``_logsumexp(z1, z2, …)``: the same numbers, finite where ``e^z`` overflows."""

@@ -211,7 +211,10 @@ def _output_form(expr: sp.Expr) -> sp.Expr | None:
             return None
         if len(solutions) != 1:
             return None
-        candidate = tidy(sp.factor(sp.expand(sp.cancel(d.subs(NET, solutions[0])))))
+        expanded = sp.expand(sp.cancel(d.subs(NET, solutions[0])))
+        # The shorter of the factored and the expanded form: out(1 − out) for the logistic, but
+        # 1 − e^(−out) for softplus, whose factored (e^out − 1)·e^(−out) overflows at out = 710.
+        candidate = min(tidy(sp.factor(expanded)), expanded, key=sp.count_ops)
     if NET in candidate.free_symbols or candidate.has(sp.LambertW):
         return None
     if sp.simplify(candidate.subs(OUT, expr) - d) != 0:

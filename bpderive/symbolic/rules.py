@@ -179,7 +179,12 @@ def _cost_in_net(s: NetworkStructure) -> tuple[sp.Expr, ...] | None:
 
 def _split_log(log: sp.log) -> sp.Expr:
     """``log(u)`` as the sum of the logarithms of ``u``'s factors, where SymPy proves them
-    positive (``expand_log`` without ``force``)."""
+    positive (``expand_log`` without ``force``): of ``u`` as it is if that gives only stable
+    logarithms (``log(1/(1 + e^−net)) = −log(1 + e^−net)``, exact to the last digit), else of
+    ``u`` with its fractions cancelled (``log(1 − 1/(1 + e^−net)) = −log(e^net + 1)``)."""
+    as_is = sp.expand_log(log)
+    if all(is_stable_log(part) for part in as_is.atoms(sp.log)):
+        return as_is
     return sp.expand_log(sp.log(sp.factor(sp.cancel(log.args[0]))))
 
 
@@ -198,6 +203,8 @@ def _simplified(expr: sp.Expr) -> sp.Expr:
     ``out(1 − out)·((1 − target)/(1 − out) − target/out)``, becomes ``out − target``: the same
     number, but finite when ``out`` rounds to exactly 0 or 1 (0·∞ would be NaN). The chain
     objects keep the unsimplified product, which is what a learner reads."""
+    if not any(isinstance(a, sp.Pow) and a.exp.is_negative for a in sp.preorder_traversal(expr)):
+        return expr  # no fraction to cancel: keep the derived form (factoring may lose digits)
     folded = sp.piecewise_fold(expr)
     if isinstance(folded, sp.Piecewise):
         return sp.Piecewise(*[(tidy(sp.factor(e)), c) for e, c in folded.args])
