@@ -135,6 +135,41 @@ def test_forward_equations_in_reading_order(net):
         assert sp.simplify(rhs[f"out_{unit}"] - f(s(f"net_{unit}"))) == 0
 
 
+@pytest.mark.parametrize("sizes", [(2, 3, 2), (12, 11, 3), (3, 10, 10, 2)])
+def test_local_equations_are_sympys_own_in_any_order_of_lookup(sizes):
+    """Each equation, built on demand in SymPy's canonical order without SymPy's sorting, is
+    the very expression ``sp.Add``/the activation would build (same arguments, same order),
+    whichever unit is looked up first."""
+    net = Network(sizes, activations=("tanh",) * (len(sizes) - 2) + ("softmax",))
+    keys = list(net.local)
+    for symbol in keys[::-1]:  # the last units first
+        expr = net.local[symbol]
+        n = next(n for n in net.neurons.values() if symbol in (n.net, n.out))
+        if symbol == n.net:
+            below = net.layers[n.layer - 1]
+            terms = [net.weight(n.layer, i, n.index).symbol * m.out for i, m in enumerate(below)]
+            expected = sp.Add(*terms, net.bias(n.layer, n.index).symbol)
+            assert expr == expected and expr.args == expected.args
+        else:
+            assert expr.free_symbols <= {m.net for m in net.layers[n.layer]}
+    reading = [getattr(n, key) for row in net.layers[1:] for key in ("net", "out") for n in row]
+    assert keys == reading
+
+
+def test_compiling_a_wide_network_builds_few_equations():
+    """Compiling derives each hidden layer's rule on its first unit and the output layer's on
+    all of its (few) units: of 64-128-10's 276 equations and 9,610 weights, only those are
+    made (and the last hidden unit's weights, which check the order of the weighted sums)."""
+    net = Network((64, 128, 10))
+    net.compile()
+    built = net.local._built  # noqa: SLF001 - what was built is the point of the test
+    h1, outputs = net.neurons["h1"], net.layers[-1]
+    assert set(built) <= {h1.net, h1.out, *(n.net for n in outputs), *(n.out for n in outputs)}
+    made = {p.target for p in net.parameters.values() if "symbol" in vars(p)}
+    assert made <= {"h1", "h128", *(n.name for n in outputs)}
+    assert net.local[h1.net] is built[h1.net] and len(net.local) == 2 * (128 + 10)
+
+
 def test_matrices_rows_equal_the_forward_net_equations(net):
     s = net.symbol
     nets = {eq.lhs: eq.rhs for eq in net.forward_equations}

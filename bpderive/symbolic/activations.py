@@ -33,12 +33,11 @@ from functools import cached_property
 
 import numpy as np
 import sympy as sp
-from sympy.calculus.util import function_range
 
 from bpderive.checks import real_scalar
 from bpderive.symbolic import codec
+from bpderive.symbolic.build import rename
 from bpderive.symbolic.notation import NET, OUT
-from bpderive.symbolic.rename import rename
 
 Interval = tuple[float, float]
 
@@ -143,7 +142,7 @@ class Activation:
         For each branch, the derivative is searched for ``f`` itself (tanh's ``1 − tanh²``), or
         ``out = f(net)`` is solved for ``net`` and the unique solution substituted (the
         logistic's ``e^-net/(1 + e^-net)^2`` becomes ``out(1 − out)``). The candidate is kept
-        only if ``simplify(candidate(f(net)) − f'(net))`` is 0.
+        only if ``candidate(f(net)) − f'(net)`` simplifies to 0.
 
         A piecewise function needs one more fact: the output must tell which branch the input
         was in. So each branch's image (SymPy's range of the branch over its own interval) is
@@ -205,10 +204,11 @@ def _output_form(expr: sp.Expr) -> sp.Expr | None:
         return d
     candidate = d.subs(expr, OUT)
     if NET in candidate.free_symbols:
-        try:
-            solutions = sp.solve(sp.Eq(OUT, expr), NET)
+        try:  # unchecked (fast); the candidate below is proved instead
+            solutions = sp.solve(sp.Eq(OUT, expr), NET, check=False, simplify=False)
         except (NotImplementedError, ValueError, TypeError):
             return None
+        solutions = [s for s in solutions if not s.has(sp.zoo, sp.nan, sp.oo, -sp.oo)]
         if len(solutions) != 1:
             return None
         expanded = sp.expand(sp.cancel(d.subs(NET, solutions[0])))
@@ -217,13 +217,16 @@ def _output_form(expr: sp.Expr) -> sp.Expr | None:
         candidate = min(tidy(sp.factor(expanded)), expanded, key=sp.count_ops)
     if NET in candidate.free_symbols or candidate.has(sp.LambertW):
         return None
-    if sp.simplify(candidate.subs(OUT, expr) - d) != 0:
+    difference = candidate.subs(OUT, expr) - d  # cancel: ms, for a rational function of e^net
+    if sp.cancel(difference) != 0 and sp.simplify(difference) != 0:
         return None
     return candidate
 
 
 def _image(expr: sp.Expr, domain: sp.Set) -> sp.Set | None:
     """``expr``'s values over ``domain``, or ``None`` where SymPy cannot tell."""
+    from sympy.calculus.util import function_range  # 25 ms of imports, for piecewise only
+
     try:
         return function_range(expr, NET, domain)
     except (NotImplementedError, ValueError, TypeError):
@@ -330,10 +333,9 @@ def tidy(expr: sp.Expr) -> sp.Expr:
 
 
 def leaky_relu(slope: float) -> Activation:
-    """A leaky ReLU with its own fixed slope ``a`` for ``net <= 0``. The article lists PReLU,
-    whose slope is *learned*; with the slope held fixed it is a leaky ReLU (notebook 05 derives
-    the gradient ∂E/∂a that learning it would need). The slope is turned into an exact rational so
-    that derivations stay exact."""
+    """A leaky ReLU with its own fixed slope ``a`` (an exact rational, so derivations stay exact)
+    for ``net <= 0``. The article lists PReLU, whose slope is *learned*; held fixed, it is a leaky
+    ReLU (notebook 05 derives the gradient ∂E/∂a that learning it would need)."""
     real_scalar("slope", slope, "a number in [0, 1)", lambda a: 0 <= a < 1)
     exact = sp.Rational(str(slope))  # as written: np.float32(0.2) is 1/5, not 0.2000000030
     return Activation(

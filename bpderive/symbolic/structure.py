@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import sympy as sp
-from sympy.core.add import _addsort
-from sympy.core.mul import _mulsort
 
 from bpderive.checks import check_params, check_rows, check_sizes, parameter_shapes
 from bpderive.limits import check_formula_size
 from bpderive.symbolic.activations import Activation, Softmax, get_activation
+from bpderive.symbolic.local import LocalEquations
 from bpderive.symbolic.losses import Loss, get_loss
 from bpderive.symbolic.notation import Name
 
@@ -70,10 +69,9 @@ class Neuron:
 
 @dataclass(frozen=True)
 class Parameter:
-    """One weight or bias: canonical name, symbol, place in the parameter mapping."""
+    """One weight or bias: canonical name, place in the parameter mapping, symbol."""
 
     name: str
-    symbol: sp.Symbol
     key: str
     index: tuple[int, ...]
     source: str | None
@@ -83,6 +81,12 @@ class Parameter:
     def is_bias(self) -> bool:
         return self.source is None
 
+    @cached_property
+    def symbol(self) -> sp.Symbol:
+        """Made the first time it is needed: a network of 64-128-10 has 9,610 parameters, and
+        compiling it looks at a few dozen of their symbols."""
+        return Name(self.name)
+
 
 @dataclass(frozen=True)
 class ErrorEquations:
@@ -90,23 +94,6 @@ class ErrorEquations:
 
     total: sp.Eq
     terms: tuple[sp.Eq, ...]
-
-
-def _product(weight: sp.Symbol, out: sp.Symbol) -> sp.Mul:
-    """``weight·out``, the same expression as ``weight * out``, built without SymPy's general
-    ``Mul`` flattening: a wide layer has one such product per weight, and flattening them was
-    most of the time of building a network (two symbols only need sorting)."""
-    args = [weight, out]
-    _mulsort(args)
-    return sp.Mul._from_args(args)
-
-
-def _weighted_sum(products: list[sp.Mul], bias: sp.Symbol) -> sp.Add:
-    """``Σ w·out + b``, the same expression as ``sp.Add(*products, bias)``: its terms are all
-    distinct (one weight each), so there is nothing to collect, only to sort."""
-    terms: list[sp.Expr] = [*products, bias]
-    _addsort(terms)
-    return sp.Add._from_args(terms)
 
 
 def _tree_size(expr: sp.Basic, sizes: Mapping[sp.Basic, int]) -> int:
@@ -188,28 +175,19 @@ class NetworkStructure:
                 for i, src in enumerate(self.layers[layer - 1]):
                     a = src.name if layer == 1 else str(i + 1)
                     name = f"{prefix.format(layer)}_({a},{j + 1})"
-                    self._add(Parameter(name, Name(name), f"W{layer}", (j, i), src.name, dst.name))
+                    self._add(Parameter(name, f"W{layer}", (j, i), src.name, dst.name))
             for j, dst in enumerate(self.layers[layer]):
                 bias_number += 1
                 name = f"b{bias_number}"
-                self._add(Parameter(name, Name(name), f"b{layer}", (j,), None, dst.name))
+                self._add(Parameter(name, f"b{layer}", (j,), None, dst.name))
         self.aliases = dict(FLAT_NAMES.get(self.sizes, {}))
 
-        # The local equations: each net_* and out_* as a small expression of the layer below.
-        self.local: dict[sp.Symbol, sp.Expr] = {}
-        for layer in range(1, self.n_layers + 1):
-            below = self.layers[layer - 1]
-            for j, dst in enumerate(self.layers[layer]):
-                terms = [
-                    _product(self.weight(layer, i, j).symbol, src.out)
-                    for i, src in enumerate(below)
-                ]
-                self.local[dst.net] = _weighted_sum(terms, self.bias(layer, j).symbol)
-            act = self.activations[layer - 1]
-            nets = [n.net for n in self.layers[layer]]
-            outs = act.outputs(nets) if isinstance(act, Softmax) else [act(n) for n in nets]
-            for dst, expr in zip(self.layers[layer], outs, strict=True):
-                self.local[dst.out] = expr
+        self.local = LocalEquations(
+            self.layers,
+            self.activations,
+            lambda layer, i, j: self.weight(layer, i, j).symbol,
+            lambda layer, j: self.bias(layer, j).symbol,
+        )
 
         m = self.sizes[-1]
         self.error_exprs = [
