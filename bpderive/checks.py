@@ -91,7 +91,7 @@ def as_array(name: str, value: object) -> np.ndarray:
             what = f"{type(bad[0]).__name__} {bad[0]!r:.40}" if bad else "an empty object array"
             raise ValueError(f"{name}: expected numbers, got {what}")
     try:
-        return raw.astype(float)
+        return raw.astype(float, copy=False)
     except (TypeError, ValueError, OverflowError) as exc:
         raise ValueError(f"{name}: expected numbers, got {type(value).__name__} ({exc})") from None
 
@@ -242,3 +242,24 @@ def check_interval(name: str, value: object) -> tuple[float, float]:
     if not lo < hi:
         raise error
     return lo, hi
+
+
+def all_finite(arrays: list[np.ndarray]) -> bool:
+    """Whether every number of ``arrays`` is finite, in one pass where they are all views of
+    one vector (the parameters :func:`bpderive.initialize` and :func:`bpderive.train` give,
+    and the gradients): ``x·x`` is NaN or inf exactly when some ``x`` is, or so large that its
+    square overflows, which the exact test then settles."""
+    base = arrays[0].base
+    if (
+        len(arrays) > 1
+        and base is not None
+        and base.__class__ is np.ndarray
+        and base.ndim == 1
+        and all(a.base is base for a in arrays)
+    ):
+        arrays = [base]
+    for array in arrays:
+        flat = array.reshape(-1)
+        if not math.isfinite(np.dot(flat, flat)) and not np.isfinite(array).all():
+            return False
+    return True

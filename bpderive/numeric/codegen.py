@@ -1,4 +1,5 @@
-"""SymPy expressions to NumPy functions: the printer and the helpers the generated code calls."""
+"""SymPy expressions to NumPy functions: the printer, the helpers the generated code calls, and
+the derived rules of a layer as functions of whole ``(N, units)`` arrays."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from bpderive.symbolic.rules import is_stable_log
+from bpderive.symbolic.notation import NET, OUT, TARGET
+from bpderive.symbolic.rules import LayerRule, OutputRule, is_stable_log
+
+Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 class _Printer(NumPyPrinter):
@@ -68,5 +72,77 @@ def lambdify(
     args: Sequence[sp.Symbol], expr: object, cse: bool = True
 ) -> Callable[..., np.ndarray]:
     """``expr`` as a NumPy function of ``args`` (arrays), printed by :class:`_Printer`."""
-    modules = [{"_xlogy": _xlogy, "_logsumexp": _logsumexp}, "numpy"]
+    # The names the printer writes (``numpy.exp``, ``_xlogy``) and nothing else: SymPy's own
+    # "numpy" namespace would star-import NumPy, which loads f2py and numpy.testing on first
+    # use (a fifth of a second).
+    modules = [{"numpy": np, "_xlogy": _xlogy, "_logsumexp": _logsumexp}]
     return sp.lambdify(list(args), expr, modules=modules, printer=_Printer, cse=cse)
+
+
+def forward_rule(layer: LayerRule) -> Callable[[np.ndarray], np.ndarray]:
+    """``out = f(net)`` for a whole layer. A softmax layer's own quotients are lambdified, with
+    each row's nets shifted by their maximum first: the quotient is unchanged, ``e^x`` finite."""
+    if layer.softmax is None:
+        return lambdify([NET], layer.activation)
+    rule = lambdify(layer.nets, list(layer.softmax))
+
+    def softmax(net: np.ndarray) -> np.ndarray:
+        shifted = net - net.max(axis=1, keepdims=True)
+        return np.column_stack(rule(*shifted.T))
+
+    return softmax
+
+
+def cost_rule(out: OutputRule) -> Rule:
+    """Every output's loss term for every sample, from ``(out, target, net)``: in the output nets
+    where the derivation wrote it there (:func:`~bpderive.symbolic.rules.derive_rules`: finite
+    where ``log(out)`` is not), else in the outputs."""
+    if out.cost_in_net is None:
+        rule = lambdify([OUT, TARGET], out.loss_term, cse=False)
+        return lambda outs, target, nets: rule(outs, target)
+    if not out.coupled:
+        rule = lambdify([NET, TARGET], out.cost_in_net[0])
+        return lambda outs, target, nets: rule(nets, target)
+    terms = lambdify([*out.nets, *out.targets], list(out.cost_in_net))
+
+    def coupled(outs: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
+        return np.column_stack(np.broadcast_arrays(*terms(*nets.T, *target.T)))
+
+    return coupled
+
+
+def output_rule(out: OutputRule, exprs: tuple) -> Rule:
+    """A rule of the output layer as a function of ``(out, target, net)`` arrays ``(N, m)``:
+    one generic rule for every unit, or one per unit (softmax), column by column."""
+    if not out.coupled:
+        return lambdify([OUT, TARGET, NET], exprs[0])
+    rule = lambdify([*out.outs, *out.nets, *out.targets], list(exprs))
+
+    def coupled(outs: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
+        return np.column_stack(np.broadcast_arrays(*rule(*outs.T, *nets.T, *target.T)))
+
+    return coupled
+
+
+def error_seed_rule(out: OutputRule, m: int) -> Callable[..., np.ndarray]:
+    """``∂e_k/∂net_oj`` for every sample, output ``k`` and output unit ``j``: an ``(N, m, m)``
+    array from the outputs, targets and output nets. An element-wise output layer has only the
+    diagonal (the derivation checked that ``e_o1`` does not reach ``net_o2``); softmax couples
+    every unit, so each ``k`` has its own row of rules."""
+    seeds = out.error_seeds
+    if out.coupled:
+        rows = [output_rule(out, row) for row in seeds]
+
+        def coupled(outs: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
+            return np.stack([row(outs, target, nets) for row in rows], axis=1)
+
+        return coupled
+    diagonal = output_rule(out, seeds[0])
+    units = np.arange(m)
+
+    def elementwise(outs: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
+        result = np.zeros((*outs.shape, m))
+        result[:, units, units] = diagonal(outs, target, nets)
+        return result
+
+    return elementwise

@@ -15,19 +15,26 @@ training) reuses the same pieces with a different seed: the reverse pass starts 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from bpderive.checks import check_data, check_params
-from bpderive.numeric.codegen import lambdify
+from bpderive.checks import all_finite, check_data, check_params
+from bpderive.numeric.codegen import (
+    cost_rule,
+    error_seed_rule,
+    forward_rule,
+    lambdify,
+    output_rule,
+)
+from bpderive.numeric.kernel import generate
 from bpderive.numeric.layout import ParameterLayout
 from bpderive.symbolic.notation import NET, OUT, TARGET
-from bpderive.symbolic.rules import DerivedRules, LayerRule, OutputRule
+from bpderive.symbolic.rules import DerivedRules
 
 Params = Mapping[str, np.ndarray]
-Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -53,18 +60,32 @@ class CompiledNetwork:
         self.n_layers = len(rules.sizes) - 1
         self.loss = rules.loss
         self.layout = ParameterLayout(rules.sizes)
-        self._forward_rules = [_forward_rule(layer) for layer in rules.layers]
+        out = rules.output
+        softmax = [forward_rule(layer) for layer in rules.layers if layer.softmax is not None]
+        self._kernel = generate(
+            rules,
+            cost=cost_rule(out),
+            workspace=self._workspace,
+            softmax=softmax[0] if softmax else None,
+            coupled_delta=output_rule(out, out.delta) if out.coupled else None,
+        )
+        #: The generated NumPy code of the cost and gradients: the derived rules, in place.
+        self.source = self._kernel.source
+        self._spaces: dict[int, tuple[np.ndarray, ...]] = {}
+        self._order = list(self.layout.shapes)
+        self._expected = list(self.layout.shapes.items())
+        self._views = [
+            (key, self.layout.slices[key], shape if len(shape) > 1 else None)
+            for key, shape in self._expected
+        ]
         self._backward_rules = [
             (layer.local_in_output, lambdify([OUT if layer.local_in_output else NET], layer.local))
             for layer in rules.layers[:-1]
         ]
-        out = rules.output
-        self._delta_output = _output_rule(out, out.delta)
-        self._loss_term = _cost_rule(out)
         #: ``c`` of a sum-of-squares loss ``E_ok = c·e_ok²`` (``None`` for any other loss).
         self.residual_scale: float | None = None
         if out.error_seeds is not None:
-            self._error_seed_rule = _error_seed_rule(out, len(out.outs))
+            self._error_seed_rule = error_seed_rule(out, len(out.outs))
             self._residual = lambdify([OUT, TARGET], out.residual)
             self.residual_scale = float(out.residual_scale)
 
@@ -91,84 +112,159 @@ class CompiledNetwork:
         params, X2, T2 = self.check(params, X, T)
         return params, X2, T2  # type: ignore[return-value]
 
-    def _forward(self, params: Params, X: np.ndarray) -> Forward:
-        nets, outs = [], []
-        out = X
-        with np.errstate(over="ignore"):
-            for layer, rule in enumerate(self._forward_rules, start=1):
-                net = out @ params[f"W{layer}"].T + params[f"b{layer}"]
-                out = rule(net)
-                nets.append(net)
-                outs.append(out)
-        return Forward(nets, outs)
+    def _workspace(self, n: int) -> tuple[np.ndarray, ...]:
+        """The kernel's buffers for batches of ``n`` samples, kept for the last four sizes."""
+        space = self._spaces.get(n)
+        if space is None:
+            if len(self._spaces) >= 4:
+                del self._spaces[next(iter(self._spaces))]
+            space = self._spaces[n] = self._kernel.buffers(n)
+        return space
+
+    def _run(
+        self,
+        params: Mapping[str, object],
+        X: object,
+        T: object,
+        want_cost: bool,
+        check: bool,
+        out: Mapping[str, np.ndarray] | None = None,
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        """The kernel on checked arguments: the cost (if wanted) and the gradients. Under one
+        ``errstate``: a saturated unit's ``e^1000`` is inf on the way to an exact 0 or 1, which
+        is no reason for a warning; a result that is not finite is reported instead."""
+        if check:
+            params, X, T = self._checked(params, X, T)
+        arrays = [params[key] for key in self._order]
+        with np.errstate(all="ignore"):
+            flat, grads = self._outputs(out, check)
+            space = self._workspace(X.shape[0])
+            cost = self._kernel.gradients(*arrays, X, T, space, *grads.values(), want_cost)
+            finite = not check or (
+                (
+                    math.isfinite(np.dot(flat, flat))
+                    if flat is not None
+                    else all_finite(list(grads.values()))
+                )
+                and (not want_cost or math.isfinite(cost))
+            )
+            if not finite and flat is not None:  # x·x overflowed, or something is not finite
+                finite = bool(np.isfinite(flat).all()) and (not want_cost or math.isfinite(cost))
+        if not finite:
+            named = dict(zip(self._order, arrays, strict=True))
+            what = "the cost" if want_cost and not math.isfinite(cost) else "the gradient"
+            raise _overflow(what, named, X)
+        return cost, grads
+
+    def _outputs(
+        self, out: Mapping[str, np.ndarray] | None, check: bool = True
+    ) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+        """Arrays for the gradients: views into one new vector (returned too), or the
+        caller's ``out`` (checked, unless the caller is the training loop's own)."""
+        if out is not None and not check:
+            return None, out  # type: ignore[return-value]
+        if out is None:
+            flat = np.empty(self.layout.size)
+            return flat, {
+                key: flat[part] if shape is None else flat[part].reshape(shape)
+                for key, part, shape in self._views
+            }
+        if out.__class__ is not dict or list(out) != self._order:
+            raise ValueError(f"out: expected a dict with keys {', '.join(self._order)}")
+        for key, shape in self._expected:
+            array = out[key]
+            if array.__class__ is not np.ndarray or array.dtype is not _F64 or array.shape != shape:
+                raise ValueError(f"out[{key!r}]: expected a float array of shape {shape}")
+        return None, out
 
     def forward(self, params: Mapping[str, object], X: object) -> Forward:
         """``net`` and ``out`` of every layer for every sample (row) of ``X``."""
         checked, X2, _ = self.check(params, X)
-        with np.errstate(all="ignore"):
-            fwd = self._forward(checked, X2)
+        fwd = self._forward(checked, X2, copy=True)
         _finite("the output", fwd.output, checked, X2)
         return fwd
 
-    def _cost(self, fwd: Forward, T: np.ndarray) -> float:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = self._loss_term(fwd.output, T, fwd.nets[-1])
-        return float(np.sum(terms)) / T.shape[0]
+    def _forward(self, params: Params, X: np.ndarray, copy: bool = False) -> Forward:
+        """The kernel's forward pass; its arrays are the workspace's unless ``copy``."""
+        space = self._workspace(X.shape[0])
+        with np.errstate(all="ignore"):
+            self._kernel.forward(*[params[key] for key in self._order], X, space)
+        nets = [space[self._kernel.names.index(f"net{k}")] for k in range(1, self.n_layers + 1)]
+        outs = [space[self._kernel.names.index(f"out{k}")] for k in range(1, self.n_layers + 1)]
+        if copy:
+            nets, outs = [a.copy() for a in nets], [a.copy() for a in outs]
+        return Forward(nets, outs)
 
     def cost(self, params: Mapping[str, object], X: object, T: object, check: bool = True) -> float:
         """The cost: the mean over samples of ``E_total``. ``check=False``: as in
         :meth:`cost_and_gradients`."""
-        if not check:
-            return self._cost(self._forward(params, X), T)
-        params, X, T = self._checked(params, X, T)
+        if check:
+            params, X, T = self._checked(params, X, T)
+        fwd = self._forward(params, X)
         with np.errstate(all="ignore"):
-            cost = self._cost(self._forward(params, X), T)
-        return _finite("the cost", cost, params, X)
+            cost = float(np.sum(self._kernel.cost(fwd.output, T, fwd.nets[-1]))) / T.shape[0]
+        return _finite("the cost", cost, params, X) if check else cost
 
     def _local(self, layer: int, fwd: Forward) -> np.ndarray:
         """``∂out/∂net`` of hidden layer ``layer``, from its out (or net where no out-form)."""
         in_output, rule = self._backward_rules[layer - 1]
         return rule(fwd.outs[layer - 1] if in_output else fwd.nets[layer - 1])
 
-    def _backward(self, params: Params, X: np.ndarray, T: np.ndarray, fwd: Forward) -> dict:
-        n_samples = X.shape[0]
-        delta = self._delta_output(fwd.output, T, fwd.nets[-1])
-        if np.ndim(delta) != 2:
-            delta = np.broadcast_to(delta, fwd.output.shape)
-        grads: dict[str, np.ndarray] = {}
-        for layer in range(self.n_layers, 0, -1):
-            below = fwd.outs[layer - 2] if layer > 1 else X
-            grads[f"W{layer}"] = delta.T @ below / n_samples
-            grads[f"b{layer}"] = delta.sum(axis=0) / n_samples
-            if layer > 1:
-                delta = (delta @ params[f"W{layer}"]) * self._local(layer - 1, fwd)
-        return {key: grads[key] for key in params}
-
     def gradients(
-        self, params: Mapping[str, object], X: object, T: object, check: bool = True
-    ) -> dict:
+        self,
+        params: Mapping[str, object],
+        X: object,
+        T: object,
+        check: bool = True,
+        out: Mapping[str, np.ndarray] | None = None,
+    ) -> dict[str, np.ndarray]:
         """The gradient of the cost with respect to every parameter, keyed like ``params``.
-        ``check=False``: as in :meth:`cost_and_gradients`."""
-        if not check:
-            return self._backward(params, X, T, self._forward(params, X))
-        params, X, T = self._checked(params, X, T)
-        with np.errstate(all="ignore"):
-            grads = self._backward(params, X, T, self._forward(params, X))
-        return _finite("the gradient", grads, params, X)
+
+        ``out``, a dict of float arrays shaped like the parameters, receives the gradients
+        instead of new arrays (a training loop reuses its own). ``check=False``: as in
+        :meth:`cost_and_gradients`."""
+        if check and out is None:
+            done = self._kernel.checked(params, X, T, False)
+            if done is not None:
+                return done[1]
+        return self._run(params, X, T, False, check, out)[1]
+
+    def bind(
+        self, params: Params, out: Mapping[str, np.ndarray]
+    ) -> Callable[[np.ndarray, np.ndarray, bool], float]:
+        """``f(X, T, want_cost)``: the gradients at ``params`` written into ``out``, and the
+        cost if ``want_cost`` (else NaN). The arrays are bound once and read at every call, so
+        a loop that updates the parameters in place moves the point without a lookup.
+
+        Nothing is checked and no ``errstate`` is set: for a training loop that checked its
+        data once, feeds back its own float arrays, runs under its own ``np.errstate`` (a
+        saturated unit's ``e^1000`` is inf on the way to an exact 0 or 1) and checks what it
+        keeps."""
+        arrays = [params[key] for key in self._order]
+        grads = [out[key] for key in self._order]
+        kernel, workspace = self._kernel.gradients, self._workspace
+
+        def gradients(X: np.ndarray, T: np.ndarray, want_cost: bool) -> float:
+            return kernel(*arrays, X, T, workspace(X.shape[0]), *grads, want_cost)
+
+        return gradients
 
     def cost_and_gradients(
-        self, params: Mapping[str, object], X: object, T: object, check: bool = True
-    ) -> tuple[float, dict]:
+        self,
+        params: Mapping[str, object],
+        X: object,
+        T: object,
+        check: bool = True,
+        out: Mapping[str, np.ndarray] | None = None,
+    ) -> tuple[float, dict[str, np.ndarray]]:
         """Cost and gradients from one forward pass. ``check=False`` skips validation, for a
-        training loop that validated its data once and then only feeds back its own arrays."""
-        if not check:
-            fwd = self._forward(params, X)
-            return self._cost(fwd, T), self._backward(params, X, T, fwd)
-        params, X, T = self._checked(params, X, T)
-        with np.errstate(all="ignore"):
-            fwd = self._forward(params, X)
-            cost, grads = self._cost(fwd, T), self._backward(params, X, T, fwd)
-        return _finite("the cost", cost, params, X), _finite("the gradient", grads, params, X)
+        training loop that validated its data once and then only feeds back its own arrays;
+        ``out`` as in :meth:`gradients`."""
+        if check and out is None:
+            done = self._kernel.checked(params, X, T, True)
+            if done is not None:
+                return done
+        return self._run(params, X, T, True, check, out)
 
     # ------------------------------------------------------------------ Jacobian of the errors
 
@@ -246,84 +342,23 @@ class CompiledNetwork:
 
 def _finite(what: str, value: object, params: Params, X: np.ndarray) -> object:
     """``value`` (a number, an array or a mapping of arrays) if every number in it is finite,
-    else a ``FloatingPointError`` saying where the numbers got too large: an overflow in
-    ``e^net`` or ``net²`` gives ``inf``, then ``inf − inf`` gives NaN, and a silent NaN would be
-    read as a result."""
-    arrays = value.values() if isinstance(value, Mapping) else [value]
-    if all(np.isfinite(np.sum(a)) or np.isfinite(a).all() for a in arrays):
-        return value
+    else :func:`_overflow`: an overflow in ``e^net`` or ``net²`` gives ``inf``, then
+    ``inf − inf`` gives NaN, and a silent NaN would be read as a result."""
+    arrays = list(value.values()) if isinstance(value, Mapping) else [np.asarray(value)]
+    with np.errstate(all="ignore"):
+        if all_finite(arrays):
+            return value
+    raise _overflow(what, params, X)
+
+
+def _overflow(what: str, params: Params, X: np.ndarray) -> FloatingPointError:
+    """The error for results that overflowed though every input was finite."""
     key, array = max(params.items(), key=lambda item: np.max(np.abs(item[1]), initial=0.0))
-    raise FloatingPointError(
+    return FloatingPointError(
         f"params, X: {what} overflowed (inf or NaN) at these parameters and inputs (largest "
         f"|parameter| {np.max(np.abs(array)):.3g}, in {key}; largest |input| "
         f"{np.max(np.abs(X)):.3g}): scale the inputs, or start from smaller weights"
     )
 
 
-def _forward_rule(layer: LayerRule) -> Callable[[np.ndarray], np.ndarray]:
-    """``out = f(net)`` for a whole layer. A softmax layer's own quotients are lambdified, with
-    each row's nets shifted by their maximum first: the quotient is unchanged, ``e^x`` finite."""
-    if layer.softmax is None:
-        return lambdify([NET], layer.activation)
-    rule = lambdify(layer.nets, list(layer.softmax))
-
-    def softmax(net: np.ndarray) -> np.ndarray:
-        shifted = net - net.max(axis=1, keepdims=True)
-        return np.column_stack(rule(*shifted.T))
-
-    return softmax
-
-
-def _cost_rule(out: OutputRule) -> Rule:
-    """Every output's loss term for every sample, from ``(out, target, net)``: in the output nets
-    where the derivation wrote it there (:func:`~bpderive.symbolic.rules.derive_rules`: finite
-    where ``log(out)`` is not), else in the outputs."""
-    if out.cost_in_net is None:
-        rule = lambdify([OUT, TARGET], out.loss_term, cse=False)
-        return lambda outs, target, nets: rule(outs, target)
-    if not out.coupled:
-        rule = lambdify([NET, TARGET], out.cost_in_net[0])
-        return lambda outs, target, nets: rule(nets, target)
-    terms = lambdify([*out.nets, *out.targets], list(out.cost_in_net))
-
-    def coupled(outs: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
-        return np.column_stack(np.broadcast_arrays(*terms(*nets.T, *target.T)))
-
-    return coupled
-
-
-def _output_rule(out: OutputRule, exprs: tuple) -> Rule:
-    """A rule of the output layer as a function of ``(out, target, net)`` arrays ``(N, m)``:
-    one generic rule for every unit, or one per unit (softmax), column by column."""
-    if not out.coupled:
-        return lambdify([OUT, TARGET, NET], exprs[0])
-    rule = lambdify([*out.outs, *out.nets, *out.targets], list(exprs))
-
-    def coupled(outs: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
-        return np.column_stack(np.broadcast_arrays(*rule(*outs.T, *nets.T, *target.T)))
-
-    return coupled
-
-
-def _error_seed_rule(out: OutputRule, m: int) -> Callable[..., np.ndarray]:
-    """``∂e_k/∂net_oj`` for every sample, output ``k`` and output unit ``j``: an ``(N, m, m)``
-    array from the outputs, targets and output nets. An element-wise output layer has only the
-    diagonal (the derivation checked that ``e_o1`` does not reach ``net_o2``); softmax couples
-    every unit, so each ``k`` has its own row of rules."""
-    seeds = out.error_seeds
-    if out.coupled:
-        rows = [_output_rule(out, row) for row in seeds]
-
-        def coupled(outs: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
-            return np.stack([row(outs, target, nets) for row in rows], axis=1)
-
-        return coupled
-    diagonal = _output_rule(out, seeds[0])
-    units = np.arange(m)
-
-    def elementwise(outs: np.ndarray, target: np.ndarray, nets: np.ndarray) -> np.ndarray:
-        result = np.zeros((*outs.shape, m))
-        result[:, units, units] = diagonal(outs, target, nets)
-        return result
-
-    return elementwise
+_F64 = np.dtype(np.float64)

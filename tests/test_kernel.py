@@ -1,0 +1,176 @@
+"""The generated kernel: in-place code from the derived rules, its workspaces and its fast path.
+
+The gradients themselves are checked against finite differences and an independent autodiff in
+``test_gradients.py``; here: the same numbers whatever path a call takes, no result ever shared
+with a later call, and the source a learner can read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from bpderive import Network, initialize, train
+from bpderive.numeric.inplace import InPlace
+from bpderive.symbolic.notation import NET
+
+CASES = [
+    ((2, 3, 2), "logistic", "half_sse"),
+    ((3, 4, 2), ("tanh", "linear"), "mse"),
+    ((2, 5, 3), ("relu", "softmax"), "cross_entropy"),
+    ((2, 4, 1), ("softplus", "logistic"), "cross_entropy"),
+    ((2, 3, 3, 2), ("elu", "leaky_relu", "logistic"), "half_sse"),
+]
+
+
+def data(net: Network, n: int, seed: int = 0) -> tuple[dict, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    params = {k: rng.normal(0, 0.7, s) for k, s in net.parameter_shapes.items()}
+    X = rng.normal(size=(n, net.sizes[0]))
+    T = rng.uniform(0.05, 0.95, (n, net.sizes[-1]))
+    if net.activations[-1].name == "softmax":
+        T = T / T.sum(axis=1, keepdims=True)
+    return params, X, T
+
+
+@pytest.mark.parametrize(("sizes", "activations", "loss"), CASES)
+def test_every_path_gives_the_same_numbers(sizes, activations, loss) -> None:  # noqa: ANN001
+    """The checked fast path (flat parameters), the same with separate arrays and Fortran-ordered
+    data, the full checks (lists), the training loop's unchecked path with ``out=``: bit for
+    bit the same."""
+    net = Network(sizes, activations, loss)
+    c = net.compile()
+    params, X, T = data(net, 9)
+    flat = c.unflatten(c.flatten(params))
+    cost, grads = c.cost_and_gradients(flat, X, T)
+    others = [
+        c.cost_and_gradients(params, np.asfortranarray(X), np.asfortranarray(T)),
+        c.cost_and_gradients(params, X.tolist(), T.tolist()),
+    ]
+    out = {k: np.empty_like(v) for k, v in params.items()}
+    others.append(c.cost_and_gradients(params, X, T, check=False, out=out))
+    for other_cost, other in others:
+        assert other_cost == cost
+        for key in grads:
+            np.testing.assert_array_equal(other[key], grads[key])
+    assert all(out[k] is others[-1][1][k] for k in out)
+    assert c.cost(params, X, T) == cost
+    np.testing.assert_array_equal(c.gradients(flat, X, T)["W1"], grads["W1"])
+
+
+def test_a_result_is_never_overwritten_by_a_later_call() -> None:
+    net = Network()
+    c = net.compile()
+    params, X, T = data(net, 5)
+    first = c.gradients(params, X, T)
+    kept = {k: v.copy() for k, v in first.items()}
+    for n in (5, 7, 5, 1, 2, 3, 4, 5):  # more batch sizes than the workspaces kept
+        c.gradients(params, *data(net, n, seed=n)[1:])
+    for key in kept:
+        np.testing.assert_array_equal(first[key], kept[key])
+
+
+def test_nan_in_the_data_is_found_by_the_fast_path_and_named() -> None:
+    net = Network()
+    c = net.compile()
+    params, X, T = data(net, 4)
+    flat = c.unflatten(c.flatten(params))
+    X[2, 1] = np.nan
+    with pytest.raises(
+        ValueError, match=r"^X: contains NaN or infinite values \(first at \[2, 1\]"
+    ):
+        c.gradients(flat, X, T)
+    X[2, 1], T[0, 0] = 0.0, np.inf
+    with pytest.raises(
+        ValueError, match=r"^T: contains NaN or infinite values \(first at \[0, 0\]"
+    ):
+        c.cost_and_gradients(flat, X, T)
+    T[0, 0] = 0.5
+    flat["b2"][1] = np.nan
+    with pytest.raises(ValueError, match=r"^params\['b2'\]: contains NaN"):
+        c.gradients(flat, X, T)
+
+
+@pytest.mark.parametrize("layout", ["one vector", "separate arrays"])
+def test_an_infinite_weight_is_refused_though_its_gradient_is_finite(layout: str) -> None:
+    # w_(x1,1) = +inf saturates h1 for x1 > 0: out_h1 = 1 exactly, f'(net_h1) = 0, and every
+    # gradient stays finite, so only a check of the parameters themselves can catch it.
+    net = Network()
+    c = net.compile()
+    params, X, T = data(net, 4)
+    X = np.abs(X) + 0.1
+    params = c.unflatten(c.flatten(params)) if layout == "one vector" else dict(params)
+    params["W1"] = params["W1"] if layout == "one vector" else params["W1"].copy()
+    params["W1"][0, 0] = np.inf
+    with np.errstate(all="ignore"):
+        assert all(np.isfinite(g).all() for g in c._run(params, X, T, False, False)[1].values())
+    for call in (c.gradients, c.cost_and_gradients):
+        with pytest.raises(ValueError, match=r"^params\['W1'\]: contains NaN or infinite"):
+            call(params, X, T)
+
+
+def test_out_receives_the_gradients_and_is_checked() -> None:
+    net = Network()
+    c = net.compile()
+    params, X, T = data(net, 4)
+    out = {k: np.zeros_like(v) for k, v in params.items()}
+    got = c.gradients(params, X, T, out=out)
+    assert all(got[k] is out[k] for k in out)
+    np.testing.assert_array_equal(out["W2"], c.gradients(params, X, T)["W2"])
+    with pytest.raises(ValueError, match=r"^out: expected a dict with keys W1, b1, W2, b2"):
+        c.gradients(params, X, T, out={"W1": out["W1"]})
+    with pytest.raises(ValueError, match=r"^out\['b1'\]: expected a float array of shape \(3,\)"):
+        c.gradients(params, X, T, out={**out, "b1": np.zeros(4)})
+
+
+def test_unflatten_and_initialize_give_views_of_one_vector() -> None:
+    net = Network()
+    c = net.compile()
+    vector = np.arange(17.0)
+    params = c.unflatten(vector)
+    vector[0] = 99.0
+    assert params["W1"][0, 0] == 99.0
+    started = initialize(net, "uniform", seed=0)
+    base = started["W1"].base
+    assert base is not None and all(v.base is base for v in started.values())
+    result = train(net, *data(net, 6)[1:], params=started, epochs=3)
+    assert all(v.base is result.params["W1"].base for v in result.params.values())
+
+
+def test_the_source_is_the_derived_rules_as_code() -> None:
+    c = Network().compile()
+    gradients = c.source.split("def forward")[0]
+    # out = 1/(1 + e^(−net)) in four in-place steps, and δ's local factor out(1 − out)
+    for line in ("negative(out1, out1)", "exp(out1, out1)", "divide(1.0, out1, out1)"):
+        assert line in gradients
+    assert "subtract(1.0, out1, l2_0)" in gradients and "multiply(d1, out1, d1)" in gradients
+    assert "matmul(ones, d1, gb1)" in gradients
+
+
+def test_in_place_code_computes_its_expression() -> None:
+    """Every operation the emitter knows, against SymPy's own lambdify, on one array."""
+    x = np.linspace(-3.0, 3.0, 13)
+    exprs = [
+        1 / (1 + sp.exp(-NET)),
+        sp.log(1 + sp.exp(NET)),
+        1 - sp.exp(-NET),
+        sp.exp(NET) - 1,
+        NET**2 / 3 - 2 * NET + 1,
+        sp.tanh(NET) * NET - sp.sqrt(NET**2 + 1),
+        -(NET**3),
+        sp.Piecewise((NET / 4, NET <= 0), (NET, True)),
+        2 / (NET**2 + 1) ** 2,
+    ]
+    for expr in exprs:
+        code = InPlace({NET: "x"}, "t")
+        code.assign(expr, "out")
+        names = {"np": np, "out": np.empty_like(x), "x": x, **code.helpers}
+        names.update({f"t{k}": np.empty_like(x) for k in range(code.n_temps)})
+        for name in ("add", "subtract", "multiply", "divide", "negative", "square", "sqrt"):
+            names[name] = getattr(np, name)
+        names.update(exp=np.exp, expm1=np.expm1, logaddexp=np.logaddexp, tanh=np.tanh)
+        names.update(power=np.power, log=np.log)
+        exec("\n".join(code.lines), names)  # noqa: S102 - code generated from our own expressions
+        expected = sp.lambdify(NET, expr, "numpy")(x)
+        np.testing.assert_allclose(names["out"], expected, rtol=1e-14, atol=1e-15)
