@@ -28,6 +28,7 @@ import numpy as np
 import sympy as sp
 
 from bpderive.checks import as_array, int_scalar, real_scalar
+from bpderive.numeric.layout import ParameterLayout
 from bpderive.symbolic.activations import Activation, Softmax
 
 Params = dict[str, np.ndarray]
@@ -292,7 +293,9 @@ def initialize(
     ``options`` are the scheme's own keywords (``sigma`` for gaussian, ``gain``/``r`` for
     uniform, ``gain``/``distribution`` for xavier, ``value``/``bias`` for constant,
     ``input_range`` for nguyen_widrow). An unknown scheme or option is a ``ValueError`` that
-    lists the valid ones, so a typo never silently falls back to a default.
+    lists the valid ones, so a typo never silently falls back to a default. The arrays are
+    views into one vector (in ``net.parameter_names`` order), which lets the compiled network
+    check them all in one pass.
     """
     if not isinstance(scheme, str) or scheme not in SCHEMES:
         raise ValueError(
@@ -310,4 +313,6 @@ def initialize(
         raise ValueError(
             f"init options: {scheme!r} does not take {', '.join(unknown)}; its options: {valid}"
         )
-    return function(net, seed, **options)
+    params = function(net, seed, **options)
+    layout = ParameterLayout(net.sizes)
+    return layout.views(layout.flatten(params, check=False))

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from bpderive.checks import int_scalar, real_scalar, scalar_error
+from bpderive.checks import all_finite, int_scalar, real_scalar, scalar_error
 from bpderive.network import Network
 from bpderive.training.initializers import SCHEMES, initialize
 from bpderive.training.optimizers import ALGORITHMS, Epoch, GradientDescent, LevenbergMarquardt
@@ -78,10 +78,6 @@ class History:
     def as_arrays(self) -> dict[str, np.ndarray]:
         """Every column as a NumPy array, e.g. for plotting or a table."""
         return {name: np.asarray(values) for name, values in vars(self).items()}
-
-    def _append(self, **row: Any) -> None:
-        for name, value in row.items():
-            getattr(self, name).append(value)
 
 
 @dataclass
@@ -331,17 +327,21 @@ class _Monitor:
         self.best_val, self.fails = math.inf, 0
         self.last_val, self.rises = math.inf, 0
         self.best_epoch, self.best_params = 0, start
+        self.best_vector: np.ndarray | None = None
 
     def record(self, epoch: int, state: Epoch) -> str:
         """Record epoch ``epoch`` and return why training stops now ("" to go on)."""
         params, cost = state.params, state.cost
-        gnorm = math.sqrt(sum(float(np.vdot(g, g)) for g in state.gradient.values()))
-        # Each array tested on its own: a sum of large finite parameters can overflow to inf.
+        if state.slope is not None:
+            gnorm = math.sqrt(np.dot(state.slope, state.slope))
+        else:
+            gnorm = math.sqrt(sum(float(np.vdot(g, g)) for g in state.gradient.values()))
+        arrays = [state.vector] if state.vector is not None else list(params.values())
         finite = (
             state.finite
             and math.isfinite(cost)
-            and math.isfinite(gnorm)
-            and all(np.isfinite(value).all() for value in params.values())
+            and (math.isfinite(gnorm) or all_finite([state.slope]))
+            and all_finite(arrays)
         )
         val_cost = math.nan
         if self.X_val is not None:
@@ -349,50 +349,61 @@ class _Monitor:
                 val_cost = self.compiled.cost(params, self.X_val, self.T_val, check=False)
             if val_cost < self.best_val:
                 self.best_val, self.fails = val_cost, 0
-                self.best_epoch, self.best_params = epoch, params
+                self.best_epoch = epoch
+                self._keep(params, state.vector)
             elif val_cost > self.best_val or not math.isfinite(val_cost):
                 self.fails += 1
             rose = val_cost > self.last_val or not math.isfinite(val_cost)
             self.rises = self.rises + 1 if rose else 0
             self.last_val = val_cost
         elif finite:
-            self.best_epoch, self.best_params = epoch, params
-        self.history._append(
-            epoch=epoch,
-            cost=cost,
-            val_cost=val_cost,
-            eta1=state.eta1,
-            eta2=state.eta2,
-            mu=state.mu,
-            grad_norm=gnorm,
-            val_fail=self.fails,
-            val_rises=self.rises,
-            accepted=state.accepted,
-        )
+            self.best_epoch = epoch
+            self._keep(params, state.vector)
+        h = self.history
+        h.epoch.append(epoch)
+        h.cost.append(cost)
+        h.val_cost.append(val_cost)
+        h.eta1.append(state.eta1)
+        h.eta2.append(state.eta2)
+        h.mu.append(state.mu)
+        h.grad_norm.append(gnorm)
+        h.val_fail.append(self.fails)
+        h.val_rises.append(self.rises)
+        h.accepted.append(state.accepted)
         if self.callback is not None:
             self.callback(epoch, {k: np.array(v) for k, v in params.items()}, self.history)
         stops, validating = self.stops, self.X_val is not None
-        rules = (
-            (not finite, "diverged"),
-            (cost <= stops.goal, "goal"),
-            (gnorm < stops.min_grad, "min_grad"),
-            (state.stop == "mu_max", "mu_max"),
-            (
-                validating and stops.max_fail is not None and self.fails >= stops.max_fail,
-                "max_fail",
-            ),
-            (
-                validating and stops.max_rises is not None and self.rises >= stops.max_rises,
-                "max_rises",
-            ),
-            (epoch >= stops.epochs, "epochs"),
-        )
-        return next((reason for holds, reason in rules if holds), "")
+        if not finite:
+            return "diverged"
+        if cost <= stops.goal:
+            return "goal"
+        if gnorm < stops.min_grad:
+            return "min_grad"
+        if state.stop == "mu_max":
+            return "mu_max"
+        if validating and stops.max_fail is not None and self.fails >= stops.max_fail:
+            return "max_fail"
+        if validating and stops.max_rises is not None and self.rises >= stops.max_rises:
+            return "max_rises"
+        return "epochs" if epoch >= stops.epochs else ""
+
+    def _keep(self, params: Params, vector: np.ndarray | None) -> None:
+        """Keep these parameters as the best so far: a copy of the optimizer's vector (which
+        changes in place) into a buffer of our own, or the mapping itself (made anew)."""
+        if vector is None:
+            self.best_params, self.best_vector = params, None
+            return
+        if self.best_vector is None or self.best_vector.shape != vector.shape:
+            self.best_vector = np.empty_like(vector)
+        np.copyto(self.best_vector, vector)
 
     def result(self, epochs: int, stop_reason: str) -> TrainResult:
         """The :class:`TrainResult` of a finished run."""
+        layout = self.compiled.layout
+        best = self.best_vector
+        vector = best.copy() if best is not None else layout.flatten(self.best_params, False)
         return TrainResult(
-            params={name: np.array(value) for name, value in self.best_params.items()},
+            params=layout.views(vector),  # one vector, a copy: nothing else changes it
             history=self.history,
             epochs=epochs,
             stop_reason=stop_reason,

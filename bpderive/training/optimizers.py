@@ -62,7 +62,10 @@ class Epoch:
     ``gradient`` is the full training cost's gradient at ``params``; ``accepted`` whether the
     epoch's update was kept; ``eta1``, ``eta2`` the rates the next update uses and ``mu`` the
     damping (NaN where the optimizer has none); ``stop`` a stop reason of the optimizer's own
-    (``"mu_max"``); ``finite`` false where the optimizer found the state unusable."""
+    (``"mu_max"``); ``finite`` false where the optimizer found the state unusable. ``vector``
+    is the one vector whose views ``params`` are, and ``slope`` the one of ``gradient``, where
+    there are such (they change in place with the next epoch, so the loop copies what it
+    keeps)."""
 
     params: Params
     cost: float
@@ -73,6 +76,8 @@ class Epoch:
     mu: float = math.nan
     stop: str = ""
     finite: bool = True
+    vector: np.ndarray | None = None
+    slope: np.ndarray | None = None
 
 
 def _repr(options: object) -> str:
@@ -167,72 +172,101 @@ class GradientDescent:
         T: np.ndarray,
         rng: np.random.Generator,
     ) -> Iterator[Epoch]:
-        """Epoch after epoch on checked data, without end (the training loop stops it)."""
-        fast = compiled.cost_and_gradients
-        n_samples = X.shape[0]
-        step = {"batch": n_samples, "online": 1, "minibatch": self.batch_size}[self.mode]
-        fixed = [(X[i : i + step], T[i : i + step]) for i in range(0, n_samples, step)]
+        """Epoch after epoch on checked data, without end (the training loop stops it).
+
+        The parameters live in one vector ``w`` whose views are the mapping, and every update
+        is a few in-place operations on it: ``w −= r ⊙ g`` with ``r`` holding η1 at each
+        weight and η2 at each bias (momentum: ``v ← α·v − r ⊙ g``, ``w += v``). The gradients
+        go into two buffers that take turns, so a step the adaptive rate rejects still has
+        the gradient it was taken from. A yielded state's arrays change with the next epoch:
+        the training loop copies what it keeps."""
+        layout = compiled.layout
+        w = layout.flatten(params, check=False)
+        params = layout.views(w)
+        grads = [np.empty(layout.size), np.empty(layout.size)]
+        views = [layout.views(g) for g in grads]
+        is_bias = np.zeros(layout.size, dtype=bool)
+        for key, part in layout.slices.items():
+            is_bias[part] = key.startswith("b")
         eta1 = self.eta1
         eta2 = self.eta1 if self.eta2 is None else self.eta2
-        velocity = {k: np.zeros_like(v) for k, v in params.items()} if self.momentum else None
-        cost, grads = fast(params, X, T, check=False)
-        yield Epoch(params, cost, grads, eta1=eta1, eta2=eta2)
+        rates = np.where(is_bias, eta2, eta1)
+        step = np.empty(layout.size)
+        velocity = np.zeros(layout.size) if self.momentum else None
+        previous = np.empty(layout.size) if self.adaptive else None
+        n_samples = X.shape[0]
+        size = {"batch": n_samples, "online": 1, "minibatch": self.batch_size}[self.mode]
+        fixed = [(X[i : i + size], T[i : i + size]) for i in range(0, n_samples, size)]
+        batch_gradient = np.empty(layout.size)
+        batch_views = layout.views(batch_gradient)
+        at = [compiled.bind(params, v) for v in views]
+        batch_at = compiled.bind(params, batch_views)
+        current = 0
+        with np.errstate(all="ignore"):  # never around a yield: it would leak to the caller
+            cost = at[current](X, T, True)
+        yield Epoch(params, cost, views[current], eta1=eta1, eta2=eta2, vector=w, slope=grads[0])
         while True:
+            if previous is not None:
+                np.copyto(previous, w)
             if self.mode == "batch":
-                candidate, moved = self._update(params, grads, velocity, eta1, eta2)
+                self._step(w, grads[current], rates, step, velocity)
             else:
-                candidate, moved = params, velocity
                 batches = fixed
-                if self.shuffle:
+                if self.shuffle and size == 1:  # a slice is a view: no copy per sample
+                    batches = [(X[i : i + 1], T[i : i + 1]) for i in rng.permutation(n_samples)]
+                elif self.shuffle:
                     order = rng.permutation(n_samples)
-                    parts = (order[i : i + step] for i in range(0, n_samples, step))
+                    parts = (order[i : i + size] for i in range(0, n_samples, size))
                     batches = [(X[idx], T[idx]) for idx in parts]
-                for X_batch, T_batch in batches:
-                    _, g = fast(candidate, X_batch, T_batch, check=False)
-                    candidate, moved = self._update(candidate, g, moved, eta1, eta2)
-            new_cost, new_grads = fast(candidate, X, T, check=False)
+                with np.errstate(all="ignore"):
+                    for X_batch, T_batch in batches:
+                        batch_at(X_batch, T_batch, False)
+                        self._step(w, batch_gradient, rates, step, velocity)
+            other = 1 - current
+            with np.errstate(all="ignore"):
+                new_cost = at[other](X, T, True)
             accepted = True
             if self.adaptive:
                 if not new_cost <= self.max_perf_inc * cost:
                     accepted = False
+                    np.copyto(w, previous)
                     eta1, eta2 = eta1 * self.eta_dec, eta2 * self.eta_dec
                     if velocity is not None:
-                        velocity = {k: np.zeros_like(v) for k, v in velocity.items()}
+                        velocity.fill(0.0)
                 elif new_cost < cost:
                     eta1, eta2 = eta1 * self.eta_inc, eta2 * self.eta_inc
+                rates = np.where(is_bias, eta2, eta1)
             if accepted:
-                params, velocity, cost, grads = candidate, moved, new_cost, new_grads
-            yield Epoch(params, cost, grads, accepted, eta1=eta1, eta2=eta2)
+                cost, current = new_cost, other
+            yield Epoch(
+                params,
+                cost,
+                views[current],
+                accepted,
+                eta1=eta1,
+                eta2=eta2,
+                vector=w,
+                slope=grads[current],
+            )
 
-    def _update(
+    def _step(
         self,
-        params: Params,
-        grads: Mapping[str, np.ndarray],
-        velocity: Params | None,
-        eta1: float,
-        eta2: float,
-    ) -> tuple[Params, Params | None]:
-        """One update of every parameter from gradients taken at the *same* parameters.
-
-        ``Δw(t) = −η·∂E/∂w + α·Δw(t−1)`` and ``w ← w + Δw(t)``, with ``η = η1`` for weights and
-        ``η2`` for biases. New arrays are made, never written in place, so parameter dicts handed
-        out earlier (to a callback, or kept as the best epoch's) stay as they were. A rate of 0
-        leaves the parameter untouched (not even ``+ 0.0``), which freezes it exactly."""
-        new: Params = {}
-        moved: Params | None = {} if velocity is not None else None
-        for name, value in params.items():
-            eta = eta1 if name.startswith("W") else eta2
-            if eta == 0.0:
-                new[name] = value
-                if moved is not None:
-                    moved[name] = velocity[name]
-                continue
-            delta = -eta * grads[name]
-            if velocity is not None:
-                delta = delta + self.momentum * velocity[name]
-                moved[name] = delta
-            new[name] = value + delta
-        return new, moved
+        w: np.ndarray,
+        g: np.ndarray,
+        rates: np.ndarray,
+        step: np.ndarray,
+        velocity: np.ndarray | None,
+    ) -> None:
+        """One update of every parameter, in place, from gradients taken at the *same*
+        parameters: ``Δw(t) = −η·∂E/∂w + α·Δw(t−1)``, ``w ← w + Δw(t)``. A rate of 0 moves
+        nothing (``w − 0·g`` is ``w`` exactly), which freezes a parameter."""
+        np.multiply(rates, g, step)
+        if velocity is None:
+            np.subtract(w, step, w)
+        else:
+            np.multiply(velocity, self.momentum, velocity)
+            np.subtract(velocity, step, velocity)
+            np.add(w, velocity, w)
 
 
 @dataclass(frozen=True, repr=False)
@@ -294,7 +328,10 @@ class LevenbergMarquardt:
         mu = self.mu
         cost = compiled.cost(params, X, T, check=False)
         e, J = compiled.errors_and_jacobian(params, X, T, check=False)
-        yield Epoch(params, cost, layout.views(scale * (J.T @ e)), mu=mu, finite=_finite_all(J))
+        slope = scale * (J.T @ e)
+        yield Epoch(
+            params, cost, layout.views(slope), mu=mu, finite=_finite_all(J), vector=w, slope=slope
+        )
         while True:
             U, s, Vt = np.linalg.svd(J, full_matrices=False)
             accepted = False
@@ -310,14 +347,17 @@ class LevenbergMarquardt:
                 w, cost = trial, trial_cost
                 params = layout.views(w)
                 e, J = compiled.errors_and_jacobian(params, X, T, check=False)
+            slope = scale * (J.T @ e)
             yield Epoch(
                 params,
                 cost,
-                layout.views(scale * (J.T @ e)),
+                layout.views(slope),
                 accepted,
                 mu=mu,
                 stop="" if mu <= self.mu_max else "mu_max",
                 finite=_finite_all(J),
+                vector=w,
+                slope=slope,
             )
 
 
