@@ -1,0 +1,14 @@
+"""The benchmark: ``python -m bpderive.bench``.
+
+* :mod:`~bpderive.bench.timing`: medians of interleaved repeats, so that the ratios printed
+  compare like with like on whatever machine runs them;
+* :mod:`~bpderive.bench.baselines`: back-propagation written by hand in NumPy, straightforward
+  and tight, the baselines the compiled network is measured against;
+* :mod:`~bpderive.bench.peers`: the same gradients in PyTorch, JAX, scikit-learn and autograd,
+  where installed (``pip install "bpderive[bench]"``);
+* :mod:`~bpderive.bench.speed`: the tables of gradients, training, derivation and compile time;
+* :mod:`~bpderive.bench.race`: the race of the training algorithms to one goal;
+* :mod:`~bpderive.bench.__main__`: prints them all.
+
+The benchmark asserts nothing about speed; it reports.
+"""

@@ -1,0 +1,115 @@
+"""``python -m bpderive.bench``: every table, measured in one run (ratios, not absolute times,
+are what carries from one machine to another)."""
+
+from __future__ import annotations
+
+import os
+
+from bpderive.bench import minpack, peers
+from bpderive.bench.race import RACE_EPOCHS, RACE_ETA1, RACE_SEED, race, race_table
+from bpderive.bench.speed import (
+    chain_table,
+    check_table,
+    compile_table,
+    gradient_table,
+    peer_table,
+    training_table,
+)
+
+
+def main() -> None:
+    """Print the tables."""
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    print(f"BLAS threads: {threads or 'the library default'} (1 gives the steadiest ratios)")
+    print()
+    print("Gradients of the mean half-SSE cost, logistic units; medians of interleaved repeats")
+    print("  bpderive: compile().gradients, the checked call (parameters from initialize)")
+    print("  tight: hand-written NumPy, buffers reused, in place; plain: the textbook version")
+    print(
+        f"{'network':>9} {'N':>6} {'bpderive':>10} {'tight':>10} {'plain':>10} "
+        f"{'ratio':>6} {'plain/tight':>11} {'diff':>8}"
+    )
+    for r in gradient_table():
+        print(
+            f"{r['network']:>9} {r['N']:>6} {r['bpderive'] * 1e6:>8.1f}us "
+            f"{r['tight'] * 1e6:>8.1f}us {r['plain'] * 1e6:>8.1f}us {r['ratio']:>6.2f} "
+            f"{r['plain_ratio']:>11.2f} {r['difference']:>8.1e}"
+        )
+    print()
+    print("Training: train() (η = 0.5) against a tight hand loop, same start, same sample order")
+    print(
+        f"{'network':>9} {'N':>6} {'mode':>13} {'epochs':>6} {'train':>9} {'tight':>9} "
+        f"{'per step':>9} {'ratio':>6} {'diff':>8}"
+    )
+    for r in training_table():
+        print(
+            f"{r['network']:>9} {r['N']:>6} {r['mode']:>13} {r['epochs']:>6} "
+            f"{r['train'] * 1e3:>7.1f}ms {r['tight'] * 1e3:>7.1f}ms {r['step'] * 1e6:>7.1f}us "
+            f"{r['ratio']:>6.2f} {r['difference']:>8.1e}"
+        )
+    print()
+    print("Fresh process: import bpderive, then Network(sizes) and compile() (median of 3)")
+    print(f"{'network':>9} {'import s':>9} {'total s':>8}")
+    for r in compile_table():
+        print(f"{r['network']:>9} {r['import']:>9.2f} {r['total']:>8.2f}")
+    print()
+    ready = [name for name, ok in peers.available().items() if ok]
+    missing = [name for name, ok in peers.available().items() if not ok]
+    print("Peers: the same gradient's time over the tight NumPy's (pip install 'bpderive[bench]')")
+    if missing:
+        print(f"  not installed: {', '.join(missing)}")
+    if ready:
+        for r in peer_table():
+            diff = "not the same network" if r["difference"] is None else f"{r['difference']:.1e}"
+            print(f"{r['network']:>9} {r['N']:>6} {r['peer']:>13} {r['ratio']:>6.2f}  {diff}")
+    print()
+    print(
+        f"Levenberg-Marquardt (MATLAB's defaults) against MINPACK's lm, same Jacobian, same "
+        f"{len(minpack.SEEDS)} starts: iterations (Jacobians) to the goal"
+    )
+    if not minpack.available():
+        print("  not installed: SciPy (pip install 'bpderive[bench]')")
+    else:
+        print(
+            f"{'problem':>20} {'bpderive':>9} {'MINPACK':>8} {'no more':>8} {'max':>11} {'ms':>11}"
+        )
+        for r in minpack.lm_table():
+            worst = [_most(r["ours"]), _most(r["minpack"])]
+            print(
+                f"{r['problem']:>20} {minpack.median(r['ours']):>9.1f} "
+                f"{minpack.median(r['minpack']):>8.1f} {r['no_more']:>4}/{r['starts']:<3} "
+                f"{'/'.join(worst):>11} {r['ours_ms']:>5.1f}/{r['minpack_ms']:<5.1f}"
+            )
+        print("  (medians over the starts; no more: starts where bpderive needed <= MINPACK's;")
+        print("   max and ms: bpderive/MINPACK, ms the median time of one run to the goal;")
+        print("   never: a start that stopped elsewhere or passed the limit)")
+    print()
+    print("Deriving every chain: net.gradient(name) for each parameter, fresh network")
+    print(f"{'network':>9} {'chains':>7} {'total s':>8} {'median ms':>10} {'max ms':>8}")
+    for r in chain_table():
+        print(
+            f"{r['network']:>9} {r['chains']:>7} {r['total']:>8.3f} {r['median'] * 1e3:>10.3f} "
+            f"{r['max'] * 1e3:>8.3f}"
+        )
+    print()
+    print(
+        f"Race to the goal: seed {RACE_SEED}, η1 = {RACE_ETA1} for the gradient-descent family, "
+        f"at most {RACE_EPOCHS} epochs; time: median of 5 runs"
+    )
+    print(race_table(race(repeats=5)))
+    print()
+    print("The answer checker: exercises.check on the 2-3-2 network, median of 3")
+    rows = check_table()
+    for r in rows:
+        shown = r["answer"] if len(r["answer"]) <= 48 else r["answer"][:45] + "..."
+        print(f"  {r['seconds'] * 1e3:>8.1f} ms  {r['mistake']:<15} {r['target']:<5} {shown}")
+    print(f"  slowest: {max(r['seconds'] for r in rows) * 1e3:.1f} ms")
+
+
+def _most(counts: list[int | None]) -> str:
+    """The largest iteration count, or "never" if some start did not reach the goal."""
+    return "never" if None in counts else str(max(counts))
+
+
+if __name__ == "__main__":
+    main()
