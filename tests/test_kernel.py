@@ -144,7 +144,7 @@ def test_the_source_is_the_derived_rules_as_code() -> None:
     # out = 1/(1 + e^(−net)) in four in-place steps, and δ's local factor out(1 − out)
     for line in ("negative(out1, out1)", "exp(out1, out1)", "divide(1.0, out1, out1)"):
         assert line in gradients
-    assert "subtract(1.0, out1, l2_0)" in gradients and "multiply(d1, out1, d1)" in gradients
+    assert "subtract(1.0, out1, d1_0)" in gradients and "multiply(d1, out1, d1)" in gradients
     assert "matmul(ones, d1, gb1)" in gradients
 
 

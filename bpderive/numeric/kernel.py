@@ -106,13 +106,13 @@ def generate(
         ]
     else:
         code = InPlace(
-            {OUT: f"out{L}", TARGET: "T", NET: f"net{L}", sp.Symbol("inv_n"): "inv_n"}, "o_"
+            {OUT: f"out{L}", TARGET: "T", NET: f"net{L}", sp.Symbol("inv_n"): "inv_n"}, f"d{L}_"
         )
         code.assign(out.delta[0] * sp.Symbol("inv_n"), f"d{L}")
         backward += code.lines
         helpers.update(code.helpers)
         for t in range(code.n_temps):
-            shapes[f"o_{t}"] = ("N", m)
+            shapes[f"d{L}_{t}"] = ("N", m)
     for k in range(L, 0, -1):
         below = "X" if k == 1 else f"out{k - 1}"
         backward += [
@@ -127,14 +127,16 @@ def generate(
         symbol = OUT if layer.local_in_output else NET
         if layer.local == 1:
             continue
-        code = InPlace({symbol: f"{'out' if layer.local_in_output else 'net'}{k - 1}"}, f"l{k}_")
+        code = InPlace(
+            {symbol: f"{'out' if layer.local_in_output else 'net'}{k - 1}"}, f"d{k - 1}_"
+        )
         local = sp.Symbol("_delta")
         code.names[local] = f"d{k - 1}"
         code.assign(local * layer.local, f"d{k - 1}")
         backward += code.lines
         helpers.update(code.helpers)
         for t in range(code.n_temps):
-            shapes[f"l{k}_{t}"] = ("N", layer.size)
+            shapes[f"d{k - 1}_{t}"] = ("N", layer.size)
 
     needed = {k for k, layer in enumerate(rules.layers[:-1], start=1) if not layer.local_in_output}
     if out.coupled or out.cost_in_net is not None or NET in out.delta[0].free_symbols:
