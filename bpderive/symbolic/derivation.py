@@ -40,6 +40,7 @@ class Derivation:
     def __init__(self, structure: NetworkStructure) -> None:
         self.s = structure
         self._deltas: dict[tuple[str, str], Items] = {}
+        self._first: dict[str, Factor] = {}
         self._softmax: list[list[tuple[sp.Expr, sp.Expr]]] | None = None
         self.seeds = {"E_total": Seed(E_TOTAL, structure.error_expr, tuple(structure.error_exprs))}
         residual = structure.loss.residual
@@ -129,7 +130,10 @@ class Derivation:
         s = self.s
         if seed.terms and up.layer == s.n_layers and s.activations[-1].elementwise:
             e = s.error_terms[up.index]
-            first = Factor(Partial(e, up.out), sp.diff(seed.terms[up.index], up.out))
+            first = self._first.get(up.name)
+            if first is None:  # every unit below shares it (and SymPy's own cache forgets it)
+                first = Factor(Partial(e, up.out), sp.diff(seed.terms[up.index], up.out))
+                self._first[up.name] = first
             return Chain(Partial(e, n.out), (first, self.activation_factor(up), link))
         return Chain(Partial(seed.symbol, n.out, via=up.net), (*self.delta_items(up, of), link))
 
