@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
+from typing import Literal, overload
 
 import sympy as sp
 
 from bpderive.numeric.compiled import CompiledNetwork
+from bpderive.numeric.jax_backend import JaxNetwork
 from bpderive.symbolic import matrix_form
 from bpderive.symbolic.activations import Activation
 from bpderive.symbolic.chain import Chain, ChainRule
@@ -131,12 +133,28 @@ class Network(NetworkStructure):
         """The per-layer rules the compiled network is built from (derived once per layer)."""
         return derive_rules(self._derivation)
 
-    def compile(self) -> CompiledNetwork:
-        """The derived rules as vectorised NumPy code (:mod:`bpderive.numeric`).
+    @overload
+    def compile(self, backend: Literal["numpy"] = "numpy") -> CompiledNetwork: ...
+
+    @overload
+    def compile(self, backend: Literal["jax"]) -> JaxNetwork: ...
+
+    def compile(self, backend: str = "numpy") -> CompiledNetwork | JaxNetwork:
+        """The derived rules as vectorised NumPy code (:mod:`bpderive.numeric`), or with
+        ``backend="jax"`` as jitted JAX code (:mod:`bpderive.numeric.jax_backend`, an optional
+        extra: ``pip install "bpderive[jax]"``).
 
         Compiling costs a fraction of a second, so the result is kept: every later call (from
         training, a sweep, a notebook cell run twice) returns the same compiled network."""
-        return self._compiled
+        if backend == "numpy":
+            return self._compiled
+        if backend == "jax":
+            return self._jax
+        raise ValueError(f"backend: expected 'numpy' or 'jax', got {backend!r}")
+
+    @cached_property
+    def _jax(self) -> JaxNetwork:
+        return JaxNetwork(self.rules)
 
     @cached_property
     def _compiled(self) -> CompiledNetwork:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from bpderive.bench import minpack, peers
+from bpderive.bench import jax_speed, minpack, peers
 from bpderive.bench.race import RACE_EPOCHS, RACE_ETA1, RACE_SEED, race, race_table
 from bpderive.bench.speed import (
     chain_table,
@@ -62,6 +62,27 @@ def main() -> None:
         for r in peer_table():
             diff = "not the same network" if r["difference"] is None else f"{r['difference']:.1e}"
             print(f"{r['network']:>9} {r['N']:>6} {r['peer']:>13} {r['ratio']:>6.2f}  {diff}")
+    print()
+    print("compile(backend='jax'): whole epochs of full-batch descent in one jitted loop, against")
+    print("train() and the tight hand loop (NumPy), same start; time per run (JAX compiled first)")
+    if not jax_speed.available():
+        print("  not installed: JAX (pip install 'bpderive[jax]')")
+    else:
+        print(
+            f"{'':>15} {'epochs':>11} {'JAX':>9} {'train()':>9} {'tight':>9} {'speed-up':>8} "
+            f"{'diff':>8}"
+        )
+        for r in jax_speed.race_rows() + jax_speed.sweep_rows():
+            numpy_best = min(t for t in (r["numpy"], r["tight"]) if t is not None)
+            tight = "" if r["tight"] is None else f"{r['tight'] * 1e3:>7.1f}ms"
+            print(
+                f"{r['what']:>15} {r['epochs']:>11} {r['jax'] * 1e3:>7.1f}ms "
+                f"{r['numpy'] * 1e3:>7.1f}ms {tight:>9} {numpy_best / r['jax']:>7.1f}x "
+                f"{r['difference']:>8.1e}"
+            )
+        print("  (speed-up: the faster NumPy loop's time over JAX's; diff: largest relative")
+        print("   difference of the parameters from train()'s; epochs: JAX/train() on the race,")
+        print("   where η = 0.5 makes the sine descent oscillate: the last bit decides the count)")
     print()
     print(
         f"Levenberg-Marquardt (MATLAB's defaults) against MINPACK's lm, same Jacobian, same "

@@ -16,9 +16,12 @@ from bpderive.symbolic.rules import LayerRule, OutputRule, is_stable_log
 Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
-class _Printer(NumPyPrinter):
-    """NumPy code as one would write it by hand: ``1/(1 + exp(-x))``, not
-    ``(1 + exp(-x))**(-1.0)``, whose ``np.power`` costs several microseconds a call."""
+class StablePrinting:
+    """What the derived rules need of a printer of array code, NumPy's or JAX's (the module
+    is the printer's own, ``numpy`` or ``jax.numpy``): ``1/(1 + exp(-x))``, not
+    ``(1 + exp(-x))**(-1.0)``, whose ``np.power`` costs several microseconds a call; and the
+    numerically stable forms below, with ``_xlogy`` and ``_logsumexp`` taken from the
+    namespace the code runs in."""
 
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         if expr.exp == -1:
@@ -42,9 +45,9 @@ class _Printer(NumPyPrinter):
         if len(expr.args) == 2:
             number, other = sorted(expr.args, key=lambda a: not a.is_Number)
             if number == 1 and isinstance(-other, sp.exp):
-                return f"(-numpy.expm1({self._print((-other).args[0])}))"
+                return f"(-{self._module}.expm1({self._print((-other).args[0])}))"
             if number == -1 and isinstance(other, sp.exp):
-                return f"numpy.expm1({self._print(other.args[0])})"
+                return f"{self._module}.expm1({self._print(other.args[0])})"
         return super()._print_Add(expr, order=order)
 
     def _print_log(self, expr: sp.log) -> str:
@@ -54,8 +57,12 @@ class _Printer(NumPyPrinter):
             return super()._print_log(expr)
         exponents = [self._print(a.args[0]) for a in sp.Add.make_args(expr.args[0]) if a != 1]
         if len(exponents) == 1:
-            return f"numpy.logaddexp(0, {exponents[0]})"
+            return f"{self._module}.logaddexp(0, {exponents[0]})"
         return f"_logsumexp({', '.join(exponents)})"
+
+
+class _Printer(StablePrinting, NumPyPrinter):
+    """NumPy code as one would write it by hand (:class:`StablePrinting`)."""
 
 
 def _logsumexp(*z: np.ndarray) -> np.ndarray:
