@@ -15,6 +15,7 @@ from bpderive.bench.speed import (
     peer_table,
     training_table,
 )
+from bpderive.numeric import jax_backend
 
 
 def main() -> None:
@@ -65,7 +66,7 @@ def main() -> None:
     print()
     print("compile(backend='jax'): whole epochs of full-batch descent in one jitted loop, against")
     print("train() and the tight hand loop (NumPy), same start; time per run (JAX compiled first)")
-    if not jax_speed.available():
+    if not jax_backend.available():
         print("  not installed: JAX (pip install 'bpderive[jax]')")
     else:
         print(

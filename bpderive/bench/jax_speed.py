@@ -17,11 +17,8 @@ from bpderive.bench.baselines import tight_train
 from bpderive.bench.race import RACE_EPOCHS, RACE_ETA1, RACE_SEED, demos
 from bpderive.bench.timing import median_times
 from bpderive.network import Network
-from bpderive.numeric.jax_backend import available
 from bpderive.training import train
 from bpderive.training.initializers import initialize
-
-__all__ = ["WIDTHS", "available", "race_rows", "sweep_rows"]
 
 #: Hidden sizes of the sweep (1-h-1 logistic, 1000 samples, 200 epochs, η = 0.5).
 WIDTHS = (2, 8, 32, 128)

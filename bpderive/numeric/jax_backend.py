@@ -217,10 +217,6 @@ class JaxNetwork:
 # ---------------------------------------------------------------------- the rules as JAX code
 
 
-class _JaxPrinting(StablePrinting):
-    """Mixed into SymPy's JaxPrinter when it is made (JAX is imported only then)."""
-
-
 def _lambdify(args: list[sp.Symbol], expr: object) -> Callable[..., Any]:
     """``expr`` as a JAX function of ``args``, printed by SymPy's JAX printer with the stable
     forms of :class:`~bpderive.numeric.codegen.StablePrinting`."""
@@ -232,7 +228,7 @@ def _lambdify(args: list[sp.Symbol], expr: object) -> Callable[..., Any]:
     def logsumexp(*z: Any) -> Any:
         return jax.scipy.special.logsumexp(jnp.stack(jnp.broadcast_arrays(*z)), axis=0)
 
-    printer = type("_Printer", (_JaxPrinting, JaxPrinter), {})
+    printer = type("_Printer", (StablePrinting, JaxPrinter), {})  # JAX loads only here
     modules = [{"jax": jax, "_xlogy": xlogy, "_logsumexp": logsumexp}, "jax"]
     return sp.lambdify(args, expr, modules=modules, printer=printer, cse=True)
 
