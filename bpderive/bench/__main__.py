@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from bpderive.bench import jax_speed, minpack, peers
-from bpderive.bench.race import RACE_EPOCHS, RACE_ETA1, RACE_SEED, race, race_table
+from bpderive.bench.race import RACE_EPOCHS, RACE_SEED, demos, race, race_table
 from bpderive.bench.speed import (
     chain_table,
     check_table,
@@ -115,7 +115,8 @@ def main() -> None:
         )
     print()
     print(
-        f"Race to the goal: seed {RACE_SEED}, η1 = {RACE_ETA1} for the gradient-descent family, "
+        f"Race to the goal: seed {RACE_SEED}, η1 = "
+        f"{', '.join(f'{d.eta1} ({d.name})' for d in demos())} for the gradient-descent family, "
         f"at most {RACE_EPOCHS} epochs; time: median of 5 runs"
     )
     print(race_table(race(repeats=5)))

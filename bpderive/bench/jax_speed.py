@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from bpderive.bench.baselines import tight_train
-from bpderive.bench.race import RACE_EPOCHS, RACE_ETA1, RACE_SEED, demos
+from bpderive.bench.race import RACE_EPOCHS, RACE_SEED, demos
 from bpderive.bench.timing import median_times
 from bpderive.network import Network
 from bpderive.training import train
@@ -29,14 +29,14 @@ def _difference(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
 
 
 def race_rows() -> list[dict[str, Any]]:
-    """Plain gradient descent (η1 = 0.5) on each race track to its goal: epochs and time of
+    """Plain gradient descent (the track's η1) on each race track to its goal: epochs and time of
     the JAX loop and of :func:`bpderive.train`, and the largest relative difference of the
     parameters they end at."""
     rows = []
     for demo in demos():
         jax_net = demo.net.compile(backend="jax")
         start = initialize(demo.net, "uniform", RACE_SEED)
-        options = {"eta1": RACE_ETA1, "epochs": RACE_EPOCHS, "goal": demo.goal}
+        options = {"eta1": demo.eta1, "epochs": RACE_EPOCHS, "goal": demo.goal}
         ours = partial(jax_net.descend, start, demo.X, demo.T, **options)
         numpy = partial(train, demo.net, demo.X, demo.T, params=start, min_grad=0.0, **options)
         ours()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from dataclasses import dataclass
@@ -14,29 +15,38 @@ from bpderive.training import TrainResult, train
 from bpderive.training.initializers import initialize
 from bpderive.training.optimizers import GradientDescent, LevenbergMarquardt
 
-#: Shared by every racer: seed of the initial weights, η1 for the gradient-descent family (the
-#: worked example's η1) and the epoch limit.
+#: Shared by every racer: the seed of the initial weights and the epoch limit.
 RACE_SEED = 1
-RACE_ETA1 = 0.5
 RACE_EPOCHS = 20000
-#: The racers: the optimizer each trains with.
-RACERS: dict[str, GradientDescent | LevenbergMarquardt] = {
-    "gradient descent": GradientDescent(eta1=RACE_ETA1),
-    "momentum 0.9": GradientDescent(eta1=RACE_ETA1, momentum=0.9),
-    "adaptive rate": GradientDescent(eta1=RACE_ETA1, adaptive=True),
-    "Levenberg-Marquardt": LevenbergMarquardt(),
-}
+
+
+def racers(eta1: float) -> dict[str, GradientDescent | LevenbergMarquardt]:
+    """The racers, by name, with the optimizer each trains with; the gradient-descent family
+    starts from the track's rate ``eta1`` (:attr:`Demo.eta1`)."""
+    return {
+        "gradient descent": GradientDescent(eta1=eta1),
+        "momentum 0.9": GradientDescent(eta1=eta1, momentum=0.9),
+        "adaptive rate": GradientDescent(eta1=eta1, adaptive=True),
+        "Levenberg-Marquardt": LevenbergMarquardt(),
+    }
 
 
 @dataclass(frozen=True)
 class Demo:
-    """One race track: a network, its training data and the cost goal every racer aims at."""
+    """One race track: a network, its training data, the cost goal every racer aims at and
+    the rate η1 the gradient-descent family starts from.
+
+    ``eta1`` is the largest of 0.5 (the worked example's), 0.25, 0.125 … at which plain
+    gradient descent does not oscillate on the track. An oscillating descent magnifies every
+    rounding difference: at 0.5 on the sine its epoch count would change by hundreds with the
+    last bit of the arithmetic, that is from one CPU or BLAS library to another."""
 
     name: str
     net: Network
     X: np.ndarray
     T: np.ndarray
     goal: float
+    eta1: float
 
 
 def demos() -> list[Demo]:
@@ -53,19 +63,31 @@ def demos() -> list[Demo]:
     x_norm, _ = mapminmax(x)
     X_xor, T_xor = xor()
     return [
-        Demo("sine", Network((1, 5, 1), ("tanh", "linear")), x_norm, t, 2e-4),
-        Demo("xor", Network((2, 3, 1), "logistic"), X_xor, T_xor, 1e-3),
+        Demo("sine", Network((1, 5, 1), ("tanh", "linear")), x_norm, t, 2e-4, 0.25),
+        Demo("xor", Network((2, 3, 1), "logistic"), X_xor, T_xor, 1e-3, 0.5),
     ]
 
 
 @dataclass(frozen=True)
 class RaceRow:
-    """One racer on one track: its run (deterministic) and its wall time (median of repeats)."""
+    """One racer on one track: its run (deterministic on one machine), its wall time (median of
+    repeats), and the epochs of the runs from nudged starts (:func:`nudged`), if any."""
 
     demo: str
     algorithm: str
+    optimizer: GradientDescent | LevenbergMarquardt
     result: TrainResult
     seconds: float
+    divergence: float = 0.0
+
+    @property
+    def reproducible(self) -> bool:
+        """Whether the runs from nudged starts ended where this one did (to
+        :data:`REPRODUCIBLE`, after the same epochs): a run that settles into its minimum
+        forgets a last-bit difference, a chaotic one magnifies it until its path is another,
+        and then its numbers differ from machine to machine too (other CPUs and BLAS libraries
+        round differently). ``True`` when nothing was nudged."""
+        return self.divergence <= REPRODUCIBLE
 
     @property
     def epochs(self) -> int:
@@ -79,35 +101,92 @@ class RaceRow:
     def reached(self) -> bool:
         return self.result.stop_reason == "goal"
 
+    def summary(self) -> list[object]:
+        """The row of :data:`SUMMARY`: what every machine computes alike. A chaotic run's
+        epochs are given as their decade (``1,000–10,000``) and its final cost not at all:
+        its exact numbers differ from machine to machine, their size does not."""
+        if self.reproducible:
+            epochs: object = self.epochs
+            cost: object = float(f"{self.cost:.4g}")
+        else:
+            decade = 10 ** (len(str(self.epochs)) - 1)
+            epochs, cost = f"{decade:,}–{10 * decade:,} (chaotic)", "–"
+        return [self.demo, self.algorithm, epochs, cost, self.result.stop_reason]
 
-def race(repeats: int = 1) -> list[RaceRow]:
-    """Every racer of :data:`RACERS` on every track of :func:`demos`, from the same initial
+
+#: The largest relative difference of final parameters (:attr:`RaceRow.divergence`) that still
+#: counts as the same run. A run that forgets a nudge ends within about 10⁻¹³ of the original;
+#: a chaotic one ends 10⁻⁵ to 10⁻² away, or after other epochs.
+REPRODUCIBLE = 1e-8
+
+#: The columns of :meth:`RaceRow.summary`.
+SUMMARY = ["demo", "algorithm", "epochs to the goal", "final cost", "stop"]
+
+
+def nudged(params: dict[str, np.ndarray], seed: int) -> dict[str, np.ndarray]:
+    """A copy of ``params`` with every parameter moved by one unit in its last place, up or
+    down (a pattern drawn from ``seed``): the smallest change a float64 can make, the size of
+    the differences another CPU or BLAS library makes to a result. Every parameter moves, so
+    that no change is lost to rounding (a weight of a zero input, say)."""
+    rng = np.random.default_rng(seed)
+    return {
+        key: np.nextafter(value, rng.choice([-np.inf, np.inf], size=value.shape))
+        for key, value in params.items()
+    }
+
+
+def _divergence(a: TrainResult, b: TrainResult) -> float:
+    """The largest difference between the two runs' final parameters, relative to the largest
+    parameter; ``inf`` where they needed different numbers of epochs."""
+    if a.epochs != b.epochs:
+        return math.inf
+    scale = max(float(np.max(np.abs(value))) for value in a.params.values())
+    return max(float(np.max(np.abs(a.params[k] - b.params[k]))) for k in a.params) / scale
+
+
+def race(repeats: int = 1, nudges: int = 0) -> list[RaceRow]:
+    """Every racer of :func:`racers` on every track of :func:`demos`, from the same initial
     weights, to the same goal, at most :data:`RACE_EPOCHS` epochs.
 
     ``seconds`` is the median over ``repeats`` runs of one :func:`bpderive.train` call. The
     network is compiled (and its error Jacobian derived) before the clock starts, so the time is
     the training itself. Epochs and costs do not depend on ``repeats``: runs are deterministic.
+    ``nudges`` more runs per racer start from :func:`nudged` copies of the initial weights
+    (seeds 0, 1, …); how far they end from the run itself (:attr:`RaceRow.divergence`) tells a
+    reproducible run from a chaotic one (:attr:`RaceRow.reproducible`).
     """
     rows = []
     for demo in demos():
         compiled = demo.net.compile()
-        compiled.jacobian(initialize(demo.net, "uniform", RACE_SEED), demo.X[:1], demo.T[:1])
-        for name, optimizer in RACERS.items():
+        start = initialize(demo.net, "uniform", RACE_SEED)
+        compiled.jacobian(start, demo.X[:1], demo.T[:1])
+        for name, optimizer in racers(demo.eta1).items():
             times = []
             for _ in range(max(1, repeats)):
-                start = time.perf_counter()
-                result = train(
-                    demo.net,
-                    demo.X,
-                    demo.T,
-                    optimizer,
-                    seed=RACE_SEED,
-                    goal=demo.goal,
-                    epochs=RACE_EPOCHS,
-                )
-                times.append(time.perf_counter() - start)
-            rows.append(RaceRow(demo.name, name, result, statistics.median(times)))
+                clock = time.perf_counter()
+                result = _run(demo, optimizer, start)
+                times.append(time.perf_counter() - clock)
+            nudged_runs = [_run(demo, optimizer, nudged(start, k)) for k in range(nudges)]
+            divergence = max((_divergence(result, run) for run in nudged_runs), default=0.0)
+            median = statistics.median(times)
+            rows.append(RaceRow(demo.name, name, optimizer, result, median, divergence))
     return rows
+
+
+def _run(
+    demo: Demo, optimizer: GradientDescent | LevenbergMarquardt, start: dict[str, np.ndarray]
+) -> TrainResult:
+    """One racer's run on one track, from ``start``."""
+    return train(
+        demo.net,
+        demo.X,
+        demo.T,
+        optimizer,
+        params=start,
+        seed=RACE_SEED,
+        goal=demo.goal,
+        epochs=RACE_EPOCHS,
+    )
 
 
 def race_table(rows: list[RaceRow], times: bool = True) -> str:
