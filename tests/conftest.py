@@ -1,4 +1,12 @@
-"""Shared fixture: the worked example's numbers, computed here with plain ``math``.
+"""Shared fixtures (the worked example's numbers, computed here with plain ``math``; a watch on
+code execution) and the order the tests run in.
+
+The unit tests run in a new random order every time (the seed is printed in the header; repeat
+an order with ``--order-seed N``), so that no test passes only because of what ran before it;
+tests marked ``long`` start first, so that the others run beside them. The notebooks' cells run
+last, each notebook in its own order.
+
+The worked example's numbers:
 
 The weights are written out from the example's description (Mazur's numbers, extended to the
 third hidden unit: inputs 0.05 and 0.10, targets 0.01 and 0.99, weights from 0.15 in steps of
@@ -11,12 +19,63 @@ from __future__ import annotations
 import builtins
 import importlib
 import math
+import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
 import sympy as sp
+
+ORDER_SEED = pytest.StashKey[int]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--order-seed",
+        type=int,
+        default=None,
+        help="the seed of the unit tests' random order (default: a new one every run)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    worker = getattr(config, "workerinput", None)
+    if worker is not None:  # an xdist worker: every worker must collect the controller's order
+        config.stash[ORDER_SEED] = worker["order_seed"]
+        return
+    seed = config.getoption("order_seed")
+    config.stash[ORDER_SEED] = random.randrange(1_000_000) if seed is None else seed
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_SeedForWorkers())
+
+
+class _SeedForWorkers:
+    """Hands the seed to each xdist worker as it starts."""
+
+    def pytest_configure_node(self, node: object) -> None:
+        node.workerinput["order_seed"] = node.config.stash[ORDER_SEED]  # type: ignore[attr-defined]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"unit tests in random order: --order-seed {config.stash[ORDER_SEED]} repeats it"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Test files in a random order, the tests of each file in a random order; a file's tests
+    stay together, so that a module's fixtures are made once."""
+    shuffle = random.Random(config.stash[ORDER_SEED]).shuffle
+    files: dict[object, list[pytest.Item]] = {}
+    for item in items:
+        if item.path.suffix != ".ipynb":
+            files.setdefault(item.path, []).append(item)
+    groups = list(files.values())
+    shuffle(groups)
+    for group in groups:
+        shuffle(group)
+    groups.sort(key=lambda group: not any(item.get_closest_marker("long") for item in group))
+    cells = [item for item in items if item.path.suffix == ".ipynb"]
+    items[:] = [item for group in groups for item in group] + cells
 
 
 def _f(x: float) -> float:
