@@ -24,6 +24,10 @@ from bpderive.symbolic.structure import E_TOTAL, ETA1, ETA2, NetworkStructure, N
 Items = tuple[Factor | Sum, ...]
 
 
+#: Softmax Jacobians already derived, by the activation and the layer's symbols (read only).
+_JACOBIANS: dict[tuple, list[list[tuple[sp.Expr, sp.Expr]]]] = {}
+
+
 @dataclass(frozen=True)
 class Seed:
     """The start of a reverse pass: its symbol, its expression in the outputs, and (for
@@ -72,10 +76,16 @@ class Derivation:
         return Factor(label, in_out, raw)
 
     def _softmax_jacobian(self) -> list[list[tuple[sp.Expr, sp.Expr]]]:
+        """The output layer's Jacobian, derived once for each set of symbols: every softmax
+        layer named ``net_o1 … net_om`` has the same one, and its ``m²`` simplifications are
+        most of the time a softmax network takes to compile."""
         if self._softmax is None:
             units = self.s.layers[-1]
             act = self.s.activations[-1]
-            self._softmax = act.jacobian([n.net for n in units], [n.out for n in units])
+            key = (act, tuple(n.net for n in units), tuple(n.out for n in units))
+            if key not in _JACOBIANS:
+                _JACOBIANS[key] = act.jacobian(list(key[1]), list(key[2]))
+            self._softmax = _JACOBIANS[key]
         return self._softmax
 
     def net_factor(self, top: Neuron, wrt: sp.Symbol) -> Factor:
