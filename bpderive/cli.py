@@ -22,12 +22,12 @@ from typing import TextIO
 
 from bpderive import __version__
 from bpderive.display import equations, show
-from bpderive.example import WorkedExample, example
 from bpderive.exercises import check
 from bpderive.network import Network
 from bpderive.symbolic.activations import ACTIVATIONS
 from bpderive.symbolic.losses import LOSSES
 from bpderive.symbolic.notation import number, text
+from bpderive.worked_example import WorkedExample, example
 
 
 class _Parser(argparse.ArgumentParser):

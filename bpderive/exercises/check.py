@@ -49,7 +49,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from bpderive.example import example
 from bpderive.exercises.diagnose import Finding, close, diagnose, values
 from bpderive.exercises.messages import MISTAKE_NAMES, VERDICT
 from bpderive.exercises.parse import AnswerError, parse_answer
@@ -58,6 +57,7 @@ from bpderive.network import Network
 from bpderive.symbolic import notation
 from bpderive.symbolic.chain import Chain
 from bpderive.symbolic.notation import Name, Partial
+from bpderive.worked_example import example
 
 #: The time one check may take, parsing, numbers and SymPy's proof together.
 LIMIT_SECONDS = 3.0
