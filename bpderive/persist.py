@@ -131,7 +131,9 @@ def _remove_orphans(directory: Path, name: str) -> None:
     mid-write cannot clean up after itself)."""
     for orphan in directory.glob(f"{glob.escape(name)}.*{_TEMPORARY}"):
         pid = orphan.name[len(name) + 1 :].split(".", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if not (pid.isascii() and pid.isdigit() and 0 < int(pid) < 2**31):
+            continue  # not a process id (``int("²")`` fails, ``os.kill`` overflows): not ours
+        if int(pid) != os.getpid() and not _alive(int(pid)):
             orphan.unlink(missing_ok=True)
 
 

@@ -670,6 +670,14 @@ def test_a_killed_saves_temporary_file_is_removed_by_the_next_save(saved: Path) 
     assert not orphan.exists() and other.exists()
 
 
+def test_a_file_named_like_a_temporary_one_without_a_process_id_is_left_alone(saved: Path) -> None:
+    odd = [saved.with_name(f"m.bpnet.{pid}.x1y2.bpnet.tmp") for pid in ("²", "99999999999")]
+    for path in odd:
+        path.write_bytes(b"not ours")
+    save(saved, NET, PARAMS)
+    assert all(path.exists() for path in odd)
+
+
 class Kernel32:
     """Windows' kernel32 as :func:`bpderive.persist._alive_on_windows` calls it, for processes
     ``{pid: exit code}`` (259, ``STILL_ACTIVE``, while running) or ``"denied"`` (another
@@ -707,11 +715,11 @@ def test_on_windows_a_process_is_asked_about_never_signalled(
     monkeypatch.delattr(os, "fchmod")
     monkeypatch.setattr(persist, "_kernel32", lambda: kernel)
     monkeypatch.setattr(ctypes, "get_last_error", lambda: kernel.error, raising=False)
-    for pid in (11, 12, 13, 14):  # running, exited, another user's, gone
+    for pid in (0, 11, 12, 13, 14):  # not a process id, running, exited, another user's, gone
         saved.with_name(f"m.bpnet.{pid}.x1y2.bpnet.tmp").write_bytes(b"PK half")
     save(saved, NET, {k: v * 2 for k, v in PARAMS.items()})
-    left = sorted(p.name for p in saved.parent.iterdir())
-    assert left == ["m.bpnet", "m.bpnet.11.x1y2.bpnet.tmp", "m.bpnet.13.x1y2.bpnet.tmp"]
+    left = sorted(p.name.removesuffix(".x1y2.bpnet.tmp") for p in saved.parent.iterdir())
+    assert left == ["m.bpnet", "m.bpnet.0", "m.bpnet.11", "m.bpnet.13"]
     assert kernel.handles == set()
     assert load(saved)[1]["W1"][0, 0] == 2 * PARAMS["W1"][0, 0]
 
