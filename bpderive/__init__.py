@@ -10,6 +10,10 @@ The stages, each depending only on the ones before it:
 * :mod:`bpderive.display`, :mod:`bpderive.exercises` and the command line: what a learner sees.
 
 The names below are loaded on first use, so that ``import bpderive`` costs no SymPy import.
+None of them is also the name of a submodule: importing a submodule sets the package's attribute
+of that name to the module, so ``from bpderive import example`` would return the module instead
+of the function, depending on what was imported before (the worked example lives in
+:mod:`bpderive.worked_example` for that reason).
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ _EXPORTS = {
     "Activation": "bpderive.symbolic.activations",
     "Loss": "bpderive.symbolic.losses",
     "Network": "bpderive.network",
-    "WorkedExample": "bpderive.example",
-    "example": "bpderive.example",
+    "WorkedExample": "bpderive.worked_example",
+    "example": "bpderive.worked_example",
     "initialize": "bpderive.training.initializers",
     "load": "bpderive.persist",
     "save": "bpderive.persist",
@@ -53,7 +57,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # for type checkers; at run time __getattr__ loads them on first use
-    from bpderive.example import WorkedExample, example
     from bpderive.network import Network
     from bpderive.persist import load, save
     from bpderive.symbolic.activations import Activation
@@ -62,6 +65,7 @@ if TYPE_CHECKING:  # for type checkers; at run time __getattr__ loads them on fi
     from bpderive.training.initializers import initialize
     from bpderive.training.loop import TrainResult, train
     from bpderive.training.optimizers import GradientDescent, LevenbergMarquardt
+    from bpderive.worked_example import WorkedExample, example
 
 
 def __getattr__(name: str) -> Any:

@@ -15,6 +15,7 @@ expected, never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -22,12 +23,12 @@ from typing import TextIO
 
 from bpderive import __version__
 from bpderive.display import equations, show
-from bpderive.example import WorkedExample, example
 from bpderive.exercises import check
 from bpderive.network import Network
 from bpderive.symbolic.activations import ACTIVATIONS
 from bpderive.symbolic.losses import LOSSES
 from bpderive.symbolic.notation import number, text
+from bpderive.worked_example import WorkedExample, example
 
 
 class _Parser(argparse.ArgumentParser):
@@ -281,12 +282,22 @@ def _write(stream: TextIO, text: str) -> None:
     try:
         stream.write(text)
         stream.flush()
-    except BrokenPipeError:
+    except OSError as error:
+        if not _closed_pipe(error):
+            raise
         # Python would report the closed pipe again when it flushes at exit: point the stream
         # at nothing first.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, stream.fileno())
         raise SystemExit(0) from None
+
+
+def _closed_pipe(error: OSError) -> bool:
+    """Whether ``error`` says the reader closed the pipe: ``BrokenPipeError``, or on Windows,
+    where a write to a closed pipe can fail with ``EINVAL`` instead (CPython issue 79935)."""
+    return isinstance(error, BrokenPipeError) or (
+        sys.platform == "win32" and error.errno == errno.EINVAL
+    )
 
 
 if __name__ == "__main__":

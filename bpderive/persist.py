@@ -16,14 +16,21 @@ Nothing is pickled and :func:`load` reads with ``allow_pickle=False``: loading a
 code from it. The write is atomic: the archive goes to a temporary file in the target's directory
 and :func:`os.replace` renames it over the target, so a crash or an error mid-write leaves the old
 file as it was, never half a file.
+
+It works the same on Windows, with two differences that come from the system: a file's POSIX
+permissions do not exist there (a saved file gets its folder's, as any new file does), and a
+file that another program holds open usually cannot be replaced (the save fails, naming it).
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import glob
 import json
 import os
 import stat
+import sys
 import tempfile
 import zipfile
 from collections.abc import Mapping
@@ -49,10 +56,10 @@ def save(path: str | os.PathLike[str], net: Network, params: Mapping[str, np.nda
     The parameters are checked against the network first (names, shapes, finite numbers, by the
     core's :func:`bpderive.checks.check_params`, which also converts them to float arrays), so
     a file that :func:`load` would reject is never produced. A file that exists keeps its
-    permissions (a new one gets the usual ones, ``0666`` less the umask), a symbolic link keeps
-    pointing where it did (the file it points to is replaced), and a temporary file left by a
-    save that was killed mid-write is removed by the next save to the same place. An error
-    names ``path``, never the temporary file.
+    permissions (a new one gets the usual ones, ``0666`` less the umask; Windows has no such
+    permissions), a symbolic link keeps pointing where it did (the file it points to is
+    replaced), and a temporary file left by a save that was killed mid-write is removed by the
+    next save to the same place. An error names ``path``, never the temporary file.
     """
     _network("net", net)
     target = _target(path)
@@ -64,7 +71,7 @@ def save(path: str | os.PathLike[str], net: Network, params: Mapping[str, np.nda
     }
     directory = target.parent
     _remove_orphans(directory, target.name)
-    mode = _mode_for(target)
+    mode = None if sys.platform == "win32" else _mode_for(target)
     try:
         fd, temporary = tempfile.mkstemp(
             dir=directory, prefix=f"{target.name}.{os.getpid()}.", suffix=_TEMPORARY
@@ -75,7 +82,8 @@ def save(path: str | os.PathLike[str], net: Network, params: Mapping[str, np.nda
         with os.fdopen(fd, "wb") as handle:
             np.savez(handle, **meta, **arrays)
             handle.flush()
-            os.fchmod(handle.fileno(), mode)
+            if mode is not None:  # by the open file: no name that could be swapped for a link
+                os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(temporary, target)
     except OSError as error:
@@ -123,11 +131,20 @@ def _remove_orphans(directory: Path, name: str) -> None:
     mid-write cannot clean up after itself)."""
     for orphan in directory.glob(f"{glob.escape(name)}.*{_TEMPORARY}"):
         pid = orphan.name[len(name) + 1 :].split(".", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if not (pid.isascii() and pid.isdigit() and 0 < int(pid) < 2**31):
+            continue  # not a process id (``int("²")`` fails, ``os.kill`` overflows): not ours
+        if int(pid) != os.getpid() and not _alive(int(pid)):
             orphan.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` may still be running; when in doubt, yes (the file is kept).
+
+    POSIX answers ``os.kill(pid, 0)`` without sending anything. On Windows that call would
+    *end* the process (every signal but the two console events is ``TerminateProcess``), so
+    there the kernel is asked for the process's exit code instead."""
+    if sys.platform == "win32":
+        return _alive_on_windows(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -135,6 +152,40 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # another user's process: alive
         return True
     return True
+
+
+#: Windows: the least access right that reads an exit code, the exit code of a process still
+#: running, and the error for a process that runs but may not be asked (another user's).
+_QUERY_LIMITED_INFORMATION, _STILL_ACTIVE, _ACCESS_DENIED = 0x1000, 259, 5
+
+
+def _alive_on_windows(pid: int) -> bool:
+    """``OpenProcess`` fails for a process that does not exist (or is denied to us: running);
+    an opened one is running while its exit code is ``STILL_ACTIVE`` (a process that exited
+    with the code 259 looks alive, which only keeps its file)."""
+    kernel32 = _kernel32()
+    handle = kernel32.OpenProcess(_QUERY_LIMITED_INFORMATION, False, pid)
+    if not handle:
+        return ctypes.get_last_error() == _ACCESS_DENIED
+    try:
+        code = ctypes.c_ulong()
+        known = kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        return not known or code.value == _STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+@functools.cache
+def _kernel32() -> ctypes.CDLL:
+    """Windows' kernel32, with the types of the three calls :func:`_alive_on_windows` makes (a
+    handle is pointer-sized; ctypes would otherwise cut it to an ``int``)."""
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel32.OpenProcess.argtypes = (ctypes.c_ulong, ctypes.c_int, ctypes.c_ulong)
+    kernel32.OpenProcess.restype = ctypes.c_void_p
+    kernel32.GetExitCodeProcess.argtypes = (ctypes.c_void_p, ctypes.POINTER(ctypes.c_ulong))
+    kernel32.GetExitCodeProcess.restype = ctypes.c_int
+    kernel32.CloseHandle.argtypes = (ctypes.c_void_p,)
+    return kernel32
 
 
 #: The largest spec a file may hold (a user's formulas are a few kilobytes).
@@ -280,10 +331,11 @@ def load(
     A missing file raises ``FileNotFoundError``; a truncated, corrupt or foreign file, or one of
     another format version, raises ``ValueError`` saying which. Every member's header (shape and
     type) is checked against the spec before its numbers are read, so a crafted file cannot ask
-    for gigabytes; the file is closed whatever happens. With ``expect``, a file whose spec
-    differs from ``expect.spec()`` raises ``ValueError`` showing both specs: loading parameters
-    of one architecture into another would fail later with a far less clear error, or worse,
-    not at all.
+    for gigabytes; the file is closed whatever happens (Windows cannot replace a file that is
+    still open, so a later save to it would fail). With ``expect``, a file whose spec differs
+    from ``expect.spec()`` raises ``ValueError`` showing both specs: loading parameters of one
+    architecture into another would fail later with a far less clear error, or worse, not at
+    all.
     """
     if expect is not None:
         _network("expect", expect)

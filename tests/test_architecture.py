@@ -1,5 +1,6 @@
 """The package's shape: data flows one way through its stages, nothing imports back, modules stay
-small, and only an activation's or a loss's own object knows its name.
+small, only an activation's or a loss's own object knows its name, and every exported name is
+the object it names whatever was imported first.
 
 Read from the source files with ``ast`` (every import counts, in a function or a
 ``TYPE_CHECKING`` block too), so the checks see what a reader sees.
@@ -8,6 +9,8 @@ Read from the source files with ``ast`` (every import counts, in a function or a
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,7 +27,7 @@ STAGES = [
     ("bpderive.symbolic",),
     ("bpderive.numeric",),
     ("bpderive.network",),
-    ("bpderive.data", "bpderive.example", "bpderive.training", "bpderive.persist"),
+    ("bpderive.data", "bpderive.worked_example", "bpderive.training", "bpderive.persist"),
     ("bpderive.display", "bpderive.exercises"),
     ("bpderive.cli", "bpderive.bench"),
 ]
@@ -126,3 +129,39 @@ def name_switches(path: Path) -> list[str]:
 @pytest.mark.parametrize("module", sorted(set(MODULES) - OWNERS))
 def test_nothing_else_switches_on_an_activations_or_a_losss_name(module):
     assert name_switches(MODULES[module]) == []
+
+
+#: Run in a fresh interpreter: every submodule imported first (as a notebook or a test file may
+#: do in any order), then every exported name looked up. Prints each package's exports that are
+#: modules, or not the object their module defines, and the worked example's numbers.
+_EXPORTS_AFTER_EVERY_IMPORT = """
+import importlib, pkgutil, types
+import bpderive
+import bpderive.display.show
+from bpderive import example
+print(example().eta2)
+for info in [*pkgutil.walk_packages(bpderive.__path__, "bpderive.")]:
+    importlib.import_module(info.name)
+for name, module in bpderive._EXPORTS.items():
+    if getattr(bpderive, name) is not getattr(importlib.import_module(module), name):
+        print("bpderive." + name, "is not", module + "." + name)
+for info in [*pkgutil.walk_packages(bpderive.__path__, "bpderive."), None]:
+    package = importlib.import_module(info.name if info else "bpderive")
+    for name in getattr(package, "__all__", []):
+        if isinstance(getattr(package, name), types.ModuleType):
+            print(package.__name__ + "." + name, "is a module")
+"""
+
+
+def test_every_exported_name_is_what_it_names_whatever_was_imported_first():
+    """``from bpderive import example`` is the function even after ``import
+    bpderive.display.show`` (which imports the module the function lives in): a submodule named
+    like a lazily exported name would replace the package's attribute when first imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", _EXPORTS_AFTER_EVERY_IMPORT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["0.25"]

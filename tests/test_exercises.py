@@ -8,6 +8,9 @@ factor the checker must name; the expected codes and names are this file's, not 
 
 from __future__ import annotations
 
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import sympy as sp
 
@@ -401,6 +404,35 @@ def test_hostile_answers_run_nothing(answer, tmp_path, monkeypatch, watch_code):
     assert calls == []
     assert verdict.mistake in ("unparseable", "unknown_name", "too_complex"), verdict.message
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------- the time limit
+
+_SUM, _PART = "(out_h1 - out_h2 - out_h3 - out_o1 - out_o2 - x1)", "(out_h1 - out_h2 - out_h3)"
+#: Right, but SymPy proves it only by expanding a tenth power of a six-term sum: about four
+#: seconds, four times the proof's limit.
+SLOW_RIGHT = f"{RIGHT[0][1]} + {_SUM}^10 - {_SUM}^9*({_PART} - out_o1 - out_o2) + {_SUM}^9*x1"
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="no timer signal (Windows)")
+def test_the_time_limit_cuts_a_long_proof_short_and_the_numbers_decide():
+    verdict = check(ARTICLE, "w5", SLOW_RIGHT)
+    assert verdict.correct and not verdict.proved
+
+
+def test_without_a_timer_signal_a_check_runs_to_its_end(monkeypatch):
+    """As on Windows, which has no ``setitimer``: no time limit, the same verdict."""
+    monkeypatch.delattr(signal, "setitimer", raising=False)
+    verdict = check(ARTICLE, "w5", RIGHT[0][1])
+    assert verdict.correct and verdict.proved
+
+
+def test_a_check_outside_the_main_thread_runs_without_the_timer():
+    """A signal handler can only be set from the main thread (a widget's callback may run in
+    another)."""
+    with ThreadPoolExecutor(1) as pool:
+        verdict = pool.submit(check, ARTICLE, "w5", RIGHT[0][1]).result(timeout=120)
+    assert verdict.correct and verdict.proved
 
 
 # ------------------------------------------------------------------------- box and command line

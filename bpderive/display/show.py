@@ -12,7 +12,7 @@ plumbing (environments, evaluations, LaTeX strings, ``display(Math(…))``). ``s
 * a layer of the matrix form (``net.backward()[l]``): its three equations with the example's
   numeric matrices.
 
-``at`` is a :class:`~bpderive.example.WorkedExample` (or the number of every symbol, as
+``at`` is a :class:`~bpderive.worked_example.WorkedExample` (or the number of every symbol, as
 ``net.environment`` gives); without it, formulas only.
 """
 
@@ -23,10 +23,10 @@ from collections.abc import Mapping, Sequence
 import sympy as sp
 
 from bpderive.display.tables import Equations, equations
-from bpderive.example import WorkedExample
 from bpderive.symbolic import notation
 from bpderive.symbolic.chain import LATEX, TEXT, Chain, ChainRule, Evaluation
 from bpderive.symbolic.matrix_form import BackwardLayer
+from bpderive.worked_example import WorkedExample
 
 Values = Mapping[sp.Symbol, float]
 

@@ -31,7 +31,7 @@ within the time limit, ``Verdict.proved`` says so.
 * ``unparseable``: the text cannot be read, and where;
 * ``unknown_name``: a name the network does not have, with the nearest valid ones;
 * ``too_complex``: over the length, exponent or nesting limits, or the time limit
-  (:data:`LIMIT_SECONDS`).
+  (:data:`LIMIT_SECONDS`, where a timer signal can enforce it: see :func:`_limit`).
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from bpderive.example import example
 from bpderive.exercises.diagnose import Finding, close, diagnose, values
 from bpderive.exercises.messages import MISTAKE_NAMES, VERDICT
 from bpderive.exercises.parse import AnswerError, parse_answer
@@ -58,6 +57,7 @@ from bpderive.network import Network
 from bpderive.symbolic import notation
 from bpderive.symbolic.chain import Chain
 from bpderive.symbolic.notation import Name, Partial
+from bpderive.worked_example import example
 
 #: The time one check may take, parsing, numbers and SymPy's proof together.
 LIMIT_SECONDS = 3.0
@@ -200,7 +200,15 @@ class _TooSlow(Exception):
 def _limit(seconds: float) -> Iterator[None]:
     """Raise :class:`_TooSlow` after ``seconds``, by a timer signal where one is available (the
     main thread on POSIX, where notebooks and the command line run); nested limits restore the
-    outer one's remaining time."""
+    outer one's remaining time.
+
+    Elsewhere (Windows has no ``setitimer``; Python runs signal handlers in the main thread) the
+    block runs to its end, bounded only by the parser's limits on length, exponents and nesting
+    and by :func:`_proved`'s cap of 400 operations, not by :data:`LIMIT_SECONDS`: a contrived
+    right answer that SymPy must expand (a tenth power of a six-term sum, times more sums) takes
+    about four seconds there and is proved, where the timer stops the proof after one second.
+    Ordinary answers take the same time either way. The alternatives cost more than they save:
+    Python cannot stop a thread, and a process per check would take longer than the check."""
     if (
         not hasattr(signal, "setitimer")
         or threading.current_thread() is not threading.main_thread()

@@ -19,6 +19,9 @@ his:
   (Mazur's biases do not move: η2 = 0).
 """
 
+# Not called ``example.py``: ``bpderive.example`` is the function, and a submodule of that name
+# would take its place in the package as soon as anything imported the submodule.
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
