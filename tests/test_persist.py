@@ -7,9 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sympy as sp
 
-from bpderive import Network, persist
+from bpderive import Activation, Loss, Network, persist
 from bpderive.persist import FORMAT_TAG, load, save
+from bpderive.symbolic.notation import NET
 from bpderive.training.initializers import initialize
 
 
@@ -196,3 +198,69 @@ def test_a_format_1_file_with_a_prelu_slope_still_loads(tmp_path: Path) -> None:
     net, loaded = load(path)
     out = net.compile().forward(loaded, np.array([[-1.0, -1.0]])).output
     assert out[0, 0] == pytest.approx(3 * 0.1 * -2.0, rel=1e-15)
+
+
+# ---------------------------------------------------------------------------- what cannot be saved
+
+SINC = Activation.define("sinc", lambda x: sp.sinc(x))  # SymPy's sinc: not in the codec's table
+ERFC = Loss.define("erfc_loss", lambda out, target: (out - target) ** 2 + sp.erfc(out))
+
+
+@pytest.mark.parametrize(
+    ("network", "start"),
+    [
+        (
+            lambda: Network((2, 3, 2), (SINC, "logistic")),
+            "net: activation 'sinc' of layer 1 (hidden) cannot be saved: sinc is not one of",
+        ),
+        (
+            lambda: Network((2, 3, 3, 1), ("tanh", "tanh", SINC)),
+            "net: activation 'sinc' of layer 3 (output) cannot be saved: sinc is not one of",
+        ),
+        (
+            lambda: Network((2, 3, 2), "logistic", ERFC),
+            "net: loss 'erfc_loss' cannot be saved: erfc is not one of",
+        ),
+    ],
+    ids=["hidden", "output", "loss"],
+)
+def test_what_cannot_be_saved_is_named_with_the_reason(tmp_path: Path, network, start) -> None:
+    net = network()
+    with pytest.raises(ValueError) as info:
+        save(tmp_path / "m.bpnet", net, initialize(net, seed=0))
+    message = str(info.value)
+    assert message.startswith(start)
+    assert "the functions a saved formula may use (Add, Mul, Pow, exp, log, sin," in message
+    assert "saved as data, never as code" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        lambda x: x * sp.Integer(10**500) / sp.Integer(10**500 + 1),
+        lambda x: sp.Float("0.5", 1000) * x,
+    ],
+    ids=["500_digits", "float_of_3000_bits"],
+)
+def test_a_formula_the_loader_would_refuse_is_never_saved(tmp_path: Path, formula) -> None:
+    """load() refuses numbers of more than 400 digits and Floats of more than 2000 bits (a
+    hostile file must not exhaust memory): save() refuses them too, instead of writing a file
+    that cannot be read back."""
+    net = Network((2, 3, 2), ("logistic", Activation.define("scaled", formula)))
+    with pytest.raises(
+        ValueError,
+        match=r"^net: activation 'scaled' of layer 2 \(output\) cannot "
+        r"be saved: the number .* is beyond what a saved formula keeps",
+    ):
+        save(tmp_path / "m.bpnet", net, initialize(net, seed=0))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_activation_made_of_the_tables_functions_is_saved(tmp_path: Path) -> None:
+    """sin(x)/x is written with sin, Mul and Pow, which the codec stores: it round-trips."""
+    sinc = Activation.define("sinc", lambda x: sp.sin(x) / x)
+    net = Network((2, 3, 2), (sinc, "logistic"))
+    again, _ = load(save(tmp_path / "m.bpnet", net, initialize(net, seed=0)))
+    assert again.activations[0].name == "sinc"
+    assert again.activations[0].formula == sp.sin(NET) / NET
