@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from bpderive import Network, initialize, train
+from bpderive import LevenbergMarquardt, Network, initialize, train
 from bpderive.data import mapminmax, sine, split, xor
 from bpderive.training import MU_MIN, History, lm_step
 
@@ -240,14 +240,29 @@ def test_mse_loss_is_accepted(sine_data) -> None:
 # ---------------------------------------------------------------------------- refusals
 
 
-def test_unsupported_loss_is_refused() -> None:
+@pytest.mark.parametrize(
+    ("how", "named"),
+    [
+        ({"algorithm": "lm"}, "algorithm='lm'"),
+        ({"algorithm": "LM"}, "algorithm='lm'"),
+        ({"optimizer": LevenbergMarquardt()}, "LevenbergMarquardt()"),
+        ({"optimizer": LevenbergMarquardt(mu=0.01)}, "LevenbergMarquardt(mu=0.01)"),
+    ],
+    ids=["shorthand", "shorthand_upper", "object", "object_with_options"],
+)
+def test_unsupported_loss_is_refused_naming_the_algorithm_and_why(how: dict, named: str) -> None:
+    """The loss and the algorithm are refused together: the message names the algorithm as the
+    learner chose it, says why it needs a sum of squares, and what to use instead."""
     net = Network((2, 3, 1), "logistic", "cross_entropy")
     X, T = xor()
-    with pytest.raises(
-        ValueError,
-        match=r"loss: expected a sum-of-squares loss .*'half_sse', 'mse'.*got 'cross_entropy'",
-    ):
-        train(net, X, T, algorithm="lm")
+    with pytest.raises(ValueError) as info:
+        train(net, X, T, **how)
+    message = str(info.value)
+    assert message.startswith(f"loss: expected a sum-of-squares loss for {named} (")
+    assert "Levenberg–Marquardt approximates the Hessian of ½‖e‖² by JᵀJ" in message
+    assert "'half_sse', 'mse' or Loss.define(..., sum_of_squares=True)" in message
+    assert "use gradient descent" in message
+    assert message.endswith("got 'cross_entropy'")
 
 
 @pytest.mark.parametrize(

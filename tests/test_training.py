@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pytest
 
-from bpderive import Network
+from bpderive import GradientDescent, Network
 from bpderive.data import mapminmax, sine, split, two_class, xor
 from bpderive.training import History, suggest_hidden, sweep_hidden, train
 from bpderive.training.initializers import initialize
@@ -545,7 +545,15 @@ def test_symmetric_init_keeps_hidden_units_identical(
         ({"batch_size": 2}, r"^batch_size: expected None unless mode='minibatch'"),
         ({"mode": "minibatch"}, r"^batch_size: expected an int >= 1, got None"),
         ({"mode": "minibatch", "batch_size": 0}, r"^batch_size: expected an int >= 1, got 0"),
-        ({"mode": "minibatch", "batch_size": 5}, r"^batch_size: expected an int in \[1, 4\]"),
+        (
+            {"mode": "minibatch", "batch_size": 5},
+            r"^batch_size: expected an int in \[1, 4\] \(the number of samples\) for "
+            r"algorithm='gd', got 5$",
+        ),
+        (
+            {"optimizer": GradientDescent(mode="minibatch", batch_size=5)},
+            r"^batch_size: .* for GradientDescent\(mode='minibatch', batch_size=5\), got 5$",
+        ),
         ({"momentum": 1.0}, r"^momentum: expected a momentum factor α in \[0, 1\), got 1\.0"),
         ({"momentum": -0.1}, r"^momentum:"),
         ({"goal": -1e-3}, r"^goal: expected a finite cost goal >= 0"),
