@@ -197,6 +197,10 @@ def test_a_wrong_factor_is_named_with_what_was_expected_and_given(
         ("article", "b3", r"\delta_{o2} w_{(3,2)} out_{h3} (1 - out_{h3})", "o1"),
         ("tanh-logistic", "w_(x2,2)", "δ_o1·w6·(1 − out_h2²)·x2", "o2"),
         ("deep", "b1", "δ_h2_1·w(2)_(1,1)·out_h1_1(1 − out_h1_1)", "h2_2"),
+        # multiplied out: no factor of the answer is the chain's Sum, only the numbers tell
+        ("article", "w1", "delta_o1*w5*out_h1*x1 - delta_o1*w5*out_h1^2*x1", "o2"),
+        ("article", "w1", "x1·δ_o2·w_(1,2)·out_h1 − x1·δ_o2·w_(1,2)·out_h1·out_h1", "o1"),
+        ("article", "δ_h3", "δ_o1·w7·out_h3 − δ_o1·w7·out_h3²", "o2"),
     ],
 )
 def test_a_missing_path_names_the_output(net_name, target, answer, unit):
