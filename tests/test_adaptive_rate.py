@@ -74,6 +74,7 @@ def test_best_epoch_is_the_first_of_the_lowest_validation_cost() -> None:
     # the premise: a rejected step repeats the lowest validation cost right after it
     assert not h.accepted[first + 1] and h.val_cost[first + 1] == lowest
     assert result.best_epoch == first
+    assert h.val_fail[first + 1] == 0  # a tie is no failure: the cost is at its best
     assert result.val_cost == lowest and result.cost == h.cost[first]
 
 
