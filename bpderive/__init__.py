@@ -15,6 +15,8 @@ The names below are loaded on first use, so that ``import bpderive`` costs no Sy
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -74,3 +76,18 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted([*globals(), *_EXPORTS])
+
+
+class _Package(types.ModuleType):
+    """The package, keeping ``bpderive.example`` the function: importing the submodule of the
+    same name (``bpderive.example``, which ``bpderive.exercises`` and ``bpderive.display``
+    import) makes Python set the package's attribute to the submodule, and ``from bpderive
+    import example`` would then give a module, depending on what was imported before."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == value.__name__:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

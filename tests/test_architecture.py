@@ -8,6 +8,8 @@ Read from the source files with ``ast`` (every import counts, in a function or a
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,19 @@ def name_switches(path: Path) -> list[str]:
 @pytest.mark.parametrize("module", sorted(set(MODULES) - OWNERS))
 def test_nothing_else_switches_on_an_activations_or_a_losss_name(module):
     assert name_switches(MODULES[module]) == []
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["import bpderive.exercises", "import bpderive.display.show", "import bpderive.example"],
+)
+def test_bpderive_example_is_the_function_whatever_was_imported_first(first):
+    """``bpderive.example`` is both a submodule and the function the README calls
+    ``bpderive.example()``; importing the submodule first must not turn the name into it."""
+    code = (
+        f"{first}\nimport bpderive\nfrom bpderive import example\n"
+        "assert callable(example) and example is bpderive.example, example\n"
+        "print(example().name)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "article\n", "")
