@@ -173,6 +173,24 @@ def test_stops_when_mu_exceeds_mu_max(xor_net: Network) -> None:
         np.testing.assert_array_equal(result.params[key], params[key])
 
 
+def test_a_step_that_leaves_the_cost_equal_is_not_taken(xor_net: Network) -> None:
+    """With μ = mu_max = 10³⁰ the step is about 10⁻³⁰: the cost is exactly the same, which is
+    no success ("a step that does not lower the cost is discarded"). μ = mu_max is itself a
+    valid start and is tried; then μ·mu_inc passes the limit and training stops."""
+    X, T = xor()
+    c = xor_net.compile()
+    params = initialize(xor_net, "uniform", 0)
+    e, J = c.errors_and_jacobian(params, X, T)
+    tried = c.unflatten(c.flatten(params) + augmented_step(J, e, 1e30))
+    assert half_sse(xor_net, tried, X, T) == half_sse(xor_net, params, X, T)  # the premise
+    result = train(xor_net, X, T, LevenbergMarquardt(mu=1e30, mu_max=1e30), params=params)
+    assert (result.stop_reason, result.epochs) == ("mu_max", 1)
+    assert result.history.accepted == [True, False]
+    assert result.history.mu == [1e30, 1e31]
+    for key in params:
+        np.testing.assert_array_equal(result.params[key], params[key])
+
+
 # ---------------------------------------------------------------------------- training
 
 

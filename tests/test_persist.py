@@ -280,3 +280,21 @@ def test_an_activation_made_of_the_tables_functions_is_saved(tmp_path: Path) -> 
     again, _ = load(save(tmp_path / "m.bpnet", net, initialize(net, seed=0)))
     assert again.activations[0].name == "sinc"
     assert again.activations[0].formula == sp.sin(NET) / NET
+
+
+def test_a_temporary_file_of_another_users_process_is_kept(
+    tmp_path: Path, net: Network, params: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save running under another user cannot be signalled (PermissionError), but it is
+    alive: its temporary file is not an orphan, and the next save must leave it alone."""
+    other = tmp_path / "m.bpnet.4242.x1y2.bpnet.tmp"
+    other.write_bytes(b"PK half")
+
+    def kill(pid: int, signal: int) -> None:
+        if pid == 4242:
+            raise PermissionError(1, "Operation not permitted")
+        raise ProcessLookupError(pid)
+
+    monkeypatch.setattr(persist.os, "kill", kill)
+    save(tmp_path / "m.bpnet", net, params)
+    assert other.exists()
