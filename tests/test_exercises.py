@@ -314,6 +314,18 @@ def test_a_wrong_path_in_a_sum_names_the_sum(answer):
     assert verdict.message.startswith("∂E_total/∂out_h1 is wrong: expected ")
 
 
+@pytest.mark.parametrize(
+    "answer",
+    ["(out_o1 - 1)^0.5*out_h1", "δ_o1·out_h1·(1 + (out_o1 - 1)^0.5)", "(x1 - 1)^(1/3)"],
+)
+def test_a_root_of_a_negative_number_has_no_real_value(answer):
+    """out_o1 < 1 and x1 < 1 at every point: the powers are complex there, which is no value an
+    answer can have (not a complex number carried into the comparison and the message)."""
+    verdict = check(ARTICLE, "w5", answer)
+    assert verdict.mistake == "not_equivalent", verdict.message
+    assert verdict.message.startswith("Your answer has no finite real value at the worked example")
+
+
 # ------------------------------------------------------------------------- reading errors
 
 
