@@ -7,12 +7,15 @@ error deep inside NumPy, or worse, as a silently wrong number.
 
 from __future__ import annotations
 
+import decimal
 import functools
 import math
+import numbers
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
+import sympy as sp
 
 from bpderive.limits import check_network_size
 
@@ -66,7 +69,12 @@ def as_array(name: str, value: object) -> np.ndarray:
 
     Only numbers are numbers: NumPy would read ``["0.1", "0.2"]`` as floats and a masked array
     as its data with the masked values in it, so both are refused here, as are booleans (an
-    array of ``True``/``False`` is a mask, not data) and complex numbers."""
+    array of ``True``/``False`` is a mask, not data) and complex numbers. Real numbers of any
+    kind are numbers, though: a ``sympy.Matrix`` of ``Float``, SymPy's ``Integer`` and
+    ``Rational``, ``Fraction`` and ``Decimal`` arrive as an object array, and each entry is
+    converted on its own by :func:`real_number` (a SymPy library should accept its own
+    numbers), as is a list in which NumPy would silently read ``True`` as ``1.0``. Arrays of
+    floats never take that path, so it costs them nothing."""
     if isinstance(value, str | bytes):
         raise ValueError(f"{name}: expected numbers, got the string {value!r:.60}")
     if isinstance(value, np.ma.MaskedArray):
@@ -80,24 +88,87 @@ def as_array(name: str, value: object) -> np.ndarray:
         raise ValueError(
             f"{name}: expected numbers in a rectangular array, got a ragged {type(value).__name__}"
         ) from None
-    if raw.dtype.kind not in "iuf":
-        kinds = {"b": "True/False values", "c": "complex numbers", "U": "strings", "S": "bytes"}
-        found = kinds.get(raw.dtype.kind)
-        if found is not None:
-            example = raw.ravel()[0].item() if raw.size else ""
-            raise ValueError(f"{name}: expected numbers, got {found} (such as {example!r:.40})")
-        bad = [v for v in raw.ravel()[:100_000] if isinstance(v, bool) or not _is_real(v)]
-        if bad or raw.size == 0:
-            what = f"{type(bad[0]).__name__} {bad[0]!r:.40}" if bad else "an empty object array"
-            raise ValueError(f"{name}: expected numbers, got {what}")
+    if raw.dtype.kind in "iuf":
+        if value.__class__ is np.ndarray or not _has_bool(value):
+            return raw.astype(float, copy=False)
+        raw = np.array(value, dtype=object)  # each entry, to say which is not a number
+    kinds = {"b": "True/False values", "c": "complex numbers", "U": "strings", "S": "bytes"}
+    found = kinds.get(raw.dtype.kind)
+    if found is not None:
+        example = raw.ravel()[0].item() if raw.size else ""
+        raise ValueError(f"{name}: expected numbers, got {found} (such as {example!r:.40})")
+    if raw.size == 0:
+        raise ValueError(f"{name}: expected numbers, got an empty object array")
+    converted = np.empty(raw.shape)
+    flat = converted.reshape(-1)
+    for i, entry in enumerate(raw.flat):
+        number = real_number(entry)
+        if number is None:
+            raise ValueError(f"{name}: expected numbers, got {_not_a_number(entry)}")
+        flat[i] = number
+    return converted
+
+
+def _has_bool(value: object) -> bool:
+    """Whether a list NumPy read as numbers held a ``True`` or ``False``: ``[True, 0.4]``
+    becomes ``[1.0, 0.4]`` without a word, so the entries themselves are looked at (never for
+    an array, only for lists and the like, which NumPy reads entry by entry anyway)."""
+    types = set(map(type, np.array(value, dtype=object).flat))
+    return bool in types or np.bool_ in types
+
+
+def real_number(value: object) -> float | None:
+    """``value`` as a float when it is a real number, else ``None``.
+
+    Real numbers are Python's and NumPy's, the standard library's ``Fraction`` and ``Decimal``,
+    and SymPy's: its ``Float``, ``Integer`` and ``Rational``, and any expression without free
+    symbols whose value is real (``sqrt(2)``, ``pi``); ``oo`` and ``nan`` become ``inf`` and
+    ``nan``, which the callers that need finite numbers refuse with their own message. Not real
+    numbers: ``bool`` (``True`` is an ``int`` to Python, never a weight), complex values
+    (``I``, ``zoo``), symbols, and a finite value too large for a float (which would silently
+    become ``inf``). Nothing here parses text: a string is not a number."""
+    if isinstance(value, float | int | np.floating | np.integer):  # the common case first
+        if isinstance(value, bool):
+            return None
+    elif isinstance(value, sp.Basic):
+        if not isinstance(value, sp.Expr) or value.free_symbols:  # sympy.true is no Expr
+            return None
+    elif not isinstance(value, numbers.Real | decimal.Decimal):  # np.bool_ is neither
+        return None
     try:
-        return raw.astype(float, copy=False)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise ValueError(f"{name}: expected numbers, got {type(value).__name__} ({exc})") from None
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):  # complex, a signalling NaN, a huge int
+        return None
+    if math.isinf(number) and _finite_number(value):
+        return None
+    return number
 
 
-def _is_real(value: object) -> bool:
-    return isinstance(value, int | float | np.integer | np.floating)
+def _finite_number(value: object) -> bool:
+    if isinstance(value, sp.Expr):
+        return bool(value.is_finite)
+    if isinstance(value, decimal.Decimal):
+        return value.is_finite()
+    return not isinstance(value, float | np.floating)
+
+
+def _not_a_number(value: object) -> str:
+    """What an entry that :func:`real_number` refused is, for the error message."""
+    if isinstance(value, bool | np.bool_ | sp.logic.boolalg.BooleanAtom):
+        return f"True/False values (such as {value!r})"
+    if isinstance(value, str | bytes):
+        return f"strings (such as {value!r:.40})"
+    if isinstance(value, sp.Expr) and value.free_symbols:
+        names = ", ".join(sorted(str(s) for s in value.free_symbols)[:5])
+        return (
+            f"the SymPy expression {str(value)!r:.60} with free symbols ({names:.60}); "
+            f"substitute numbers for them first"
+        )
+    if isinstance(value, complex | np.complexfloating | sp.Expr) and not (
+        isinstance(value, sp.Expr) and value.is_finite and value.is_real
+    ):
+        return f"complex numbers (such as {value!r:.40})"
+    return f"{type(value).__name__} {value!r:.40}"
 
 
 def check_params(sizes: Sequence[int], params: object) -> dict[str, np.ndarray]:
@@ -117,6 +188,8 @@ def check_params(sizes: Sequence[int], params: object) -> dict[str, np.ndarray]:
         array = params[key]
         if array.__class__ is not np.ndarray or array.dtype != np.float64:
             array = as_array(f"params[{key!r}]", array)
+            if isinstance(params[key], sp.MatrixBase) and array.shape in _vectors(shape):
+                array = array.reshape(shape)  # SymPy's vectors are n×1 or 1×n matrices
         if array.shape != shape:
             raise ValueError(
                 f"params[{key!r}]: expected shape {shape}, got {array.shape}"
@@ -127,6 +200,12 @@ def check_params(sizes: Sequence[int], params: object) -> dict[str, np.ndarray]:
         for key, array in checked.items():
             _finite(f"params[{key!r}]", array)
     return checked
+
+
+def _vectors(shape: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """The shapes of a SymPy matrix that stand for a vector of ``shape`` (a bias ``b(l)``, which
+    the matrix form writes as a column): SymPy has no 1-D arrays."""
+    return ((shape[0], 1), (1, shape[0])) if len(shape) == 1 else ()
 
 
 @functools.lru_cache(maxsize=64)
@@ -181,10 +260,11 @@ def check_data(
 
 
 # ------------------------------------------------------------------------------------ scalars
-# One rule for every scalar option of training, initialisation and the demo data: Python and
-# NumPy numbers are accepted alike (a value read from an array is an ``np.float64`` or an
-# ``np.int64``, and refusing it would surprise), ``bool`` never is (``True`` is an ``int`` to
-# Python, but ``eta1=True`` is a mistake, not a rate of 1), and neither is a numeric string.
+# One rule for every scalar option of training, initialisation and the demo data: real numbers
+# of every kind are accepted alike, as in arrays (:func:`real_number`: a value read from an array
+# is an ``np.float64``, one computed by SymPy a ``Float`` or a ``Rational``, and refusing it
+# would surprise), ``bool`` never is (``True`` is an ``int`` to Python, but ``eta1=True`` is a
+# mistake, not a rate of 1), and neither is a numeric string.
 
 
 def scalar_error(name: str, expected: str, value: object) -> ValueError:
@@ -198,20 +278,26 @@ def real_scalar(
     expected: str = "a finite number",
     condition: Callable[[float], bool] | None = None,
 ) -> float:
-    """``value`` as a float: a finite real number (Python or NumPy, not ``bool``) for which
-    ``condition`` holds, or a ``ValueError`` naming ``name`` and saying ``expected``."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise scalar_error(name, expected, value)
-    number = float(value)
-    if not math.isfinite(number) or (condition is not None and not condition(number)):
+    """``value`` as a float: a finite real number (:func:`real_number`, so not ``bool``) for
+    which ``condition`` holds, or a ``ValueError`` naming ``name`` and saying ``expected``."""
+    number = real_number(value)
+    if (
+        number is None
+        or not math.isfinite(number)
+        or (condition is not None and not condition(number))
+    ):
         raise scalar_error(name, expected, value)
     return number
 
 
 def int_scalar(name: str, value: object, minimum: int, expected: str | None = None) -> int:
-    """``value`` as an int ``>= minimum`` (Python or NumPy integer, not ``bool``, not a float
-    such as ``10.0``: a count given as a float is usually a computed value gone wrong)."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+    """``value`` as an int ``>= minimum`` (Python, NumPy or SymPy integer, not ``bool``, not a
+    float such as ``10.0``: a count given as a float is usually a computed value gone wrong)."""
+    if (
+        isinstance(value, bool | np.bool_)
+        or not isinstance(value, numbers.Integral | np.integer)
+        or value < minimum
+    ):
         raise scalar_error(name, expected or f"an int >= {minimum}", value)
     return int(value)
 

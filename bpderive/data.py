@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bpderive.checks import as_array, bool_scalar, int_scalar, real_scalar
+from bpderive.checks import as_array, bool_scalar, int_scalar, real_number, real_scalar
 
 Pair = tuple[np.ndarray, np.ndarray]
 
@@ -151,12 +151,18 @@ class MapMinMax:
 
 
 def _range(feature_range: tuple[float, float]) -> tuple[float, float]:
+    """``(min, max)`` as two floats: real numbers only (:func:`real_number`), never a numeric
+    string such as ``("0", "1")`` or ``True``, which ``float()`` would take."""
     try:
-        lo, hi = (float(v) for v in feature_range)
-    except (TypeError, ValueError):
+        values = [] if isinstance(feature_range, str | bytes) else list(feature_range)
+    except TypeError:
+        values = []
+    numbers = [real_number(v) for v in values]
+    if len(numbers) != 2 or None in numbers:
         raise ValueError(
             f"feature_range: expected (min, max) such as (0, 1) or (-1, 1), got {feature_range!r}"
-        ) from None
+        )
+    lo, hi = numbers
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise ValueError(
             f"feature_range: expected finite (min, max) with min < max, got {feature_range!r}"
@@ -218,8 +224,8 @@ def split(
             f"X, T: expected the same number of samples (rows), got shapes {X.shape} and {T.shape}"
         )
     try:
-        f = np.asarray(fractions, dtype=float)
-    except (TypeError, ValueError):
+        f = as_array("fractions", fractions)
+    except ValueError:  # the message below says what fractions must be
         f = np.array([])
     if f.shape != (3,) or not np.all(np.isfinite(f)) or np.any(f < 0) or abs(f.sum() - 1) > 1e-9:
         raise ValueError(

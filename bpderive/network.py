@@ -54,11 +54,18 @@ class Network(NetworkStructure):
 
     def spec(self) -> dict[str, object]:
         """What defines the network, as plain JSON-able data (for saving and loading): built-in
-        activations and losses by name, any other by its formula as data."""
+        activations and losses by name, any other by its formula as data. A formula that cannot
+        be written so is refused with the activation (and its layer) or the loss named: the
+        codec alone knows only the formula, and a learner's network may hold several."""
+        last = len(self.activations)
+        activations = [
+            _spec(a, f"activation {a.name!r} of layer {k} ({'output' if k == last else 'hidden'})")
+            for k, a in enumerate(self.activations, start=1)
+        ]
         return {
             "sizes": list(self.sizes),
-            "activations": [a.spec() for a in self.activations],
-            "loss": self.loss.spec(),
+            "activations": activations,
+            "loss": _spec(self.loss, f"loss {self.loss.name!r}"),
         }
 
     @classmethod
@@ -159,3 +166,15 @@ class Network(NetworkStructure):
     @cached_property
     def _compiled(self) -> CompiledNetwork:
         return CompiledNetwork(self.rules)
+
+
+def _spec(part: Activation | Loss, what: str) -> str | dict[str, object]:
+    """``part.spec()``, or a ``ValueError`` naming ``what`` cannot be saved, and why."""
+    try:
+        return part.spec()
+    except ValueError as error:
+        raise ValueError(
+            f"net: {what} cannot be saved: {error}. A user's own formula (here "
+            f"{str(part.formula):.80}) is saved as data, never as code, so that loading a file "
+            f"runs nothing from it"
+        ) from None

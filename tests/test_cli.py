@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import subprocess
 import sys
 import unicodedata
 
 import pytest
 
+from bpderive.bench.__main__ import SECTIONS, THREAD_VARIABLES
 from bpderive.cli import main
 
 
@@ -238,3 +240,71 @@ def test_module_runs_as_a_program():
     )
     assert failed.returncode == 2 and failed.stdout == ""
     assert len(failed.stderr.strip().splitlines()) == 1 and "Traceback" not in failed.stderr
+
+
+# ------------------------------------------------------------------------- python -m bpderive.bench
+
+
+def bench(*argv: str, code: str | None = None) -> subprocess.CompletedProcess:
+    """``python -m bpderive.bench argv`` (or ``python -c code``) in a fresh process, with no
+    thread count in its environment."""
+    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
+    command = ["-c", code] if code is not None else ["-m", "bpderive.bench", *argv]
+    return subprocess.run(
+        [sys.executable, *command], capture_output=True, text=True, timeout=120, env=env
+    )
+
+
+def test_bench_help_says_what_it_prints_and_runs_nothing():
+    """--help explains the ratios and lists the sections, and starts no table."""
+    done = bench("--help")
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout.startswith(
+        "usage: python -m bpderive.bench [-h] [--repeats N] [--threads N]"
+    )
+    text = " ".join(done.stdout.split())
+    assert "the ratio printed beside them" in text and "both timed in this run" in text
+    for name in SECTIONS:
+        assert f"\n  {name} " in done.stdout
+    assert "OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, MKL_NUM_THREADS" in text
+    assert not any(line.startswith("BLAS threads:") for line in done.stdout.splitlines())
+
+
+def test_bench_sections_are_those_it_can_print():
+    from bpderive.bench.report import PRINTERS
+
+    assert list(PRINTERS) == list(SECTIONS)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--repeats", "0"], "argument --repeats: expected an int >= 1, got '0'"),
+        (["--threads", "two"], "argument --threads: expected an int >= 1, got 'two'"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["gradient"], "unknown section 'gradient' (choose from gradients, training, compile,"),
+    ],
+    ids=["repeats_0", "threads_word", "unknown_option", "unknown_section"],
+)
+def test_bench_bad_options_exit_2_naming_them(argv, message):
+    done = bench(*argv)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("usage: python -m bpderive.bench")
+    assert f"python -m bpderive.bench: error: {message}" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_bench_threads_are_set_before_numpy_is_loaded():
+    """One quick section (the checker, one repeat): the thread count is in the environment when
+    the tables start; where NumPy is loaded already it could not take effect, and is refused."""
+    done = bench("--threads", "3", "--repeats", "1", "checker")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "BLAS threads: 3 (1 gives the steadiest ratios)"
+    assert lines[2] == "The answer checker: exercises.check on the 2-3-2 network, median of 1"
+    assert lines[-1].startswith("  slowest: ")
+    late = bench(
+        code="import numpy\nfrom bpderive.bench.__main__ import main\nmain(['--threads', '3'])"
+    )
+    assert late.returncode == 2 and late.stdout == ""
+    assert "error: --threads: NumPy is already loaded in this process" in late.stderr

@@ -19,6 +19,19 @@ def test_xor_truth_table() -> None:
     assert T2.tolist() == [[1, 0], [0, 1], [0, 1], [1, 0]]
 
 
+def test_two_class_lies_on_the_documented_half_moons_in_a_random_order() -> None:
+    """Without noise every sample is on its curve: class 0 on (cos θ, sin θ), class 1 on
+    (1 − cos θ, 0.5 − sin θ), θ in [0, π]; the classes come mixed, not one after the other."""
+    X, T = two_class(n=200, seed=3, noise=0.0)
+    x, y, one = X[:, 0], X[:, 1], T[:, 1] == 1
+    np.testing.assert_allclose(x[~one] ** 2 + y[~one] ** 2, 1.0, rtol=1e-12)
+    assert np.all(y[~one] >= 0)
+    np.testing.assert_allclose((1 - x[one]) ** 2 + (0.5 - y[one]) ** 2, 1.0, rtol=1e-12)
+    assert np.all(y[one] <= 0.5)
+    changes = np.count_nonzero(np.diff(T[:, 1]))
+    assert changes > 50  # sorted classes would change once
+
+
 def test_sine_samples_the_interval_and_is_seeded() -> None:
     X, T = sine(n=200, seed=3)
     assert X.shape == T.shape == (200, 1)
@@ -91,6 +104,7 @@ def test_mapminmax_constant_column_maps_to_ymin_without_division_by_zero() -> No
     ("call", "match"),
     [
         (lambda: mapminmax(np.ones((3, 2)), (1, 0)), r"^feature_range: expected finite"),
+        (lambda: mapminmax(np.ones((3, 2)), (1, 1)), r"^feature_range: .* min < max, got \(1, 1\)"),
         (lambda: mapminmax(np.ones((3, 2)), (0,)), r"^feature_range: expected \(min, max\)"),
         (lambda: mapminmax(np.array([[np.nan, 1.0]])), r"^X: contains NaN"),
         (lambda: mapminmax(np.ones((0, 2))), r"^X: expected a non-empty"),
@@ -124,12 +138,23 @@ def test_split_is_seeded() -> None:
     assert len(split(X, T, fractions=(0.8, 0.2, 0.0)).test[0]) == 0
 
 
+def test_split_permutes_the_rows_with_the_seeds_generator() -> None:
+    """As documented: the rows are permuted by ``np.random.default_rng(seed)`` and cut by the
+    counts in the order training, validation, test."""
+    X, T = sine(n=20, seed=0)
+    parts = split(X, T, fractions=(0.5, 0.25, 0.25), seed=7)
+    order = np.random.default_rng(7).permutation(20)
+    expected = (order[:10], order[10:15], order[15:])
+    assert all(np.array_equal(i, j) for i, j in zip(parts.indices, expected, strict=True))
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
         ({"fractions": (0.7, 0.2, 0.2)}, r"^fractions: expected three numbers >= 0 summing to 1"),
         ({"fractions": (0.5, 0.5)}, r"^fractions:"),
         ({"fractions": (1.2, -0.2, 0.0)}, r"^fractions:"),
+        ({"fractions": (0.7, 0.15, 0.151)}, r"^fractions:"),  # sums to 1.001
         ({"fractions": "abc"}, r"^fractions:"),
         ({"seed": -3}, r"^seed:"),
     ],

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -139,3 +142,16 @@ def test_equations_reject_bad_input(net: Network) -> None:
         equations(eqs, [1.0, "high"])
     with pytest.raises(ValueError, match=r"^values: expected None, a mapping"):
         equations(eqs, 3.0)  # type: ignore[arg-type]
+    # the package's one rule for numbers: no numeric strings, no True read as 1.0
+    for hidden in (["0.5", 0.2], [True, 0.2], True):
+        with pytest.raises(ValueError, match=r"^values: the value for equation 0 \(net_h1\)"):
+            equations(eqs, [hidden, 0.3])
+
+
+def test_equations_show_real_numbers_of_every_kind(net: Network) -> None:
+    eqs = net.forward_equations[:2]
+    shown = str(equations(eqs, [[Decimal("0.25"), sp.Rational(1, 8)], Fraction(1, 4)]))
+    assert shown.splitlines() == [
+        "net_h1 = w_(x1,1)·x1 + w_(x2,1)·x2 + b1 = [0.25; 0.125]",
+        "out_h1 = 1/(1 + e^(−net_h1)) = 0.25",
+    ]

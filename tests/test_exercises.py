@@ -200,6 +200,18 @@ def test_a_wrong_factor_is_named_with_what_was_expected_and_given(
         ("article", "b3", r"\delta_{o2} w_{(3,2)} out_{h3} (1 - out_{h3})", "o1"),
         ("tanh-logistic", "w_(x2,2)", "δ_o1·w6·(1 − out_h2²)·x2", "o2"),
         ("deep", "b1", "δ_h2_1·w(2)_(1,1)·out_h1_1(1 − out_h1_1)", "h2_2"),
+        # multiplied out: no factor of the answer is the chain's Sum, only the numbers tell
+        ("article", "w1", "delta_o1*w5*out_h1*x1 - delta_o1*w5*out_h1^2*x1", "o2"),
+        ("article", "w1", "x1·δ_o2·w_(1,2)·out_h1 − x1·δ_o2·w_(1,2)·out_h1·out_h1", "o1"),
+        ("article", "δ_h3", "δ_o1·w7·out_h3 − δ_o1·w7·out_h3²", "o2"),
+        # a path missing inside a path: named by its own unit, o2, not by the outer one, h2_1
+        (
+            "deep",
+            "w(1)_(x1,1)",
+            "(δ_o1·w(3)_(1,1)·out_h2_1(1 − out_h2_1)·w(2)_(1,1) + δ_h2_2·w(2)_(1,2))"
+            "·out_h1_1(1 − out_h1_1)·x1",
+            "o2",
+        ),
     ],
 )
 def test_a_missing_path_names_the_output(net_name, target, answer, unit):
@@ -278,11 +290,43 @@ def test_anything_else_is_not_equivalent_with_both_values(target, answer):
             None,
         ),
         ("mse", "b3", "2/1*(out_o1 - target_o1)", None),
+        # ReLU units that are off make the chain exactly 0 at some points: equal there too
+        ("mse", "w_(x1,1)", "δ_h1·x1", None),
+        # 0.01 % off is not right: agreement is to rounding, 1e-8
+        ("article", "w5", "1.0001·δ_o1·out_h1", "constant_factor"),
     ],
 )
 def test_other_networks_and_losses(net_name, target, answer, mistake):
     verdict = check(NETWORKS[net_name], target, answer)
     assert verdict.mistake == mistake, verdict.message
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "(δ_o1·w5 + 2·δ_o2·w_(1,2))·out_h1(1 − out_h1)·x1",
+        "(δ_o1·w5 + δ_o2 + w_(1,2))·out_h1(1 − out_h1)·x1",
+    ],
+    ids=["twice_one_path", "plus_for_times"],
+)
+def test_a_wrong_path_in_a_sum_names_the_sum(answer):
+    """One path doubled, or written as two terms: the sum ∂E_total/∂out_h1 is what is wrong.
+    Not "the answer is 2 times the chain" (it is not), nor a factor missing from a term."""
+    verdict = check(ARTICLE, "w1", answer)
+    assert verdict.mistake == "wrong_factor", verdict.message
+    assert verdict.message.startswith("∂E_total/∂out_h1 is wrong: expected ")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["(out_o1 - 1)^0.5*out_h1", "δ_o1·out_h1·(1 + (out_o1 - 1)^0.5)", "(x1 - 1)^(1/3)"],
+)
+def test_a_root_of_a_negative_number_has_no_real_value(answer):
+    """out_o1 < 1 and x1 < 1 at every point: the powers are complex there, which is no value an
+    answer can have (not a complex number carried into the comparison and the message)."""
+    verdict = check(ARTICLE, "w5", answer)
+    assert verdict.mistake == "not_equivalent", verdict.message
+    assert verdict.message.startswith("Your answer has no finite real value at the worked example")
 
 
 # ------------------------------------------------------------------------- reading errors

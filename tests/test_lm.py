@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from bpderive import Network, initialize, train
+from bpderive import LevenbergMarquardt, Network, initialize, train
 from bpderive.data import mapminmax, sine, split, xor
 from bpderive.training import MU_MIN, History, lm_step
 
@@ -173,6 +173,24 @@ def test_stops_when_mu_exceeds_mu_max(xor_net: Network) -> None:
         np.testing.assert_array_equal(result.params[key], params[key])
 
 
+def test_a_step_that_leaves_the_cost_equal_is_not_taken(xor_net: Network) -> None:
+    """With μ = mu_max = 10³⁰ the step is about 10⁻³⁰: the cost is exactly the same, which is
+    no success ("a step that does not lower the cost is discarded"). μ = mu_max is itself a
+    valid start and is tried; then μ·mu_inc passes the limit and training stops."""
+    X, T = xor()
+    c = xor_net.compile()
+    params = initialize(xor_net, "uniform", 0)
+    e, J = c.errors_and_jacobian(params, X, T)
+    tried = c.unflatten(c.flatten(params) + augmented_step(J, e, 1e30))
+    assert half_sse(xor_net, tried, X, T) == half_sse(xor_net, params, X, T)  # the premise
+    result = train(xor_net, X, T, LevenbergMarquardt(mu=1e30, mu_max=1e30), params=params)
+    assert (result.stop_reason, result.epochs) == ("mu_max", 1)
+    assert result.history.accepted == [True, False]
+    assert result.history.mu == [1e30, 1e31]
+    for key in params:
+        np.testing.assert_array_equal(result.params[key], params[key])
+
+
 # ---------------------------------------------------------------------------- training
 
 
@@ -240,14 +258,29 @@ def test_mse_loss_is_accepted(sine_data) -> None:
 # ---------------------------------------------------------------------------- refusals
 
 
-def test_unsupported_loss_is_refused() -> None:
+@pytest.mark.parametrize(
+    ("how", "named"),
+    [
+        ({"algorithm": "lm"}, "algorithm='lm'"),
+        ({"algorithm": "LM"}, "algorithm='lm'"),
+        ({"optimizer": LevenbergMarquardt()}, "LevenbergMarquardt()"),
+        ({"optimizer": LevenbergMarquardt(mu=0.01)}, "LevenbergMarquardt(mu=0.01)"),
+    ],
+    ids=["shorthand", "shorthand_upper", "object", "object_with_options"],
+)
+def test_unsupported_loss_is_refused_naming_the_algorithm_and_why(how: dict, named: str) -> None:
+    """The loss and the algorithm are refused together: the message names the algorithm as the
+    learner chose it, says why it needs a sum of squares, and what to use instead."""
     net = Network((2, 3, 1), "logistic", "cross_entropy")
     X, T = xor()
-    with pytest.raises(
-        ValueError,
-        match=r"loss: expected a sum-of-squares loss .*'half_sse', 'mse'.*got 'cross_entropy'",
-    ):
-        train(net, X, T, algorithm="lm")
+    with pytest.raises(ValueError) as info:
+        train(net, X, T, **how)
+    message = str(info.value)
+    assert message.startswith(f"loss: expected a sum-of-squares loss for {named} (")
+    assert "Levenberg–Marquardt approximates the Hessian of ½‖e‖² by JᵀJ" in message
+    assert "'half_sse', 'mse' or Loss.define(..., sum_of_squares=True)" in message
+    assert "use gradient descent" in message
+    assert message.endswith("got 'cross_entropy'")
 
 
 @pytest.mark.parametrize(

@@ -97,6 +97,7 @@ def test_a_partial_is_a_symbol_built_from_its_parts():
         (1.152341e-5, "1.15234×10⁻⁵", r"1.15234 \times 10^{-5}"),
         (-2.5e11, "−2.5×10¹¹", r"-2.5 \times 10^{11}"),
         (float("inf"), "inf", r"\text{inf}"),
+        (-0.0, "0", "0"),  # −x·0, as a chain through a ReLU unit that is off gives
     ],
 )
 def test_one_number_format(value, plain, tex):

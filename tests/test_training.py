@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pytest
 
-from bpderive import Network
+from bpderive import GradientDescent, Network
 from bpderive.data import mapminmax, sine, split, two_class, xor
 from bpderive.training import History, suggest_hidden, sweep_hidden, train
 from bpderive.training.initializers import initialize
@@ -166,6 +166,30 @@ def test_online_shuffles_every_epoch_with_the_documented_stream(xor_net: Network
     assert not np.allclose(unshuffled.params["W1"], result.params["W1"])
 
 
+def test_minibatch_shuffles_every_epoch_with_the_documented_stream(sine_net: Network) -> None:
+    """Mini-batches are cut from a new permutation every epoch, drawn from the stream
+    ``np.random.default_rng([seed, 1])``, the last batch taking the remainder."""
+    X, T = sine(n=5, seed=2)
+    seed = 3
+    p = initialize(sine_net, "uniform", seed=seed)
+    result = train(sine_net, X, T, mode="minibatch", batch_size=2, eta1=0.2, epochs=2, seed=seed)
+    rng = np.random.default_rng([seed, 1])
+    orders = [rng.permutation(5), rng.permutation(5)]
+    assert not np.array_equal(orders[0], orders[1]) and not np.array_equal(orders[0], range(5))
+    for order in orders:
+        for rows in (order[0:2], order[2:4], order[4:5]):
+            p = step(p, single_sample_mean_gradient(sine_net, p, X[rows], T[rows]), 0.2, 0.2)
+    assert_params_close(result.params, p)
+
+
+def test_a_batch_as_large_as_the_training_set_is_allowed(sine_net: Network) -> None:
+    """``batch_size`` is an int in [1, N]: N itself is one batch per epoch, as in batch mode."""
+    X, T = sine(n=5, seed=2)
+    whole = train(sine_net, X, T, mode="minibatch", batch_size=5, shuffle=False, epochs=2)
+    batch = train(sine_net, X, T, epochs=2)
+    assert_params_close(whole.params, batch.params)
+
+
 def test_minibatch_updates_per_group_with_a_smaller_last_batch(sine_net: Network) -> None:
     X, T = sine(n=5, seed=2)
     p = initialize(sine_net, "gaussian", seed=1)
@@ -263,6 +287,29 @@ def test_adaptive_rate_rejects_a_step_that_raises_the_cost_by_more_than_4_percen
     assert h.cost == [cost0, cost0]
     assert h.eta1 == [3.0, pytest.approx(3.0 * 0.7, rel=1e-15)]
     assert all(np.array_equal(result.params[k], p0[k]) for k in p0)
+
+
+def test_an_epoch_that_leaves_the_cost_unchanged_changes_no_rate() -> None:
+    """traingda's rule: η grows only when the cost falls. Zero weights make every gradient but
+    the output bias's zero, and η2 = 0 freezes that bias: the step moves nothing, the cost is
+    exactly the same, and η1 must stay (the gradient norm is not zero: training goes on)."""
+    net = Network((1, 2, 1), "linear")
+    params = initialize(net, "zeros")
+    X, T = np.array([[1.0], [2.0]]), np.array([[1.0], [1.0]])
+    result = train(net, X, T, params=params, eta1=0.5, eta2=0.0, adaptive=True, epochs=3)
+    h = result.history
+    assert h.cost == [0.5] * 4 and h.accepted == [True] * 4  # ½·mean((0 − 1)²)
+    assert h.eta1 == [0.5] * 4
+    assert min(h.grad_norm) > 0 and result.stop_reason == "epochs"
+
+
+def test_max_perf_inc_of_1_rejects_every_rise(sine_net: Network) -> None:
+    """``max_perf_inc`` is a ratio >= 1; 1 itself undoes any epoch that raises the cost."""
+    X, T = sine(n=40, seed=0)
+    h = train(sine_net, X, T, eta1=1.0, adaptive=True, max_perf_inc=1.0, epochs=30).history
+    kept = [k for k in range(1, len(h)) if h.accepted[k]]
+    assert not all(h.accepted)  # the premise: some epoch rose
+    assert all(h.cost[k] <= h.cost[k - 1] for k in kept)
 
 
 def test_adaptive_rate_follows_traingda_over_a_run(sine_net: Network) -> None:
@@ -545,7 +592,15 @@ def test_symmetric_init_keeps_hidden_units_identical(
         ({"batch_size": 2}, r"^batch_size: expected None unless mode='minibatch'"),
         ({"mode": "minibatch"}, r"^batch_size: expected an int >= 1, got None"),
         ({"mode": "minibatch", "batch_size": 0}, r"^batch_size: expected an int >= 1, got 0"),
-        ({"mode": "minibatch", "batch_size": 5}, r"^batch_size: expected an int in \[1, 4\]"),
+        (
+            {"mode": "minibatch", "batch_size": 5},
+            r"^batch_size: expected an int in \[1, 4\] \(the number of samples\) for "
+            r"algorithm='gd', got 5$",
+        ),
+        (
+            {"optimizer": GradientDescent(mode="minibatch", batch_size=5)},
+            r"^batch_size: .* for GradientDescent\(mode='minibatch', batch_size=5\), got 5$",
+        ),
         ({"momentum": 1.0}, r"^momentum: expected a momentum factor α in \[0, 1\), got 1\.0"),
         ({"momentum": -0.1}, r"^momentum:"),
         ({"goal": -1e-3}, r"^goal: expected a finite cost goal >= 0"),

@@ -8,7 +8,8 @@
   where installed (``pip install "bpderive[bench]"``);
 * :mod:`~bpderive.bench.speed`: the tables of gradients, training, derivation and compile time;
 * :mod:`~bpderive.bench.race`: the race of the training algorithms to one goal;
-* :mod:`~bpderive.bench.__main__`: prints them all.
+* :mod:`~bpderive.bench.report`: each section printed as a table;
+* :mod:`~bpderive.bench.__main__`: the command line (``--help``), which prints the sections.
 
 The benchmark asserts nothing about speed; it reports.
 """

@@ -1,137 +1,108 @@
-"""``python -m bpderive.bench``: every table, measured in one run (ratios, not absolute times,
-are what carries from one machine to another)."""
+"""``python -m bpderive.bench``: the benchmark's tables, all of them or the sections named.
+
+The options are read before NumPy is imported (this module imports none of it; the tables are
+in :mod:`bpderive.bench.report`, imported afterwards): a BLAS library reads its thread count
+from the environment once, when it is loaded, so ``--threads`` has to be in place by then.
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
+import sys
+from collections.abc import Sequence
 
-from bpderive.bench import jax_speed, minpack, peers
-from bpderive.bench.race import RACE_EPOCHS, RACE_SEED, demos, race, race_table
-from bpderive.bench.speed import (
-    chain_table,
-    check_table,
-    compile_table,
-    gradient_table,
-    peer_table,
-    training_table,
+#: The sections in the order they are printed, with what each measures.
+SECTIONS = {
+    "gradients": "compile().gradients against hand-written NumPy (tight and textbook)",
+    "training": "whole train() runs against a tight hand loop, same start and sample order",
+    "compile": "import bpderive, Network(sizes) and compile() in fresh processes",
+    "peers": "PyTorch, JAX, autograd and scikit-learn gradients, where installed",
+    "jax": "compile(backend='jax') epochs in one jitted loop, where JAX is installed",
+    "lm": "Levenberg-Marquardt iterations against MINPACK's lm, where SciPy is installed",
+    "chains": "deriving every parameter's chain on a fresh network",
+    "race": "the training algorithms raced to one goal",
+    "checker": "exercises.check on typical and on the heaviest answers",
+}
+
+#: The environment variables that set a BLAS library's thread count (OpenBLAS, OpenMP, MKL).
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+DESCRIPTION = """\
+Time bpderive against baselines measured in the same run and print the tables.
+
+Absolute times depend on the machine; what carries from one machine to another is the ratio
+printed beside them: bpderive's time over a hand-written NumPy baseline (or a peer's over it),
+both timed in this run, interleaved, each the median of the repeats. Each table also prints the
+largest difference between the results compared, so a fast wrong answer would show."""
+
+EPILOG = "sections (default: all, in this order):\n" + "\n".join(
+    f"  {name:<10} {what}" for name, what in SECTIONS.items()
 )
-from bpderive.numeric import jax_backend
 
 
-def main() -> None:
-    """Print the tables."""
-    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+def _positive(text: str) -> int:
+    """A count option's value: an int >= 1, or argparse's usage error saying so."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an int >= 1, got {text!r}")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line: sections as arguments, ``--repeats`` and ``--threads``."""
+    cli = argparse.ArgumentParser(
+        prog="python -m bpderive.bench",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cli.add_argument(
+        "sections", nargs="*", metavar="SECTION", help="the sections to run (listed below)"
+    )
+    cli.add_argument(
+        "--repeats",
+        type=_positive,
+        metavar="N",
+        help="interleaved repeats each timing takes the median of (default: each table's own, "
+        "3 to 41; fewer run faster and scatter more)",
+    )
+    cli.add_argument(
+        "--threads",
+        type=_positive,
+        metavar="N",
+        help=f"BLAS threads: sets {', '.join(THREAD_VARIABLES)} before NumPy is loaded "
+        "(default: the environment's; 1 gives the steadiest ratios)",
+    )
+    return cli
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Read the options, set the thread count, then print the sections asked for."""
+    cli = parser()
+    args = cli.parse_args(argv)
+    unknown = [name for name in args.sections if name not in SECTIONS]
+    if unknown:
+        cli.error(f"unknown section {unknown[0]!r} (choose from {', '.join(SECTIONS)})")
+    if args.threads is not None:
+        if "numpy" in sys.modules:
+            cli.error(
+                "--threads: NumPy is already loaded in this process, and its BLAS keeps the "
+                "threads it started with; run python -m bpderive.bench --threads N in a new "
+                f"process, or set {' or '.join(THREAD_VARIABLES)} before starting Python"
+            )
+        for name in THREAD_VARIABLES:
+            os.environ[name] = str(args.threads)
+    threads = next((os.environ[n] for n in THREAD_VARIABLES if os.environ.get(n)), None)
     print(f"BLAS threads: {threads or 'the library default'} (1 gives the steadiest ratios)")
-    print()
-    print("Gradients of the mean half-SSE cost, logistic units; medians of interleaved repeats")
-    print("  bpderive: compile().gradients, the checked call (parameters from initialize)")
-    print("  tight: hand-written NumPy, buffers reused, in place; plain: the textbook version")
-    print(
-        f"{'network':>9} {'N':>6} {'bpderive':>10} {'tight':>10} {'plain':>10} "
-        f"{'ratio':>6} {'plain/tight':>11} {'diff':>8}"
-    )
-    for r in gradient_table():
-        print(
-            f"{r['network']:>9} {r['N']:>6} {r['bpderive'] * 1e6:>8.1f}us "
-            f"{r['tight'] * 1e6:>8.1f}us {r['plain'] * 1e6:>8.1f}us {r['ratio']:>6.2f} "
-            f"{r['plain_ratio']:>11.2f} {r['difference']:>8.1e}"
-        )
-    print()
-    print("Training: train() (η = 0.5) against a tight hand loop, same start, same sample order")
-    print(
-        f"{'network':>9} {'N':>6} {'mode':>13} {'epochs':>6} {'train':>9} {'tight':>9} "
-        f"{'per step':>9} {'ratio':>6} {'diff':>8}"
-    )
-    for r in training_table():
-        print(
-            f"{r['network']:>9} {r['N']:>6} {r['mode']:>13} {r['epochs']:>6} "
-            f"{r['train'] * 1e3:>7.1f}ms {r['tight'] * 1e3:>7.1f}ms {r['step'] * 1e6:>7.1f}us "
-            f"{r['ratio']:>6.2f} {r['difference']:>8.1e}"
-        )
-    print()
-    print("Fresh process: import bpderive, then Network(sizes) and compile() (median of 3)")
-    print(f"{'network':>9} {'import s':>9} {'total s':>8}")
-    for r in compile_table():
-        print(f"{r['network']:>9} {r['import']:>9.2f} {r['total']:>8.2f}")
-    print()
-    ready = [name for name, ok in peers.available().items() if ok]
-    missing = [name for name, ok in peers.available().items() if not ok]
-    print("Peers: the same gradient's time over the tight NumPy's (pip install 'bpderive[bench]')")
-    if missing:
-        print(f"  not installed: {', '.join(missing)}")
-    if ready:
-        for r in peer_table():
-            diff = "not the same network" if r["difference"] is None else f"{r['difference']:.1e}"
-            print(f"{r['network']:>9} {r['N']:>6} {r['peer']:>13} {r['ratio']:>6.2f}  {diff}")
-    print()
-    print("compile(backend='jax'): whole epochs of full-batch descent in one jitted loop, against")
-    print("train() and the tight hand loop (NumPy), same start; time per run (JAX compiled first)")
-    if not jax_backend.available():
-        print("  not installed: JAX (pip install 'bpderive[jax]')")
-    else:
-        print(
-            f"{'':>15} {'epochs':>11} {'JAX':>9} {'train()':>9} {'tight':>9} {'speed-up':>8} "
-            f"{'diff':>8}"
-        )
-        for r in jax_speed.race_rows() + jax_speed.sweep_rows():
-            numpy_best = min(t for t in (r["numpy"], r["tight"]) if t is not None)
-            tight = "" if r["tight"] is None else f"{r['tight'] * 1e3:>7.1f}ms"
-            print(
-                f"{r['what']:>15} {r['epochs']:>11} {r['jax'] * 1e3:>7.1f}ms "
-                f"{r['numpy'] * 1e3:>7.1f}ms {tight:>9} {numpy_best / r['jax']:>7.1f}x "
-                f"{r['difference']:>8.1e}"
-            )
-        print("  (speed-up: the faster NumPy loop's time over JAX's; diff: largest relative")
-        print("   difference of the parameters from train()'s; epochs: JAX/train() on the race,")
-        print("   where η = 0.5 makes the sine descent oscillate: the last bit decides the count)")
-    print()
-    print(
-        f"Levenberg-Marquardt (MATLAB's defaults) against MINPACK's lm, same Jacobian, same "
-        f"{len(minpack.SEEDS)} starts: iterations (Jacobians) to the goal"
-    )
-    if not minpack.available():
-        print("  not installed: SciPy (pip install 'bpderive[bench]')")
-    else:
-        print(
-            f"{'problem':>20} {'bpderive':>9} {'MINPACK':>8} {'no more':>8} {'max':>11} {'ms':>11}"
-        )
-        for r in minpack.lm_table():
-            worst = [_most(r["ours"]), _most(r["minpack"])]
-            print(
-                f"{r['problem']:>20} {minpack.median(r['ours']):>9.1f} "
-                f"{minpack.median(r['minpack']):>8.1f} {r['no_more']:>4}/{r['starts']:<3} "
-                f"{'/'.join(worst):>11} {r['ours_ms']:>5.1f}/{r['minpack_ms']:<5.1f}"
-            )
-        print("  (medians over the starts; no more: starts where bpderive needed <= MINPACK's;")
-        print("   max and ms: bpderive/MINPACK, ms the median time of one run to the goal;")
-        print("   never: a start that stopped elsewhere or passed the limit)")
-    print()
-    print("Deriving every chain: net.gradient(name) for each parameter, fresh network")
-    print(f"{'network':>9} {'chains':>7} {'total s':>8} {'median ms':>10} {'max ms':>8}")
-    for r in chain_table():
-        print(
-            f"{r['network']:>9} {r['chains']:>7} {r['total']:>8.3f} {r['median'] * 1e3:>10.3f} "
-            f"{r['max'] * 1e3:>8.3f}"
-        )
-    print()
-    print(
-        f"Race to the goal: seed {RACE_SEED}, η1 = "
-        f"{', '.join(f'{d.eta1} ({d.name})' for d in demos())} for the gradient-descent family, "
-        f"at most {RACE_EPOCHS} epochs; time: median of 5 runs"
-    )
-    print(race_table(race(repeats=5)))
-    print()
-    print("The answer checker: exercises.check on the 2-3-2 network, median of 3")
-    rows = check_table()
-    for r in rows:
-        shown = r["answer"] if len(r["answer"]) <= 48 else r["answer"][:45] + "..."
-        print(f"  {r['seconds'] * 1e3:>8.1f} ms  {r['mistake']:<15} {r['target']:<5} {shown}")
-    print(f"  slowest: {max(r['seconds'] for r in rows) * 1e3:.1f} ms")
+    from bpderive.bench import report  # NumPy loads here, after the thread count is set
 
-
-def _most(counts: list[int | None]) -> str:
-    """The largest iteration count, or "never" if some start did not reach the goal."""
-    return "never" if None in counts else str(max(counts))
+    for name in args.sections or SECTIONS:
+        print()
+        report.PRINTERS[name](args.repeats)
 
 
 if __name__ == "__main__":

@@ -28,10 +28,10 @@ def _difference(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
     return max(float(np.max(np.abs(a[k] - b[k])) / np.max(np.abs(b[k]))) for k in b)
 
 
-def race_rows() -> list[dict[str, Any]]:
-    """Plain gradient descent (the track's η1) on each race track to its goal: epochs and time of
-    the JAX loop and of :func:`bpderive.train`, and the largest relative difference of the
-    parameters they end at."""
+def race_rows(repeats: int = 5) -> list[dict[str, Any]]:
+    """Plain gradient descent (the track's η1) on each race track to its goal: epochs and time
+    (median of ``repeats``) of the JAX loop and of :func:`bpderive.train`, and the largest
+    relative difference of the parameters they end at."""
     rows = []
     for demo in demos():
         jax_net = demo.net.compile(backend="jax")
@@ -40,7 +40,7 @@ def race_rows() -> list[dict[str, Any]]:
         ours = partial(jax_net.descend, start, demo.X, demo.T, **options)
         numpy = partial(train, demo.net, demo.X, demo.T, params=start, min_grad=0.0, **options)
         ours()
-        times = median_times({"jax": ours, "numpy": numpy}, repeats=5, budget=0.05)
+        times = median_times({"jax": ours, "numpy": numpy}, repeats=repeats, budget=0.05)
         run, reference = ours(), numpy()
         rows.append(
             {
@@ -55,9 +55,10 @@ def race_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def sweep_rows(n: int = 1000, epochs: int = 200) -> list[dict[str, Any]]:
+def sweep_rows(n: int = 1000, epochs: int = 200, repeats: int = 5) -> list[dict[str, Any]]:
     """1-h-1 logistic networks for every ``h`` of :data:`WIDTHS` on ``n`` samples: ``epochs``
-    full-batch epochs in the JAX loop, :func:`bpderive.train` and :func:`tight_train`."""
+    full-batch epochs in the JAX loop, :func:`bpderive.train` and :func:`tight_train` (medians
+    of ``repeats``)."""
     rows = []
     rng = np.random.default_rng(0)
     X = rng.uniform(-1.0, 1.0, size=(n, 1))
@@ -70,7 +71,8 @@ def sweep_rows(n: int = 1000, epochs: int = 200) -> list[dict[str, Any]]:
         numpy = partial(train, net, X, T, params=start, eta1=0.5, epochs=epochs, min_grad=0.0)
         tight = partial(tight_train, (1, h, 1), start, X, T, 0.5, epochs)
         ours()
-        times = median_times({"jax": ours, "numpy": numpy, "tight": tight}, repeats=5, budget=0.05)
+        calls = {"jax": ours, "numpy": numpy, "tight": tight}
+        times = median_times(calls, repeats=repeats, budget=0.05)
         rows.append(
             {
                 "what": f"sweep 1-{h}-1",

@@ -41,10 +41,11 @@ def _problem(sizes: tuple[int, ...], n: int, seed: int = 0) -> tuple[Network, di
     return net, initialize(net, "uniform", seed), X, T
 
 
-def gradient_table() -> list[dict[str, Any]]:
+def gradient_table(repeats: int = 41) -> list[dict[str, Any]]:
     """``compile().gradients`` (the checked call a user makes, with :func:`bpderive.initialize`'s
     parameters) against :class:`TightNumpy` and the straightforward
-    :func:`numpy_gradients`, for every network of :data:`SIZES` and batch of :data:`BATCHES`."""
+    :func:`numpy_gradients`, for every network of :data:`SIZES` and batch of :data:`BATCHES`
+    (medians of ``repeats`` interleaved repeats)."""
     rows = []
     for sizes in SIZES:
         for n in BATCHES:
@@ -55,7 +56,8 @@ def gradient_table() -> list[dict[str, Any]]:
                     "bpderive": partial(compiled.gradients, params, X, T),
                     "tight": partial(tight.gradients, params, X, T),
                     "plain": partial(numpy_gradients, params, X, T),
-                }
+                },
+                repeats=repeats,
             )
             rows.append(
                 {
@@ -82,10 +84,11 @@ TRAINING = (
 )
 
 
-def training_table() -> list[dict[str, Any]]:
+def training_table(repeats: int = 9) -> list[dict[str, Any]]:
     """:func:`bpderive.train` (gradient descent, η1 = η2 = 0.5, every stop rule but the epoch
     limit out of reach) against :func:`tight_train` from the same start, in the same order of
-    samples: wall time, time per step, and the largest difference of the final parameters."""
+    samples: wall time (median of ``repeats``), time per step, and the largest difference of
+    the final parameters."""
     rows = []
     for sizes, n, epochs, batch in TRAINING:
         net, params, X, T = _problem(sizes, n)
@@ -98,7 +101,7 @@ def training_table() -> list[dict[str, Any]]:
         )  # fmt: skip
         theirs = partial(tight_train, sizes, params, X, T, 0.5, epochs, batch, 0)
 
-        times = median_times({"train": ours, "tight": theirs}, repeats=9, budget=0.05)
+        times = median_times({"train": ours, "tight": theirs}, repeats=repeats, budget=0.05)
         mine, (by_hand, _) = ours().params, theirs()
         steps = epochs * (1 if batch is None else -(-n // batch))
         rows.append(
@@ -127,14 +130,14 @@ print(imported - start, time.perf_counter() - start)
 """
 
 
-def compile_table() -> list[dict[str, Any]]:
+def compile_table(repeats: int = 3) -> list[dict[str, Any]]:
     """In a fresh Python process for each network of :data:`COMPILE_SIZES`: the time of
     ``import bpderive``, and of the import, ``Network(sizes)`` and ``compile()`` together
-    (median of three processes)."""
+    (median of ``repeats`` processes)."""
     rows = []
     for sizes in COMPILE_SIZES:
         runs = []
-        for _ in range(3):
+        for _ in range(repeats):
             done = subprocess.run(
                 [sys.executable, "-c", _FRESH.format(sizes=sizes)],
                 capture_output=True,
@@ -153,9 +156,10 @@ def compile_table() -> list[dict[str, Any]]:
     return rows
 
 
-def peer_table(batches: tuple[int, ...] = (32, 1000)) -> list[dict[str, Any]]:
-    """Each installed peer's gradient time over :class:`TightNumpy`'s, on every network of
-    :data:`SIZES` for ``batches``, with its largest relative difference from bpderive."""
+def peer_table(batches: tuple[int, ...] = (32, 1000), repeats: int = 15) -> list[dict[str, Any]]:
+    """Each installed peer's gradient time over :class:`TightNumpy`'s (medians of ``repeats``),
+    on every network of :data:`SIZES` for ``batches``, with its largest relative difference
+    from bpderive."""
     rows = []
     ready = [name for name, ok in peers.available().items() if ok]
     for sizes in SIZES:
@@ -167,7 +171,7 @@ def peer_table(batches: tuple[int, ...] = (32, 1000)) -> list[dict[str, Any]]:
             comparable = {}
             for name in ready:
                 calls[name], comparable[name] = peers.setup(name, params, X, T)
-            times = median_times(calls, repeats=15)
+            times = median_times(calls, repeats=repeats)
             for name in ready:
                 difference = (
                     relative_difference(calls[name](), expected) if comparable[name] else None

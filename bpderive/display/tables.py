@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
+from bpderive.checks import as_array
 from bpderive.symbolic import notation
 
 __all__ = ["Equations", "Table", "equations", "fmt", "table"]
@@ -307,10 +308,8 @@ def equations(
         if value is None:
             continue
         try:
-            if isinstance(value, str | bytes):
-                raise TypeError
-            np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
+            as_array("values", value)  # the package's one rule: no "0.5", no hidden True
+        except ValueError:
             raise ValueError(
                 f"values: the value for equation {k} ({notation.text(eqs[k].lhs)}) is not a "
                 f"number or an array of numbers: {value!r}"

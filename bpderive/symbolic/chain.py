@@ -22,10 +22,9 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
 import sympy as sp
 
-from bpderive.checks import bool_scalar
+from bpderive.checks import bool_scalar, real_number
 from bpderive.limits import LimitError, check_formula_size
 from bpderive.symbolic import notation
 from bpderive.symbolic.notation import Name, OrderedEq
@@ -265,16 +264,16 @@ def _number(expr: sp.Expr, env: Mapping[sp.Symbol, sp.Float], label: sp.Symbol) 
 
 
 def _exact_number(symbol: object, value: object) -> sp.Expr:
-    """One value of an environment as a SymPy number (a SymPy Float keeps its digits); a
-    string or anything else is refused, never parsed."""
+    """One value of an environment as a SymPy number (a SymPy Float keeps its digits, any other
+    real number, as :func:`bpderive.checks.real_number` reads it, becomes a Float); a string or
+    anything else is refused, never parsed."""
     if isinstance(value, sp.Number):
         return value
-    if isinstance(value, bool | np.bool_) or not isinstance(
-        value, int | float | np.integer | np.floating
-    ):
+    number = real_number(value)
+    if number is None:
         name = notation.text(symbol) if isinstance(symbol, sp.Basic) else repr(symbol)
         raise ValueError(f"env[{name}]: expected a number, got {value!r:.60}")
-    return sp.Float(float(value))
+    return sp.Float(number)
 
 
 def _finite(value: sp.Expr) -> bool:

@@ -55,28 +55,59 @@ _CONSTANTS = {"E": sp.E, "pi": sp.pi, "true": sp.true, "false": sp.false}
 _MAX_DEPTH = 64
 _MAX_NODES = 5000
 _MAX_DIGITS = 400
+_MAX_PRECISION = 2000
+_MAX_EXPONENT = 10**5
 
 
 def encode(expr: sp.Basic) -> list:
-    """``expr`` as nested lists of strings; ``ValueError`` for anything outside the table."""
-    if isinstance(expr, sp.Symbol):
-        return ["Symbol", expr.name]
-    if expr.is_Integer:
-        return ["Integer", str(int(expr))]
-    if expr.is_Rational:
-        return ["Rational", str(expr.p), str(expr.q)]
-    if expr.is_Float:
-        sign, mantissa, exponent, _ = expr._mpf_
-        return ["Float", str(sign), str(mantissa), str(exponent), str(expr._prec)]
-    for name, constant in _CONSTANTS.items():
-        if expr is constant:
-            return [name]
-    name = type(expr).__name__
-    if FUNCTIONS.get(name) is not type(expr):
+    """``expr`` as nested lists of strings, or a ``ValueError`` saying why it cannot be saved:
+    a class outside the table, or a formula beyond the limits :func:`decode` sets (a file that
+    could not be loaded again is never written)."""
+    count = [0]
+
+    def write(node: sp.Basic, depth: int) -> list:
+        count[0] += 1
+        if depth > _MAX_DEPTH or count[0] > _MAX_NODES:
+            raise ValueError(
+                f"the formula is deeper than {_MAX_DEPTH} or has more than {_MAX_NODES} nodes, "
+                f"more than a saved formula may hold"
+            )
+        if isinstance(node, sp.Symbol):
+            return ["Symbol", node.name]
+        if node.is_Integer:
+            return _checked(node, ["Integer", str(int(node))])
+        if node.is_Rational:
+            return _checked(node, ["Rational", str(node.p), str(node.q)])
+        if node.is_Float:
+            sign, mantissa, exponent, _ = node._mpf_
+            return _checked(node, ["Float", *map(str, (sign, mantissa, exponent, node._prec))])
+        for name, constant in _CONSTANTS.items():
+            if node is constant:
+                return [name]
+        name = type(node).__name__
+        if FUNCTIONS.get(name) is not type(node):
+            raise ValueError(
+                f"{name} is not one of the functions a saved formula may use "
+                f"({', '.join(FUNCTIONS)}; numbers; the constants E and pi)"
+            )
+        return [name, *(write(arg, depth + 1) for arg in node.args)]
+
+    return write(expr, 0)
+
+
+def _checked(number: sp.Number, tree: list) -> list:
+    """``tree`` if :func:`decode` rebuilds it as ``number``, else a ``ValueError`` saying why."""
+    try:
+        _number(tree[0], tree[1:])
+    except ValueError:
+        shown = str(number)
+        shown = shown if len(shown) <= 40 else f"{shown[:20]}… ({len(shown)} characters)"
         raise ValueError(
-            f"formula: {name} cannot be saved (a saved formula may use {', '.join(FUNCTIONS)})"
-        )
-    return [name, *(encode(arg) for arg in expr.args)]
+            f"the number {shown} is beyond what a saved formula keeps (at most "
+            f"{_MAX_DIGITS} digits; a Float of at most {_MAX_PRECISION} bits of precision, "
+            f"between 2**-{_MAX_EXPONENT} and 2**{_MAX_EXPONENT} in size)"
+        ) from None
+    return tree
 
 
 def decode(tree: object, symbols: Mapping[str, sp.Symbol]) -> sp.Basic:
@@ -124,8 +155,8 @@ def _number(head: str, args: list) -> sp.Number:
         head == "Float"
         and len(values) == 4
         and values[0] in (0, 1)
-        and abs(values[2]) < 10**5
-        and 1 <= values[3] <= 2000
+        and abs(values[2]) < _MAX_EXPONENT
+        and 1 <= values[3] <= _MAX_PRECISION
     ):
         sign, mantissa, exponent, precision = values
         return sp.Float._new((sign, mantissa, exponent, mantissa.bit_length()), precision)

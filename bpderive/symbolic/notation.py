@@ -333,7 +333,8 @@ def _break_point(line: str, width: int, start: int) -> int | None:
 def _formatted(value: float, digits: int, form: str) -> str:
     """``value`` to ``digits`` significant digits: ``"auto"`` as Python's ``g`` (a power of ten
     only for very small or large numbers), ``"plain"`` always without one, ``"scientific"``
-    always with one."""
+    always with one. Zero has no sign: ``−0.0`` (``x·0`` with ``x < 0``) is written ``0``."""
+    value = value + 0.0  # −0.0 + 0.0 is 0.0; every other value is unchanged
     if form == "plain":
         return np.format_float_positional(value, precision=digits, fractional=False, trim="-")
     if form == "scientific" and value:

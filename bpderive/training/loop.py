@@ -160,7 +160,7 @@ def train(
     without ``validation``). The data are checked once by the compiled network; the loop then
     uses its unchecked fast path.
     """
-    optimizer = _optimizer(optimizer, options)
+    optimizer, given = _optimizer(optimizer, options)
     epochs = int_scalar("epochs", epochs, 0)
     goal = real_scalar("goal", goal, "a finite cost goal >= 0", lambda v: v >= 0)
     min_grad = real_scalar("min_grad", min_grad, "a finite gradient norm >= 0", lambda v: v >= 0)
@@ -205,7 +205,7 @@ def train(
             _, X_val, T_val = compiled.check(start, validation[0], validation[1])
         except ValueError as error:
             raise ValueError(f"validation: {error}") from None
-    optimizer.check(compiled, X.shape[0])
+    optimizer.check(compiled, X.shape[0], given)
 
     stops = _Stops(goal, min_grad, max_fail, max_rises, epochs)
     monitor = _Monitor(compiled, start, X_val, T_val, stops, callback)
@@ -244,9 +244,10 @@ def _check_callback(callback: object) -> None:
         ) from None
 
 
-def _optimizer(optimizer: object, options: dict[str, Any]) -> Optimizer:
+def _optimizer(optimizer: object, options: dict[str, Any]) -> tuple[Optimizer, str]:
     """The optimizer given, or the one the keyword shorthand describes (``algorithm`` and the
-    optimizer's own options); both at once, or an option no optimizer has, is refused."""
+    optimizer's own options), and how the learner named it (its repr, or ``algorithm='lm'``)
+    for the optimizer's messages; both at once, or an option no optimizer has, is refused."""
     if optimizer is not None:
         if not isinstance(optimizer, GradientDescent | LevenbergMarquardt):
             raise scalar_error(
@@ -256,7 +257,7 @@ def _optimizer(optimizer: object, options: dict[str, Any]) -> Optimizer:
             raise scalar_error(
                 next(iter(options)), "not given together with an optimizer (set it there)", "given"
             )
-        return optimizer
+        return optimizer, repr(optimizer)
     algorithm = options.pop("algorithm", "gd")
     if not isinstance(algorithm, str) or algorithm.lower() not in ALGORITHMS:
         raise scalar_error("algorithm", f"one of {', '.join(map(repr, ALGORITHMS))}", algorithm)
@@ -272,7 +273,7 @@ def _optimizer(optimizer: object, options: dict[str, Any]) -> Optimizer:
             raise scalar_error(name, expected, options[name])
         valid = ", ".join(sorted([*own, *inspect.signature(train).parameters][3:]))
         raise TypeError(f"train() got an unexpected keyword {name!r}; valid keywords: {valid}")
-    return cls(**options)
+    return cls(**options), f"algorithm={algorithm!r}"
 
 
 def _check_start(params: object, init: object, init_options: object) -> None:

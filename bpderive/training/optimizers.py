@@ -157,12 +157,12 @@ class GradientDescent:
 
     __repr__ = _repr
 
-    def check(self, compiled: CompiledNetwork, n_samples: int) -> None:
-        """Refuse what only the data can tell: a batch larger than the training set."""
+    def check(self, compiled: CompiledNetwork, n_samples: int, given: str) -> None:
+        """Refuse what only the data can tell: a batch larger than the training set; ``given``,
+        the optimizer as the learner chose it (``algorithm='gd'`` or a repr), is named."""
         if self.batch_size is not None and self.batch_size > n_samples:
-            raise scalar_error(
-                "batch_size", f"an int in [1, {n_samples}] (the number of samples)", self.batch_size
-            )
+            expected = f"an int in [1, {n_samples}] (the number of samples) for {given}"
+            raise scalar_error("batch_size", expected, self.batch_size)
 
     def run(
         self,
@@ -295,14 +295,16 @@ class LevenbergMarquardt:
 
     __repr__ = _repr
 
-    def check(self, compiled: CompiledNetwork, n_samples: int) -> None:
-        """Refuse a loss that is no sum of squares: it has no errors ``e`` to take ``J`` of."""
+    def check(self, compiled: CompiledNetwork, n_samples: int, given: str) -> None:
+        """Refuse a loss that is no sum of squares: it has no errors ``e`` to take ``J`` of; as
+        in :meth:`GradientDescent.check`, ``given`` (``algorithm='lm'`` or a repr) is named."""
         if compiled.residual_scale is None:
             squares = ", ".join(repr(n) for n, loss in LOSSES.items() if loss.sum_of_squares)
             raise scalar_error(
                 "loss",
-                "a sum-of-squares loss with Levenberg–Marquardt (it approximates the Hessian of "
-                f"½‖e‖² by JᵀJ): {squares} or Loss.define(..., sum_of_squares=True)",
+                f"a sum-of-squares loss for {given} (Levenberg–Marquardt approximates the Hessian "
+                f"of ½‖e‖² by JᵀJ): {squares} or Loss.define(..., sum_of_squares=True); for this "
+                "loss use gradient descent (algorithm='gd', GradientDescent())",
                 compiled.loss.name,
             )
 
