@@ -180,6 +180,7 @@ def cost_with_b1(entry: object) -> float:
     ],
 )
 def test_what_is_not_a_finite_real_number_is_refused_by_name(entry, words, watch_code):
+    NET.compile()  # first: compiling lambdifies the derived rules, which the watch would catch
     with watch_code() as calls, pytest.raises(ValueError) as info:
         cost_with_b1(entry)
     message = str(info.value)
