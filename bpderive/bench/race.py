@@ -104,7 +104,7 @@ class RaceRow:
     def summary(self) -> list[object]:
         """The row of :data:`SUMMARY`: what every machine computes alike. A chaotic run's
         epochs are given as their decade (``1,000–10,000``) and its final cost not at all:
-        its exact numbers differ from machine to machine, their size does not."""
+        its exact numbers differ from machine to machine, their decade hardly ever does."""
         if self.reproducible:
             epochs: object = self.epochs
             cost: object = float(f"{self.cost:.4g}")
