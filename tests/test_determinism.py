@@ -146,5 +146,5 @@ def test_this_process_gets_the_bits_of_a_fresh_one(fresh) -> None:
 if __name__ == "__main__":
     nets = networks()
     print(fingerprint(nets))
-    work = unrelated_work(nets)
+    kept = unrelated_work(nets)  # its arrays stay allocated while the second fingerprint runs
     print(fingerprint(nets))
