@@ -9,8 +9,8 @@ last, each notebook in its own order.
 The worked example's numbers: the weights are written out from the example's description
 (Mazur's numbers, extended to the third hidden unit: inputs 0.05 and 0.10, targets 0.01 and 0.99,
 weights from 0.15 in steps of 0.05, a bias per unit from 0.35 in steps of 0.05, η1 = 0.5,
-η2 = 0.25), and every number below is
-the article's formula of section 三 evaluated by hand, not taken from bpderive.
+η2 = 0.25), and every number below is the article's formula of section 三 evaluated by hand, not
+taken from bpderive.
 """
 
 from __future__ import annotations
