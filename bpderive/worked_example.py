@@ -7,12 +7,14 @@ shared by the hidden layer and one of 0.60 shared by the output layer, learning 
 biases that are never updated. ``example("mazur")`` is exactly that, so his published numbers
 can be reproduced (E_total = 0.298371109, ∂E_total/∂w5 = 0.082167041, w5⁺ = 0.35891648).
 
-``example()`` extends his numbers to the article's third hidden unit, with three choices that
+``example()`` extends his numbers to the article's third hidden unit, with four choices that
 make every factor of every chain visibly its own number, which is why its numbers differ from
 his:
 
 * a third hidden unit h3 (weights 0.35 and 0.40 in, 0.50 and 0.65 out): every output receives
   one more term, so ``net_o1`` and all that follows differ from Mazur's;
+* the weights count on from 0.15 in steps of 0.05 in the article's order, past h3's weight into
+  o1, so those into o2 from h1 and h2 are 0.55 and 0.60 (Mazur's 0.50 and 0.55);
 * each bias is different (Mazur shares one per layer), so the five ``∂E_total/∂b`` differ;
 * the bias rate η2 = 0.25 differs from the weight rate η1 = 0.5, so the two update rules of
   the article (``w⁺ = w − η1·∂E/∂w``, ``b⁺ = b − η2·∂E/∂b``) give visibly different steps

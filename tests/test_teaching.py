@@ -83,8 +83,10 @@ def test_mazurs_gradients_w5_and_w1(mazur):
 
 
 def test_mazurs_biases_do_not_move_and_his_10000_rounds(mazur):
-    """His "after repeating this process 10,000 times" counts the first forward pass: 9,999
-    updates give his 0.0000351085."""
+    """The correct order of the updates reproduces the 0.0000351085 that some copies of his post
+    print after "10,000 times", after 9,999 updates; and its first update lands where his printed
+    w1⁺ … w8⁺ do (E_total 0.2910277737, computed here from his digits), not at the 0.291027924
+    his post prints, which comes from updating the output layer first (notebook 03)."""
     run = train(
         mazur.net, mazur.x, mazur.target, params=mazur.params, eta1=0.5, eta2=0.0,
         epochs=9999, min_grad=0.0,
@@ -92,6 +94,13 @@ def test_mazurs_biases_do_not_move_and_his_10000_rounds(mazur):
     assert run.history.cost[-1] == pytest.approx(0.0000351085, abs=5e-11)
     np.testing.assert_array_equal(run.params["b1"], mazur.params["b1"])
     assert mazur.eta2 == 0.0
+    printed = {key: value.copy() for key, value in mazur.params.items()}
+    for name, value in MAZUR_UPDATED.items():
+        p = mazur.net.resolve(name)
+        printed[p.key][p.index] = value
+    at_his_digits = mazur.net.compile().cost(printed, mazur.x, mazur.target)
+    assert run.history.cost[1] == pytest.approx(at_his_digits, abs=1e-10)
+    assert at_his_digits == pytest.approx(0.2910277737, abs=5e-11)
 
 
 # ------------------------------------------------------------------------- matrix form
