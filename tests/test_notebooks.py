@@ -100,3 +100,32 @@ def test_only_timings_escape_comparison(path: Path) -> None:
             assert re.search(r"\b(wall )?tim(e|es|ing|ings)\b", comments, re.I), (
                 f"{path.name}: an ignored output needs a comment saying it is a timing"
             )
+
+
+ENGLISH_NUMBERS = dict(
+    zip("ten eleven twelve thirteen fourteen fifteen sixteen".split(), range(10, 17), strict=True)
+)
+CHINESE_NUMBERS = dict(zip("十 十一 十二 十三 十四 十五 十六".split(), range(10, 17), strict=True))
+
+
+@pytest.mark.parametrize(
+    ("folder", "exercise", "claim", "numbers"),
+    [
+        (FOLDER, "Exercise", r"`09_exercises\.ipynb` has (\w+)\s+more", ENGLISH_NUMBERS),
+        (FOLDER / "zh", "练习", r"`09_exercises\.ipynb` 里还有(\w+)道练习", CHINESE_NUMBERS),
+    ],
+)
+def test_notebook_02_counts_the_exercises_of_notebook_09(folder, exercise, claim, numbers) -> None:
+    """02 sends the reader to 09 with a number; it must be the number of exercises 09 has."""
+
+    def prose(name: str) -> str:
+        notebook = json.loads((folder / name).read_text(encoding="utf-8"))
+        return " ".join(
+            "".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"
+        )
+
+    exercises = {int(n) for n in re.findall(rf"{exercise} (\d+)", prose("09_exercises.ipynb"))}
+    assert exercises == set(range(1, len(exercises) + 1))
+    stated = re.search(claim, prose("02_output_layer.ipynb"))
+    assert stated, "02 no longer says how many exercises 09 has"
+    assert numbers[stated.group(1)] == len(exercises)
