@@ -131,3 +131,35 @@ def test_a_gradient_whose_norm_overflows_is_not_divergence() -> None:
     result = train(net, np.array([[1e200]]), np.array([[0.0]]), params=params, epochs=0)
     assert result.history.cost == [0.5]  # ½(1e-200·1e200 − 0)²
     assert result.stop_reason == "epochs"
+
+
+def test_min_grad_by_default_is_the_algorithms_matlab_value() -> None:
+    """``min_grad=None`` stands for MATLAB's value for the algorithm: 1e-5 for gradient descent
+    (``traingd``, ``traingdm``, ``traingda``, ``traingdx``), 1e-7 for Levenberg–Marquardt
+    (``trainlm``). Both runs pass through gradient norms between the two, so where each stops
+    tells its threshold: at the first epoch whose norm is below it."""
+    X = np.linspace(-1, 1, 9)[:, None]
+    T = 0.5 * X + 0.2 + 0.1 * np.sin(5 * X)
+    gd = train(Network((1, 1), "linear"), X, T, eta1=0.5)
+    X_xor, T_xor = xor()
+    lm = train(Network((2, 3, 1), "logistic"), X_xor, T_xor, algorithm="lm", seed=1)
+    for run, matlab in ((gd, 1e-5), (lm, 1e-7)):
+        norms = run.history.grad_norm
+        assert run.stop_reason == "min_grad"
+        assert norms[-1] < matlab <= min(norms[:-1])
+    assert any(1e-7 <= norm < 1e-5 for norm in lm.history.grad_norm[:-1])
+    assert 1e-7 <= gd.history.grad_norm[-1]
+
+
+def test_levenberg_marquardt_goes_on_past_a_tiny_gradient() -> None:
+    """From seed 0 the XOR network's gradient norm falls to about 1.6e-6 after 2 epochs, with
+    the cost at 0.125 (one point of four wrong): a saturated start, not a minimum. Gradient
+    descent's 1e-5 would stop there; ``trainlm``'s 1e-7 goes on, and the goal is reached."""
+    X, T = xor()
+    net = Network((2, 3, 1), "logistic")
+    run = train(net, X, T, algorithm="lm", seed=0, goal=1e-3)
+    norms = run.history.grad_norm
+    assert norms[2] < 1e-5 and run.history.cost[2] > 0.12
+    assert run.stop_reason == "goal" and run.epochs > 2
+    early = train(net, X, T, algorithm="lm", seed=0, goal=1e-3, min_grad=1e-5)
+    assert (early.stop_reason, early.epochs) == ("min_grad", 2)

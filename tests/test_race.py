@@ -57,3 +57,4 @@ def test_only_a_reproducible_run_shows_its_exact_numbers() -> None:
     assert len(SUMMARY) == len(same.summary())
     assert same.summary() == ["xor", "gradient descent", 150, float(f"{run.cost:.4g}"), "epochs"]
     assert chaotic.summary() == ["xor", "adaptive rate", "100–1,000 (chaotic)", "–", "epochs"]
+    assert (same.stable_epochs, chaotic.stable_epochs) == (150, "100–1,000 (chaotic)")

@@ -101,17 +101,22 @@ class RaceRow:
     def reached(self) -> bool:
         return self.result.stop_reason == "goal"
 
+    @property
+    def stable_epochs(self) -> int | str:
+        """The epochs as every machine computes them: the count of a reproducible run, the
+        decade of a chaotic one (``"1,000–10,000 (chaotic)"``): its exact count differs from
+        machine to machine, its decade hardly ever does."""
+        if self.reproducible:
+            return self.epochs
+        decade = 10 ** (len(str(self.epochs)) - 1)
+        return f"{decade:,}–{10 * decade:,} (chaotic)"
+
     def summary(self) -> list[object]:
         """The row of :data:`SUMMARY`: what every machine computes alike. A chaotic run's
-        epochs are given as their decade (``1,000–10,000``) and its final cost not at all:
-        its exact numbers differ from machine to machine, their decade hardly ever does."""
-        if self.reproducible:
-            epochs: object = self.epochs
-            cost: object = float(f"{self.cost:.4g}")
-        else:
-            decade = 10 ** (len(str(self.epochs)) - 1)
-            epochs, cost = f"{decade:,}–{10 * decade:,} (chaotic)", "–"
-        return [self.demo, self.algorithm, epochs, cost, self.result.stop_reason]
+        epochs are given as their decade (:attr:`stable_epochs`) and its final cost not at
+        all."""
+        cost: object = float(f"{self.cost:.4g}") if self.reproducible else "–"
+        return [self.demo, self.algorithm, self.stable_epochs, cost, self.result.stop_reason]
 
 
 #: The largest relative difference of final parameters (:attr:`RaceRow.divergence`) that still

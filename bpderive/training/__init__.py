@@ -7,10 +7,11 @@ parameters move: gradient descent, Levenberg–Marquardt), :mod:`~bpderive.train
 """
 
 from bpderive.training.hidden import suggest_hidden, sweep_hidden
-from bpderive.training.loop import History, TrainResult, train
+from bpderive.training.loop import MIN_GRAD, History, TrainResult, train
 from bpderive.training.optimizers import MU_MIN, GradientDescent, LevenbergMarquardt, lm_step
 
 __all__ = [
+    "MIN_GRAD",
     "MU_MIN",
     "GradientDescent",
     "History",

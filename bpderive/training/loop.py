@@ -40,6 +40,11 @@ _WHY = {
     "gd": "it is an option of algorithm='lm'",
 }
 
+#: ``min_grad=None``: MATLAB's default, 1e-5 for gradient descent (``traingd``, ``traingdx`` …),
+#: 1e-7 for ``trainlm``. A descent step ``η·∇E`` dies with the gradient; ``−(JᵀJ + μI)⁻¹Jᵀe`` can
+#: stay long where ``Jᵀe`` is tiny (``JᵀJ`` nearly singular: saturated units), so LM waits longer.
+MIN_GRAD = {GradientDescent: 1e-5, LevenbergMarquardt: 1e-7}
+
 #: Why training stopped, as found in :attr:`TrainResult.stop_reason`.
 STOP_REASONS = ("epochs", "goal", "min_grad", "max_fail", "max_rises", "diverged", "mu_max")
 
@@ -119,7 +124,7 @@ def train(
     seed: int = 0,
     epochs: int = 1000,
     goal: float = 0.0,
-    min_grad: float = 1e-5,
+    min_grad: float | None = None,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     max_fail: int | None = 6,
     max_rises: int | None = None,
@@ -143,7 +148,8 @@ def train(
     **Stopping** (checked after every epoch, and once before the first, in this order):
     ``"diverged"`` (training cost, gradient or a parameter NaN/inf: stop at once; the parameters
     returned are then the last finite ones), ``"goal"`` (cost ``<= goal``), ``"min_grad"``
-    (gradient norm ``< min_grad``), ``"mu_max"`` (Levenberg–Marquardt's μ passed its limit),
+    (gradient norm ``< min_grad``; ``None``: the algorithm's MATLAB default, :data:`MIN_GRAD`;
+    ``0``: never), ``"mu_max"`` (Levenberg–Marquardt's μ passed its limit),
     ``"max_fail"`` (with ``validation=(X_val, T_val)``: the validation cost has not been at its
     best for ``max_fail`` epochs, however it moved meanwhile: MATLAB's early stopping, default
     6, ``max_fail=None`` to use only the article's rule), ``"max_rises"`` (with a validation
@@ -163,7 +169,9 @@ def train(
     optimizer, given = _optimizer(optimizer, options)
     epochs = int_scalar("epochs", epochs, 0)
     goal = real_scalar("goal", goal, "a finite cost goal >= 0", lambda v: v >= 0)
-    min_grad = real_scalar("min_grad", min_grad, "a finite gradient norm >= 0", lambda v: v >= 0)
+    if min_grad is None:
+        min_grad = next(v for kind, v in MIN_GRAD.items() if isinstance(optimizer, kind))
+    min_grad = real_scalar("min_grad", min_grad, "None or a finite norm >= 0", lambda v: v >= 0)
     if max_fail is not None:
         max_fail = int_scalar("max_fail", max_fail, 1, "None or an int >= 1")
     if max_rises is not None:
