@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,109 @@ def test_notebook_02_counts_the_exercises_of_notebook_09(folder, exercise, claim
     stated = re.search(claim, prose("02_output_layer.ipynb"))
     assert stated, "02 no longer says how many exercises 09 has"
     assert numbers[stated.group(1)] == len(exercises)
+
+
+# ------------------------------------------------------------------ emphasis that never closes
+
+#: Where Markdown is not inline text: fenced code, code spans and math (Jupyter lifts the math
+#: out before it parses the Markdown and puts ``@@n@@`` in its place, so that is what the
+#: asterisks next to it see).
+_FENCE = re.compile(r"^```.*?^```", re.S | re.M)
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
+_MATH = re.compile(r"\$\$.+?\$\$|(?<!\\)\$[^$\n]+?\$", re.S)
+_BLOCK_MARK = re.compile(r"^ {0,3}(?:#{1,6} |> ?|[*+-] +|\d+[.)] +)")
+
+
+def _punctuation(ch: str) -> bool:
+    """CommonMark's Unicode punctuation (general category P or S): ASCII signs and the full-width
+    ``。，：（）`` of Chinese prose alike."""
+    return unicodedata.category(ch)[0] in "PS"
+
+
+def _literal_asterisks(markdown: str) -> list[tuple[int, str]]:
+    """How many ``*`` a Markdown text shows as literal asterisks, and where, by CommonMark's rules.
+
+    A run of ``*`` can open emphasis only if it is *left-flanking*: not followed by whitespace,
+    and, if followed by punctuation, preceded by whitespace or punctuation; it can close only if
+    *right-flanking*, the mirror image. So ``*原文。*为什么`` never closes: the second run
+    follows ``。`` (punctuation) and precedes ``为``, which is neither. Openers and closers then
+    pair up from the inside out, with the rule of three for runs that could do both; whatever is
+    left of a run is printed as it is."""
+    text = _FENCE.sub("", markdown)
+    text = _CODE_SPAN.sub(lambda m: m[1] + "c" + m[1], text)
+    text = _MATH.sub("@@0@@", text).replace("\\*", "")
+    found = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines = [_BLOCK_MARK.sub("", line) for line in paragraph.split("\n")]
+        for segment in re.split(r"\|", "\n".join(lines)):  # table cells parse one by one
+            runs = []
+            for m in re.finditer(r"\*+", segment):
+                before = segment[m.start() - 1] if m.start() else " "
+                after = segment[m.end()] if m.end() < len(segment) else " "
+                left = not after.isspace() and (
+                    not _punctuation(after) or before.isspace() or _punctuation(before)
+                )
+                right = not before.isspace() and (
+                    not _punctuation(before) or after.isspace() or _punctuation(after)
+                )
+                runs.append(
+                    {
+                        "at": m.start(),
+                        "n": len(m[0]),
+                        "size": len(m[0]),
+                        "open": left,
+                        "close": right,
+                    }
+                )
+            for c, closer in enumerate(runs):
+                while closer["close"] and closer["n"]:
+                    for o in range(c - 1, -1, -1):
+                        opener = runs[o]
+                        both = opener["close"] or closer["open"]
+                        three = (opener["size"] + closer["size"]) % 3 == 0 and not (
+                            opener["size"] % 3 == 0 and closer["size"] % 3 == 0
+                        )
+                        if opener["open"] and opener["n"] and not (both and three):
+                            break
+                    else:
+                        break
+                    used = 2 if opener["n"] >= 2 and closer["n"] >= 2 else 1
+                    opener["n"] -= used
+                    closer["n"] -= used
+                    for between in runs[o + 1 : c]:  # left as text, no longer delimiters
+                        between["open"] = between["close"] = False
+            for run in runs:
+                if run["n"]:
+                    at = run["at"]
+                    found.append((run["n"], segment[max(0, at - 20) : at + run["size"] + 20]))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("markdown", "literal"),
+    [
+        ("原文：*数据归一化。*为什么？", 2),  # 。*为: the second run cannot close
+        ("原文：*数据归一化。* 为什么？", 0),
+        ("原文：*数据归一化*。为什么？", 0),
+        ("**`max_fail`**：MATLAB的规则", 0),
+        ("变量*x*和", 0),
+        ("取值为**0.5**的", 0),
+        ("取值为**“0.5”**的", 4),  # 为**“ can only close, ”**的 only open: neither pairs
+        ("* a list item with *emphasis*\n* and $a * b$ in math, `a*b` in code", 0),
+        ("a * b", 1),
+        ("*one* and *two", 1),
+    ],
+)
+def test_the_emphasis_checker_follows_commonmark(markdown: str, literal: int) -> None:
+    assert sum(n for n, _ in _literal_asterisks(markdown)) == literal
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(FOLDER)))
+def test_every_emphasis_closes(path: Path) -> None:
+    """No literal asterisks in the prose: an emphasis that does not close shows its ``*`` (in
+    Chinese prose typically ``。*`` followed by a character; put the ``*`` before the ``。``)."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for k, cell in enumerate(notebook["cells"]):
+        if cell["cell_type"] == "markdown":
+            found = _literal_asterisks("".join(cell["source"]))
+            assert not found, f"{path.name}, cell {k}: literal * in {found}"
