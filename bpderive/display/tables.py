@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 
 from bpderive.checks import as_array
-from bpderive.symbolic import notation
+from bpderive.symbolic import notation, wrapping
 
 __all__ = ["Equations", "Table", "equations", "fmt", "table"]
 
@@ -193,14 +193,14 @@ class Equations:
         self, show: Callable[..., str], number: Callable, equals: str, newline: str = ""
     ) -> list[str]:
         """One line per equation; in LaTeX (``newline``), the arithmetic and value of a matrix
-        equation, or of one longer than a line of :data:`~bpderive.symbolic.notation.WIDTH`
+        equation, or of one longer than a line of :data:`~bpderive.symbolic.wrapping.WIDTH`
         characters as text, go on lines of their own under it, so that a notebook never needs
         to scroll sideways."""
         lines = []
         for eq, value in zip(self.eqs, self.values, strict=True):
             long = bool(newline) and (
                 _is_matrix(eq)
-                or len(self._line(eq, value, notation.text, _values_text, " = ")) > notation.WIDTH
+                or len(self._line(eq, value, notation.text, _values_text, " = ")) > wrapping.WIDTH
             )
             again = f" {newline} {equals.strip()} " if long else " = "
             lines.append(self._line(eq, value, show, number, equals, again))
@@ -232,10 +232,10 @@ class Equations:
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"
 
-    def text(self, width: int = notation.WIDTH) -> str:
+    def text(self, width: int = wrapping.WIDTH) -> str:
         """One equation a line, ``lhs = rhs = value``, broken to fit ``width`` columns."""
         lines = self._lines(notation.text, _values_text, " = ")
-        return "\n".join(notation.wrap(line, width) for line in lines)
+        return "\n".join(wrapping.wrap(line, width) for line in lines)
 
     def __repr__(self) -> str:
         return self.text()
