@@ -1,0 +1,72 @@
+"""The library's own tables and words follow the language in use (bpderive.set_language).
+
+The Chinese edition prints what the library makes: the headers of its tables, the path of a
+chain's term, the cases of a piecewise function, a bias's "from" in the name table and the
+race's table. Each is English by default, exactly as the English notebooks store it, and
+Chinese after ``set_language("zh")``; a plain-text table lines its columns up although a
+Chinese character takes two columns.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from bpderive import Network, set_language
+from bpderive.display import equations, show, table
+from bpderive.symbolic.activations import ACTIVATIONS
+from bpderive.symbolic.notation import Partial, latex, text
+
+
+@pytest.mark.parametrize(
+    ("interval", "written"),
+    [
+        (sp.Interval.open(0, 1), "(0, 1)"),
+        (sp.Interval.open(-1, 1), "(−1, 1)"),
+        (sp.Interval.open(sp.Rational(-1, 2), sp.Rational(1, 2)), "(−½, ½)"),
+        (sp.Interval(0, sp.oo), "[0, ∞)"),
+        (sp.Interval(-sp.oo, sp.oo), "(−∞, ∞)"),
+        (sp.Interval(0, 1), "[0, 1]"),
+    ],
+)
+def test_an_interval_is_written_as_a_learner_writes_it(interval, written) -> None:
+    assert text(interval) == written
+    shown = table([[interval]], ["range of out"])
+    assert shown.text().splitlines()[-1] == written
+    assert shown._repr_markdown_().splitlines()[-1] == f"| ${latex(interval)}$ |"
+
+
+def test_the_activations_ranges_read_as_intervals_in_every_form() -> None:
+    ranges = table([[a.output_range] for a in ACTIVATIONS.values() if a.elementwise], ["range"])
+    assert "Interval" not in ranges.text() and "Interval" not in ranges._repr_markdown_()
+
+
+def test_a_terms_path_is_named_in_the_language_in_use() -> None:
+    e, h, n = (sp.Symbol(name) for name in ("E_total", "out_h1", "net_o1"))
+    via = Partial(e, h, via=n)
+    assert text(via) == "∂E_total/∂out_h1 (via net_o1)"
+    set_language("zh")
+    assert text(via) == "∂E_total/∂out_h1（经过 net_o1）"
+    assert Partial(e, h, via=n) == via  # a symbol is known by its name: the same in either
+    assert via.name == "∂E_total/∂out_h1 (via net_o1)"
+    assert latex(via) == r"\left.\frac{\partial E_{total}}{\partial out_{h1}}\right|_{net_{o1}}"
+
+
+def test_show_writes_the_paths_of_a_softmax_delta_in_chinese() -> None:
+    soft = Network(activations=("logistic", "softmax"), loss="cross_entropy")
+    assert "(via out_o2) = ∂E_total/∂out_o2" in show(soft.delta("o1")).text()
+    set_language("zh")
+    shown = show(soft.delta("o1")).text()
+    assert "∂E_total/∂net_o1（经过 out_o2） = ∂E_total/∂out_o2" in shown
+    assert "via" not in shown
+
+
+def test_a_piecewise_functions_cases_are_worded_in_the_language_in_use() -> None:
+    relu = sp.Eq(sp.Symbol("f"), ACTIVATIONS["relu"].formula)
+    english = r"\begin{cases} 0 & \text{for}\: net \leq 0 \\net & \text{otherwise} \end{cases}"
+    assert latex(relu.rhs) == english == sp.latex(relu.rhs)  # SymPy's own words, in English
+    assert english in equations(relu)._repr_latex_()
+    set_language("zh")
+    chinese = equations(relu)._repr_latex_()
+    assert r"0 & \text{若}\: net \leq 0 \\net & \text{其他}" in chinese
+    assert "for" not in chinese and "otherwise" not in chinese
