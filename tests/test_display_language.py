@@ -16,6 +16,35 @@ from bpderive import Network, set_language
 from bpderive.display import equations, show, table
 from bpderive.symbolic.activations import ACTIVATIONS
 from bpderive.symbolic.notation import Partial, latex, text
+from bpderive.symbolic.wrapping import columns, pad
+
+YES = ("yes", "是")
+
+
+def test_a_header_or_cell_pair_is_written_in_the_language_in_use() -> None:
+    rows = [[YES, 1], ["NO", 22]]
+    headers = [("answer", "答案"), "n"]
+    english = table(rows, headers)
+    assert english.headers == ["answer", "n"]
+    assert english.text() == "answer  n\n------  --\nyes     1\nNO      22"
+    assert english._repr_markdown_().splitlines()[2] == "| yes | 1 |"
+    set_language("zh")
+    chinese = table(rows, headers)
+    assert chinese.headers == ["答案", "n"]
+    assert chinese._repr_markdown_().splitlines()[2] == "| 是 | 1 |"
+
+
+def test_a_plain_text_table_lines_up_chinese_columns() -> None:
+    set_language("zh")
+    shown = table([[("before", "更新前"), 0.5], ["x", 1]], ["", ("value", "数值")]).text()
+    assert shown == "        数值\n------  ----\n更新前  0.5\nx       1"
+    assert columns("更新前") == 6 and columns("(−∞, ∞)") == 7  # ∞ and − are one column
+    assert pad("是", 4) == "是  " and pad("是", 4, right=True) == "  是"
+
+
+def test_a_cell_of_any_other_tuple_is_still_refused() -> None:
+    with pytest.raises(TypeError, match=r"an \(English, Chinese\) pair of strings"):
+        table([[("yes", "是", "oui")]], ["answer"])
 
 
 @pytest.mark.parametrize(

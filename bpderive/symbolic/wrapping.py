@@ -1,11 +1,15 @@
-"""Lines of text broken to fit the terminal, between terms: never inside a number or a name.
+"""Text fitted to the terminal: long lines broken between terms, columns lined up.
 
 The text forms of equations, chains and tables (:mod:`bpderive.symbolic.notation`'s
 :func:`~bpderive.symbolic.notation.text`) can be longer than a terminal or a notebook's output is
-wide; :func:`wrap` breaks them where a reader would, at an ``=``, then between terms.
+wide; :func:`wrap` breaks them where a reader would, at an ``=``, then between terms, never
+inside a number or a name. A Chinese character takes two columns of a terminal, so a table's
+columns are lined up by :func:`columns`, not by the number of characters.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 #: The terminal's width: lines of text are broken to fit it.
 WIDTH = 80
@@ -58,3 +62,16 @@ def _break_point(line: str, width: int, start: int) -> int | None:
         elif k > start and depth == 1 and c == ";":
             found["row"] = k + 1
     return next((found[kind] for kind in ("term", "factor", "row") if kind in found), None)
+
+
+def columns(text: str) -> int:
+    """The columns ``text`` takes in a terminal or a notebook's plain-text output: two for a
+    wide character (Chinese, full-width punctuation), one for any other."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` filled with spaces to ``width`` :func:`columns`: after it (aligned left), or
+    before it with ``right=True`` (aligned right, as numbers are)."""
+    space = " " * max(0, width - columns(text))
+    return space + text if right else text + space
