@@ -99,3 +99,11 @@ def test_a_piecewise_functions_cases_are_worded_in_the_language_in_use() -> None
     chinese = equations(relu)._repr_latex_()
     assert r"0 & \text{若}\: net \leq 0 \\net & \text{其他}" in chinese
     assert "for" not in chinese and "otherwise" not in chinese
+
+
+def test_a_bias_comes_from_no_unit_in_the_language_in_use() -> None:
+    net = Network()
+    assert {row["from"] for row in net.name_table() if row["name"] == "b4"} == {"(bias)"}
+    set_language("zh")
+    assert {row["from"] for row in net.name_table() if row["name"].startswith("b")} == {"（阈值）"}
+    assert {row["from"] for row in net.name_table() if row["alias"] == "w5"} == {"h1"}
