@@ -9,10 +9,13 @@ Chinese character takes two columns.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import sympy as sp
 
-from bpderive import Network, set_language
+from bpderive import GradientDescent, Network, set_language
+from bpderive.bench.race import SUMMARY, RaceRow, race_table, racers
 from bpderive.display import equations, show, table
 from bpderive.symbolic.activations import ACTIVATIONS
 from bpderive.symbolic.notation import Partial, latex, text
@@ -107,3 +110,46 @@ def test_a_bias_comes_from_no_unit_in_the_language_in_use() -> None:
     set_language("zh")
     assert {row["from"] for row in net.name_table() if row["name"].startswith("b")} == {"（阈值）"}
     assert {row["from"] for row in net.name_table() if row["alias"] == "w5"} == {"h1"}
+
+
+def _row(algorithm: str, stop: str, divergence: float = 0.0) -> RaceRow:
+    """A racer's row with a run's numbers as the race prints them (no training needed)."""
+    run = SimpleNamespace(epochs=5 if stop == "epochs" else 150, cost=0.1294, stop_reason=stop)
+    return RaceRow("xor", algorithm, GradientDescent(), run, 0.0123, divergence)
+
+
+def test_the_race_is_english_by_default_exactly_as_before() -> None:
+    assert list(racers(0.5)) == [
+        "gradient descent",
+        "momentum 0.9",
+        "adaptive rate",
+        "Levenberg-Marquardt",
+    ]
+    rows = [_row("gradient descent", "epochs"), _row("Levenberg-Marquardt", "goal")]
+    assert race_table(rows) == (
+        "demo  algorithm             epochs  final cost  goal   time ms  ms/epoch\n"
+        "xor   gradient descent           5   1.294e-01    no      12.3    2.4600\n"
+        "xor   Levenberg-Marquardt      150   1.294e-01   yes      12.3    0.0820"
+    )
+    assert race_table(rows, times=False).splitlines()[0] == (
+        "demo  algorithm             epochs  final cost  goal"
+    )
+    summary = table([row.summary() for row in rows], SUMMARY)
+    assert summary.headers == ["demo", "algorithm", "epochs to the goal", "final cost", "stop"]
+    assert _row("adaptive rate", "goal", float("inf")).stable_epochs == "100–1,000 (chaotic)"
+
+
+def test_the_race_in_chinese() -> None:
+    set_language("zh")
+    assert list(racers(0.5)) == ["梯度下降", "动量 0.9", "自适应学习率", "Levenberg-Marquardt"]
+    rows = [_row("梯度下降", "epochs"), _row("Levenberg-Marquardt", "goal")]
+    assert race_table(rows) == (
+        "赛道  算法                 训练周期    最终代价 达到目标   时间 ms ms/训练周期\n"
+        "xor   梯度下降                    5   1.294e-01       否      12.3      2.4600\n"
+        "xor   Levenberg-Marquardt       150   1.294e-01       是      12.3      0.0820"
+    )
+    summary = table([row.summary() for row in rows], SUMMARY)
+    assert summary.headers == ["赛道", "算法", "达到目标的训练周期数", "最终代价", "停止原因"]
+    chaotic = _row("自适应学习率", "goal", float("inf"))
+    assert chaotic.stable_epochs == "100–1,000（混沌）"
+    assert chaotic.summary()[2:4] == ["100–1,000（混沌）", "–"]
