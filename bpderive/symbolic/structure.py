@@ -25,6 +25,7 @@ from functools import cached_property
 import sympy as sp
 
 from bpderive.checks import check_params, check_rows, check_sizes, parameter_shapes
+from bpderive.language import pick
 from bpderive.limits import check_formula_size
 from bpderive.symbolic.activations import Activation, Softmax, get_activation
 from bpderive.symbolic.local import LocalEquations
@@ -35,6 +36,8 @@ from bpderive.symbolic.notation import Name
 ETA1 = Name("eta_1", positive=True)
 ETA2 = Name("eta_2", positive=True)
 E_TOTAL = Name("E_total")
+#: Where a bias comes from in :meth:`NetworkStructure.name_table`: no unit.
+BIAS_SOURCE = ("(bias)", "（阈值）")
 
 _ARTICLE_SIZES = (2, 3, 2)
 #: Flat weight names by network shape: the article's on its 2-3-2 network (only these four: its
@@ -240,14 +243,16 @@ class NetworkStructure:
         raise KeyError(f"unknown parameter {name!r}.{hint} Valid names: {valid}")
 
     def name_table(self) -> list[dict[str, str]]:
-        """One row per parameter: canonical name, article alias, mapping entry, from, to."""
+        """One row per parameter: canonical name, article alias, mapping entry, from, to. A
+        bias comes from no unit: its ``from`` says so, in the language in use (it is printed
+        in a learner's table)."""
         alias_of = {v: k for k, v in self.aliases.items()}
         return [
             {
                 "name": p.name,
                 "alias": alias_of.get(p.name, ""),
                 "entry": f"{p.key}[{', '.join(map(str, p.index))}]",
-                "from": p.source or "(bias)",
+                "from": p.source or pick(BIAS_SOURCE),
                 "to": p.target,
             }
             for p in self.parameters.values()
