@@ -405,8 +405,11 @@ MATHS = {"out", "net", "target", "total", "exp", "log", "tanh", "sqrt", "frac", 
 MATHS |= {"left", "right", "cdot"}
 
 #: One answer for every kind of verdict, each message template once, on the networks the
-#: notebooks use (the deep network's path label carries a "via" in its name).
+#: notebooks use (the deep network's path label carries a "via" in its name; ReLU's derivative
+#: is a piecewise function, which SymPy writes with "for" and "otherwise").
+RELU = Network((2, 3, 2), ("relu", "logistic"))
 EVERY_VERDICT = [
+    ("relu", "w1", "(δ_o1·w5 + δ_o2·w_(1,2))·out_h1·x1", "wrong_factor"),
     ("article", "w7", "δ_o1·out_h1", "wrong_factor"),
     ("article", "w1", "delta_o1*w5*out_h1*(1-out_h1)*x1", "missing_path"),
     ("deep", "b1", "δ_h2_1·w(2)_(1,1)·out_h1_1(1 − out_h1_1)", "missing_path"),
@@ -434,12 +437,13 @@ def english_words(shown: str) -> set[str]:
 def test_a_chinese_verdict_is_chinese_in_every_form(net_name, target, answer, mistake):
     """Text, terminal, Markdown: no English word, the headline included (zh/02 showed
     "✗ wrong_factor: … is wrong: expected … given at the worked example" and "Read as")."""
-    verdict = check(NETWORKS[net_name], target, answer, lang="zh")
+    net = RELU if net_name == "relu" else NETWORKS[net_name]
+    verdict = check(net, target, answer, lang="zh")
     assert verdict.mistake == mistake, verdict.message
     for shown in (str(verdict), repr(verdict), verdict._repr_markdown_()):
         assert re.search("[\u4e00-\u9fff]", shown), shown
         assert english_words(shown) == set(), shown
-    english = check(NETWORKS[net_name], target, answer, lang="en")
+    english = check(net, target, answer, lang="en")
     assert repr(english).startswith(f"✗ {mistake}: " if mistake else "✓ Correct: ")
 
 

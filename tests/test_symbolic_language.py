@@ -13,6 +13,7 @@ import sympy as sp
 from bpderive import Activation, Loss, Network, set_language
 from bpderive.symbolic.activations import ACTIVATIONS, leaky_relu
 from bpderive.symbolic.losses import LOSSES
+from bpderive.symbolic.notation import latex, text
 
 ARTICLE = Network()
 CHINESE = re.compile("[\u4e00-\u9fff]")
@@ -100,3 +101,19 @@ def test_descriptions_follow_the_language_and_a_saved_file_stays_english():
     assert mine.description == "my own words"  # a user's words are not translated
     assert swish.spec()["description"] == "user-defined: net/(1 + exp(-net))"
     assert slope.spec()["description"] == "leaky ReLU with a fixed slope a = 0.2 for net <= 0"
+
+
+def test_a_piecewise_function_is_written_in_the_learners_language():
+    """ReLU's derivative: SymPy's own form in English, as always; words in Chinese (the LaTeX
+    a notebook renders says "for" and "otherwise" otherwise)."""
+    relu = ACTIVATIONS["relu"]
+    assert text(relu.derivative_in_output) == "Piecewise((0, Eq(out, 0)), (1, True))"
+    assert latex(relu.derivative) == (
+        r"\begin{cases} 0 & \text{for}\: net \leq 0 \\1 & \text{otherwise} \end{cases}"
+    )
+    set_language("zh")
+    assert text(relu.derivative_in_output) == "分段(当 out = 0 时为 0；其他情况为 1)"
+    assert text(relu.formula) == "分段(当 net <= 0 时为 0；其他情况为 net)"
+    assert latex(relu.derivative) == (
+        r"\begin{cases} 0 & \text{当}\: net \leq 0 \\1 & \text{其他情况} \end{cases}"
+    )

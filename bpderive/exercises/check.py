@@ -265,7 +265,7 @@ def check(net: Network, target: str, answer: str, lang: str | None = None) -> Ve
 
     resolve, valid = _resolver(task)
     try:
-        with _limit(LIMIT_SECONDS):
+        with _limit(LIMIT_SECONDS), language.using(lang):  # formulas print in lang too
             read_as = parse_answer(answer, resolve, valid)
             return _judge(task, read_as, zh, verdict)
     except AnswerError as error:

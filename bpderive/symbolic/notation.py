@@ -32,6 +32,9 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
+from bpderive.language import get_language, pick
+from bpderive.symbolic import texts
+
 _GREEK = {"delta": ("δ", r"\delta"), "eta": ("η", r"\eta"), "mu": ("μ", r"\mu")}
 _SUPERSCRIPT = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
 _VULGAR = {
@@ -186,6 +189,13 @@ class _LatexPrinter(_Ordering, LatexPrinter):
             return _value_tex(self.values[expr])
         return super()._print_Symbol(expr, style)
 
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        """SymPy's cases, their words (for, otherwise) in the language in use."""
+        cases = (
+            super()._print_Piecewise(expr).replace(r"\text{for}", rf"\text{{{pick(texts.WHEN)}}}")
+        )
+        return cases.replace(r"\text{otherwise}", rf"\text{{{pick(texts.OTHERWISE)}}}")
+
 
 class _TextPrinter(_Ordering, StrPrinter):
     """SymPy's plain printer with the article's names and Unicode mathematics: ``·`` for a
@@ -233,6 +243,12 @@ class _TextPrinter(_Ordering, StrPrinter):
             for v, n in expr.variable_count
         )
         return f"{top}{body}/{bottom}"
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        """SymPy's ``Piecewise((0, net <= 0), (1, True))``; in Chinese, in words."""
+        if get_language() != "zh":
+            return self._print_Function(expr)
+        return texts.piecewise(expr.args, self._print)
 
     def _print_Rational(self, expr: sp.Rational) -> str:
         if abs(expr) in _VULGAR:

@@ -1,7 +1,8 @@
 """What the symbolic layer says to a learner, in English and Chinese, in one place a translator
-reads: the built-in activations' and losses' one-line descriptions, the matrix-form proof's
-summary, and the errors a notebook shows on purpose as a lesson (an unknown parameter name, a
-loss that is not defined on the output activation's range).
+reads: the built-in activations' and losses' one-line descriptions, the words of a piecewise
+function (ReLU's derivative), the matrix-form proof's summary, and the errors a notebook shows on
+purpose as a lesson (an unknown parameter name, a loss that is not defined on the output
+activation's range).
 
 Each text is an ``(English, Chinese)`` pair of ``str.format`` templates
 (:func:`bpderive.language.pick` chooses one); the English is what bpderive has always printed.
@@ -10,6 +11,10 @@ The Chinese follows the article's terms (``notebooks/zh/STYLE.md``): 权值, 阈
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import sympy as sp
 
 from bpderive.language import pick
 
@@ -121,9 +126,31 @@ PROOF = (
     "结果相同（每个差都化简为 0）",
 )
 
+#: The words of a piecewise function (ReLU's derivative): in LaTeX, SymPy's ``\\text{for}`` and
+#: ``\\text{otherwise}``; as Chinese text ``分段(当 net <= 0 时为 0；其他情况为 1)`` (the English
+#: text stays SymPy's own, ``Piecewise((0, net <= 0), (1, True))``).
+WHEN = ("for", "当")
+OTHERWISE = ("otherwise", "其他情况")
+PIECEWISE_ZH = ("分段({pieces})", "当 {condition} 时为 {value}", "其他情况为 {value}", "；")
+
 #: How a list of names is joined in each language: the Chinese enumeration comma separates
 #: names such as ``w_(x1,1)`` that hold a comma of their own.
 LIST_SEPARATOR = (", ", "、")
+
+
+def piecewise(branches: Sequence[tuple[sp.Expr, sp.Basic]], show: Callable[..., str]) -> str:
+    """A piecewise function's ``(value, condition)`` branches as Chinese text, each part printed
+    by ``show``; a condition ``Eq(out, 0)`` reads ``out = 0``."""
+    whole, when, otherwise, separator = PIECEWISE_ZH
+    parts = []
+    for value, condition in branches:
+        if condition == sp.true:
+            parts.append(otherwise.format(value=show(value)))
+            continue
+        equal = isinstance(condition, sp.Equality)
+        shown = f"{show(condition.lhs)} = {show(condition.rhs)}" if equal else show(condition)
+        parts.append(when.format(value=show(value), condition=shown))
+    return whole.format(pieces=separator.join(parts))
 
 
 def filled(pair: tuple[str, str], **fields: object) -> tuple[str, str]:
