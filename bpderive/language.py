@@ -14,6 +14,8 @@ reads the two side by side; :func:`pick` chooses one.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 #: The languages, in the order of every ``(English, Chinese)`` pair.
 LANGUAGES = ("en", "zh")
@@ -53,3 +55,16 @@ def resolve(lang: str | None) -> str:
 def pick(pair: tuple[str, str], lang: str | None = None) -> str:
     """The text of an ``(English, Chinese)`` pair in ``lang`` (default: the language in use)."""
     return pair[LANGUAGES.index(resolve(lang))]
+
+
+@contextmanager
+def using(lang: str | None) -> Iterator[None]:
+    """Speak ``lang`` (``None``: the language in use) inside the block, then go back to exactly
+    what was chosen before, the environment's default included: for a caller that speaks for
+    one run only, such as the command line's ``--lang``, called more than once in one process."""
+    global _chosen
+    before, _chosen = _chosen, resolve(lang)
+    try:
+        yield
+    finally:
+        _chosen = before

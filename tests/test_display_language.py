@@ -100,7 +100,7 @@ def test_a_piecewise_functions_cases_are_worded_in_the_language_in_use() -> None
     assert english in equations(relu)._repr_latex_()
     set_language("zh")
     chinese = equations(relu)._repr_latex_()
-    assert r"0 & \text{若}\: net \leq 0 \\net & \text{其他}" in chinese
+    assert r"0 & \text{当}\: net \leq 0 \\net & \text{其他情况}" in chinese
     assert "for" not in chinese and "otherwise" not in chinese
 
 

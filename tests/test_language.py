@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import bpderive
-from bpderive.language import ENVIRONMENT, get_language, pick, resolve, set_language
+from bpderive.language import ENVIRONMENT, get_language, pick, resolve, set_language, using
 
 PAIR = ("the error", "误差")
 
@@ -50,3 +50,20 @@ def test_a_bad_environment_value_is_refused_by_name(monkeypatch) -> None:
     monkeypatch.setenv(ENVIRONMENT, "french")
     with pytest.raises(ValueError, match=rf"{ENVIRONMENT}: expected 'en' or 'zh', got 'french'"):
         get_language()
+
+
+def test_using_speaks_a_language_for_one_block_then_gives_back_what_was_chosen(monkeypatch):
+    """The command line's ``--lang``: one run in Chinese, and the environment's default again
+    after it (not a choice pinned by the block)."""
+    with using("zh"):
+        assert pick(PAIR) == "误差"
+    assert pick(PAIR) == "the error"
+    monkeypatch.setenv(ENVIRONMENT, "zh")
+    assert get_language() == "zh"  # still the environment's: nothing was pinned
+    set_language("en")
+    with pytest.raises(RuntimeError), using(None):
+        assert get_language() == "en"
+        raise RuntimeError
+    assert get_language() == "en"
+    with pytest.raises(ValueError, match=r"lang: expected 'en' or 'zh', got 'fr'"), using("fr"):
+        pass

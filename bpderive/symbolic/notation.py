@@ -32,7 +32,8 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from bpderive.language import pick
+from bpderive.language import get_language, pick
+from bpderive.symbolic import texts
 
 _GREEK = {"delta": ("δ", r"\delta"), "eta": ("η", r"\eta"), "mu": ("μ", r"\mu")}
 _INFINITY = {sp.oo: "∞", -sp.oo: "−∞"}
@@ -193,10 +194,6 @@ def _factor_rank(factor: sp.Basic) -> tuple[int, object]:
     return (4 if isinstance(factor, sp.Add) else 3, 0)
 
 
-#: The words of a piecewise function's cases: ``0 for net ≤ 0``, ``net otherwise``.
-FOR, OTHERWISE = ("for", "若"), ("otherwise", "其他")
-
-
 class _LatexPrinter(_Ordering, LatexPrinter):
     """SymPy's LaTeX printer in the article's order, with its words in the language in use."""
 
@@ -206,16 +203,11 @@ class _LatexPrinter(_Ordering, LatexPrinter):
         return super()._print_Symbol(expr, style)
 
     def _print_Piecewise(self, expr: sp.Piecewise) -> str:
-        r"""SymPy's cases (``0 & \text{for}\: net \leq 0 \\net & \text{otherwise}``), with their
-        words in the language in use."""
-        cases = []
-        for value, condition in expr.args:
-            if condition == sp.true:
-                when = rf"\text{{{pick(OTHERWISE)}}}"
-            else:
-                when = rf"\text{{{pick(FOR)}}}\: {self._print(condition)}"
-            cases.append(f"{self._print(value)} & {when}")
-        return r"\begin{cases} " + r" \\".join(cases) + r" \end{cases}"
+        """SymPy's cases, their words (for, otherwise) in the language in use."""
+        cases = (
+            super()._print_Piecewise(expr).replace(r"\text{for}", rf"\text{{{pick(texts.WHEN)}}}")
+        )
+        return cases.replace(r"\text{otherwise}", rf"\text{{{pick(texts.OTHERWISE)}}}")
 
 
 class _TextPrinter(_Ordering, StrPrinter):
@@ -273,6 +265,12 @@ class _TextPrinter(_Ordering, StrPrinter):
             for v, n in expr.variable_count
         )
         return f"{top}{body}/{bottom}"
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        """SymPy's ``Piecewise((0, net <= 0), (1, True))``; in Chinese, in words."""
+        if get_language() != "zh":
+            return self._print_Function(expr)
+        return texts.piecewise(expr.args, self._print)
 
     def _print_Rational(self, expr: sp.Rational) -> str:
         if abs(expr) in _VULGAR:
