@@ -12,8 +12,9 @@ families already in ``rcParams["font.family"]``: matplotlib then takes each glyp
 family that has it, so Latin letters, digits and mathtext keep DejaVu Sans (an English figure is
 drawn exactly as before, pixel for pixel) and only the Chinese characters come from Noto Sans SC.
 It is called by :func:`bpderive.set_language` for ``"zh"`` (so that a notebook's own figures
-write Chinese too) and by every bpderive drawing made in Chinese. matplotlib is imported only
-then, never when bpderive is imported.
+write Chinese too) and by every bpderive drawing made in Chinese; with ``BPDERIVE_LANG=zh`` alone,
+only the latter, so a notebook calls ``set_language``. matplotlib is imported only then, never
+when bpderive is imported.
 
 The font file is CFF-flavoured OpenType (``.otf``). With the pinned matplotlib it draws in PNG
 (what a notebook shows) and is embedded when a figure is saved as PDF, PostScript or SVG.
@@ -36,9 +37,12 @@ PACKAGE = "pylopdf-fonts-zh-cn"
 _MODULE = "pylopdf_fonts_zh_cn"
 _FILE = "NotoSansSC-Regular.otf"
 
+#: What to install, said in both languages: it is only ever shown to someone drawing in Chinese.
 INSTALL = (
     f"Chinese text in figures needs the {FAMILY} font: pip install {PACKAGE} (bpderive's "
-    "notebooks and plot extras include it); without it every Chinese character is drawn as a box"
+    "notebooks and plot extras include it); without it every Chinese character is drawn as a box."
+    f"\n图中的中文需要 {FAMILY} 字体：pip install {PACKAGE}（bpderive 的 notebooks 和 plot "
+    "可选依赖都包含它）；没有它，每个汉字都会画成一个方框。"
 )
 
 
