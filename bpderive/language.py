@@ -17,6 +17,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from bpderive.fonts import prepare_chinese_figures
+
 #: The languages, in the order of every ``(English, Chinese)`` pair.
 LANGUAGES = ("en", "zh")
 #: The environment variable that gives the default when :func:`set_language` was not called.
@@ -32,9 +34,16 @@ def _valid(name: str, lang: object) -> str:
 
 
 def set_language(lang: str) -> None:
-    """Make ``lang`` (``"en"`` or ``"zh"``) the language of all output from now on."""
+    """Make ``lang`` (``"en"`` or ``"zh"``) the language of all output from now on.
+
+    For ``"zh"`` it also gives matplotlib, where it is installed, the Chinese font
+    (:mod:`bpderive.fonts`), so that the figures made afterwards, a notebook's own included,
+    draw Chinese characters rather than boxes. Going back to English leaves the font in place:
+    English text is drawn exactly as before."""
     global _chosen
     _chosen = _valid("lang", lang)
+    if _chosen == "zh":
+        prepare_chinese_figures()
 
 
 def get_language() -> str:

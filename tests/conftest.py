@@ -93,6 +93,15 @@ def english_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bpderive.language, "_chosen", None)
 
 
+@pytest.fixture(autouse=True)
+def fonts_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that draws in Chinese gives matplotlib the Chinese font (bpderive.fonts); the
+    font families are put back after it, so that each test starts with matplotlib's own."""
+    import matplotlib
+
+    monkeypatch.setitem(matplotlib.rcParams, "font.family", matplotlib.rcParams["font.family"])
+
+
 @pytest.fixture(scope="session")
 def article() -> SimpleNamespace:
     x1, x2 = 0.05, 0.10

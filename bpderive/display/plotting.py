@@ -2,7 +2,10 @@
 
 matplotlib is imported inside the functions, never at module import, so the rest of bpderive
 works without it and a missing install is reported only when a plot is asked for, with the
-command that fixes it.
+command that fixes it. Every title, axis label and legend entry a plot writes by itself follows
+the language in use (:mod:`bpderive.language`; the texts are in
+:mod:`bpderive.display.figure_texts`); in Chinese the plot first gives matplotlib the Chinese
+font (:mod:`bpderive.fonts`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bpderive.checks import as_array, check_interval, int_scalar, real_scalar
+from bpderive.display import figure_texts as texts
 from bpderive.display.legends import LEGEND_FONTSIZE, check_legend, place_legend
+from bpderive.fonts import use_chinese_font, write_chinese_in
+from bpderive.language import get_language, pick
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -27,16 +33,21 @@ _INSTALL = "bpderive's plots and diagrams need matplotlib: pip install bpderive[
 
 def _pyplot() -> Any:
     """``matplotlib.pyplot``, or an ``ImportError`` saying how to install it (shared by every
-    drawing of bpderive, :mod:`bpderive.display.diagram` too)."""
+    drawing of bpderive, :mod:`bpderive.display.diagram` too). In Chinese, matplotlib is first
+    given the Chinese font, or a ``ModuleNotFoundError`` names the package to install: a figure
+    of boxes would say nothing."""
     try:
         import matplotlib.pyplot as plt
     except ImportError as error:
         raise ImportError(_INSTALL) from error
+    if get_language() == "zh":
+        use_chinese_font()
     return plt
 
 
 def _axes(ax: Axes | None) -> Axes:
-    """``ax``, or a new Axes for ``None``; anything else is refused by name."""
+    """``ax``, or a new Axes for ``None``; anything else is refused by name. In Chinese, an
+    ``ax`` made before the font was registered gets it for its title and axis labels too."""
     plt = _pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
@@ -45,6 +56,8 @@ def _axes(ax: Axes | None) -> Axes:
 
     if not isinstance(ax, Axes):
         raise ValueError(f"ax: expected None or a matplotlib Axes, got {type(ax).__name__}")
+    if get_language() == "zh":
+        write_chinese_in([ax.title, ax.xaxis.label, ax.yaxis.label])
     return ax
 
 
@@ -65,12 +78,9 @@ def _run(name: str, value: object) -> TrainResult:
 MAX_RESOLUTION = 1000
 
 
-#: The two early-stopping rules (四.5) a validation set brings: the history column that counts
-#: for each, and what it counts.
-STOP_RULES = {
-    "max_fail": ("val_fail", "max_fail counts: above its best"),
-    "max_rises": ("val_rises", "max_rises counts: rose again"),
-}
+#: The two early-stopping rules (四.5) a validation set brings, and the history column that
+#: counts for each (what it counts is :data:`~bpderive.display.figure_texts.COUNTED`).
+STOP_RULES = {"max_fail": "val_fail", "max_rises": "val_rises"}
 
 #: Above this many counted epochs the counts are not written beside the dots (they would touch).
 _MAX_COUNTS_WRITTEN = 30
@@ -112,12 +122,11 @@ def plot_history(
     ax = _axes(ax)
     h = result.history.as_arrays()
     epochs = h["epoch"]
-    ax.plot(epochs, h["cost"], color="C0", label="training cost")
+    ax.plot(epochs, h["cost"], color="C0", label=pick(texts.TRAINING_COST))
     has_val = bool(np.isfinite(h["val_cost"]).any())
     if has_val:
-        ax.plot(epochs, h["val_cost"], color="C1", label="validation cost")
-        column, counted_label = STOP_RULES[rule]
-        count = h[column]
+        ax.plot(epochs, h["val_cost"], color="C1", label=pick(texts.VALIDATION_COST))
+        count = h[STOP_RULES[rule]]
         counted = np.flatnonzero(np.diff(count, prepend=0) > 0)
         if counted.size:
             ax.plot(
@@ -126,7 +135,7 @@ def plot_history(
                 "o",
                 color="C3",
                 markersize=4,
-                label=counted_label,
+                label=pick(texts.COUNTED[rule]),
             )
             if counted.size <= _MAX_COUNTS_WRITTEN:
                 for k in counted:
@@ -150,7 +159,7 @@ def plot_history(
             "*",
             color="C2",
             markersize=12,
-            label=f"best validation (epoch {best})",
+            label=pick(texts.BEST_EPOCH).format(epoch=best),
         )
     rejected = np.flatnonzero(~h["accepted"].astype(bool))
     if rejected.size:
@@ -161,25 +170,28 @@ def plot_history(
             h["cost"][rejected],
             "x",
             color="C4",
-            label="no step lowered the cost (μ > mu_max)"
-            if levenberg_marquardt
-            else "step rejected (adaptive rate)",
+            label=pick(texts.NO_STEP if levenberg_marquardt else texts.REJECTED),
         )
-    reason = result.stop_reason
-    if reason in STOP_RULES:
-        reason += f" = {h[STOP_RULES[reason][0]][-1]}"
+    reason = _reason(result.stop_reason)
+    if result.stop_reason in STOP_RULES:
+        reason += f" = {h[STOP_RULES[result.stop_reason]][-1]}"
     ax.axvline(
         result.epochs,
         color="0.4",
         linestyle="--",
-        label=f"stop: {reason}, epoch {result.epochs}",
+        label=pick(texts.STOP).format(reason=reason, epochs=result.epochs),
     )
     _log_scale(ax, np.concatenate([h["cost"], h["val_cost"] if has_val else []]))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("cost E (mean of E_total)")
-    ax.set_title("Training history")
+    ax.set_xlabel(pick(texts.EPOCH))
+    ax.set_ylabel(pick(texts.COLUMNS["cost"]))
+    ax.set_title(pick(texts.HISTORY_TITLE))
     place_legend(ax, legend)
     return ax
+
+
+def _reason(stop_reason: str) -> str:
+    """Why a run stopped, as a legend says it in the language in use."""
+    return pick(texts.REASONS[stop_reason]) if stop_reason in texts.REASONS else stop_reason
 
 
 #: The highest cost a log-scaled comparison plot shows (see :func:`plot_costs`).
@@ -204,7 +216,7 @@ def plot_costs(
     ax: Axes | None = None,
     *,
     column: str = "cost",
-    title: str = "Training cost",
+    title: str | None = None,
     legend: str = "below",
 ) -> Axes:
     """Several :func:`bpderive.train` runs on one Axes, to compare them; returns the Axes.
@@ -216,8 +228,8 @@ def plot_costs(
     ``(stop: goal, epoch 129)``; a run that diverged ends in a cross at its last finite value
     (NaN/inf cannot be drawn). The y axis is logarithmic when every finite value is positive,
     and stops at 1e200: a diverging cost passes that on its way to overflow, and leaves the plot
-    through the top. ``legend`` is one of :data:`LEGEND_PLACES` (default under the Axes, see
-    :func:`legend_below`).
+    through the top. ``title=None`` is "Training cost" in the language in use. ``legend`` is one
+    of :data:`LEGEND_PLACES` (default under the Axes, see :func:`legend_below`).
     """
     legend = check_legend(legend)
     pairs = _labelled_runs(results)
@@ -235,7 +247,9 @@ def plot_costs(
             epochs,
             values,
             color=color,
-            label=f"{label} (stop: {result.stop_reason}, epoch {result.epochs})",
+            label=pick(texts.RUN).format(
+                label=label, reason=_reason(result.stop_reason), epochs=result.epochs
+            ),
         )
         if result.stop_reason == "diverged":
             finite = np.flatnonzero(np.isfinite(values))
@@ -244,9 +258,9 @@ def plot_costs(
                 ax.plot([epochs[last]], [values[last]], "x", color=color, markersize=9)
         everything.append(values)
     _log_scale(ax, np.concatenate(everything) if everything else np.array([]))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel({"cost": "cost E (mean of E_total)"}.get(column, column))
-    ax.set_title(title)
+    ax.set_xlabel(pick(texts.EPOCH))
+    ax.set_ylabel(pick(texts.COLUMNS[column]) if column in texts.COLUMNS else column)
+    ax.set_title(pick(texts.COSTS_TITLE) if title is None else title)
     place_legend(ax, legend)
     return ax
 
@@ -297,8 +311,8 @@ def plot_activation(
     ax = _axes(ax)
     x = np.linspace(lo, hi, 401)
     for expr, label, style in (
-        (act.formula, "f(x)", "-"),
-        (act.derivative, "f'(x)", "--"),
+        (act.formula, pick(texts.FUNCTION), "-"),
+        (act.derivative, pick(texts.DERIVATIVE), "--"),
     ):
         y = np.broadcast_to(sp.lambdify(NET, expr, modules="numpy")(x), x.shape)
         ax.plot(x, y, style, label=label)
@@ -394,10 +408,10 @@ def plot_decision_boundary(
                 markers[k % len(markers)],
                 color=f"C{k % 10}",
                 markersize=4,
-                label=f"class {k}",
+                label=pick(texts.CLASS).format(k=k),
             )
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
-    ax.set_title("Decision boundary")
+    ax.set_title(pick(texts.BOUNDARY_TITLE))
     place_legend(ax, legend)
     return ax
