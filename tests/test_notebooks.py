@@ -392,3 +392,22 @@ def test_the_chinese_prose_follows_the_style_sheet(path: Path) -> None:
         for slip in _style_slips("".join(cell["source"]))
     ]
     assert not slips, f"{path.name}: {len(slips)} slips, e.g. " + "; ".join(map(str, slips[:8]))
+
+
+def _language_set_first(path: Path) -> str | None:
+    """The language the first code cell sets, if it calls ``set_language("…")``."""
+    first = _sources(path)[0]
+    python = "\n".join(line for line in first.splitlines() if not line.startswith("%"))
+    for node in ast.walk(ast.parse(python)):
+        name = getattr(node, "func", None)
+        if getattr(name, "id", getattr(name, "attr", None)) == "set_language" and node.args:
+            return getattr(node.args[0], "value", None)
+    return None
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(FOLDER)))
+def test_the_first_cell_sets_the_language(path: Path) -> None:
+    """Each edition says its language at the top, so that its tables, verdicts and figures
+    follow it whatever ``BPDERIVE_LANG`` says on the reader's machine."""
+    expected = "zh" if path.parent.name == "zh" else "en"
+    assert _language_set_first(path) == expected
