@@ -15,10 +15,11 @@ from bpderive.display import as_published, table
 from bpderive.display.runs import (
     Column,
     accuracy,
-    after,
+    at_epoch,
     cost_on,
     history_table,
     outputs,
+    restarts_table,
     runs_table,
 )
 
@@ -70,7 +71,9 @@ def test_a_runs_table_shows_each_runs_numbers_by_name(xor_runs) -> None:
 def test_a_runs_table_is_chinese_in_chinese(xor_runs) -> None:
     net, runs = xor_runs
     set_language("zh")
-    shown = runs_table(runs, ["stop_reason", "cost", after("cost", 1000), outputs(net, xor()[0])])
+    shown = runs_table(
+        runs, ["stop_reason", "cost", at_epoch("cost", 1000), outputs(net, xor()[0])]
+    )
     assert shown.headers == [
         "训练",
         "停止原因",
@@ -78,21 +81,21 @@ def test_a_runs_table_is_chinese_in_chinese(xor_runs) -> None:
         "1000 个训练周期后的代价",
         "(0,0) (0,1) (1,0) (1,1) 的输出",
     ]
-    assert after("grad_norm", 20_000).header == (
+    assert at_epoch("grad_norm", 20_000).header == (
         "‖∇E‖ after 20,000 epochs",
         "20,000 个训练周期后的 ‖∇E‖",
     )
 
 
-def test_after_reads_the_history_and_leaves_a_stopped_run_empty(xor_runs) -> None:
+def test_at_epoch_reads_the_history_and_leaves_a_stopped_run_empty(xor_runs) -> None:
     _, runs = xor_runs
     goal = next(run for run in runs.values() if run.stop_reason == "goal")
-    late = after("cost", goal.epochs + 1)
+    late = at_epoch("cost", goal.epochs + 1)
     assert late.value(1, goal) is None
-    assert after("cost", 10).value(1, goal) == goal.history.cost[10]
-    assert after("cost", 1).header[0] == "cost after 1 epoch"
+    assert at_epoch("cost", 10).value(1, goal) == goal.history.cost[10]
+    assert at_epoch("cost", 1).header[0] == "cost after 1 epoch"
     with pytest.raises(ValueError, match=r"^column: expected one of cost, val_cost, grad_norm"):
-        after("eta", 3)
+        at_epoch("eta", 3)
 
 
 def test_a_gradients_norm_keeps_two_digits_and_hides_rounding_noise(xor_runs) -> None:
@@ -176,3 +179,33 @@ def test_a_number_is_compared_as_it_was_published() -> None:
     assert as_published("0.5", 0.5) == "0.5 ✓"
     with pytest.raises(ValueError, match=r"^published: expected a number as printed"):
         as_published("about 0.3", 0.3)
+
+
+def test_a_restarts_table_counts_the_starts_by_how_they_ended() -> None:
+    net = Network((2, 2, 1))
+    X, T = xor()
+    starts = {
+        seed: train(net, X, T, eta1=2.0, goal=0.005, epochs=1500, seed=seed) for seed in range(6)
+    }
+    shown = runs_table(starts, ["stop_reason", "cost"])
+    ends = {}
+    for seed, (_, stop, cost) in zip(starts, _cells(shown), strict=True):
+        ends.setdefault((stop, "" if stop == "goal" else cost), []).append(str(seed))
+    expected = [
+        ["2-2-1", stop, cost, str(len(seeds)), "" if stop == "goal" else ", ".join(seeds)]
+        for (stop, cost), seeds in ends.items()
+    ]
+    counted = restarts_table({"2-2-1": starts}, "network")
+    assert counted.headers == ["network", "stop_reason", "training cost", "starts", "seeds"]
+    assert _cells(counted) == expected
+    assert len(expected) >= 2  # some starts reach the goal, some do not
+    set_language("zh")
+    assert restarts_table({"2-2-1": starts}).headers == [
+        "训练",
+        "停止原因",
+        "训练代价",
+        "起点数",
+        "种子",
+    ]
+    with pytest.raises(ValueError, match=r"^groups\['a'\]: expected a mapping"):
+        restarts_table({"a": [starts[0]]})

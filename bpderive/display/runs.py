@@ -64,13 +64,13 @@ COLUMNS = {
     ),
     "largest_grad_norm": Column(
         ("largest ‖∇E‖ on the way", "训练中最大的 ‖∇E‖"),
-        lambda _, run: _norm(max(run.history.grad_norm[1:])),
+        lambda _, run: _norm(max(run.history.grad_norm)),
         2,
     ),
 }
 
-#: The history columns :func:`after` reads, with their headers.
-_AFTER = {
+#: The history columns :func:`at_epoch` reads, with their headers.
+_AT_EPOCH = {
     "cost": ("cost after {epochs}", "{epochs}后的代价"),
     "val_cost": ("validation cost after {epochs}", "{epochs}后的验证集代价"),
     "grad_norm": ("‖∇E‖ after {epochs}", "{epochs}后的 ‖∇E‖"),
@@ -84,14 +84,16 @@ def _epochs(count: int) -> tuple[str, str]:
     return f"{number} epoch{'' if count == 1 else 's'}", f"{number} 个训练周期"
 
 
-def after(column: str, epoch: int) -> Column:
+def at_epoch(column: str, epoch: int) -> Column:
     """A column of a history column's value after ``epoch`` epochs (``"cost"``, ``"val_cost"``
     or ``"grad_norm"``); empty for a run that stopped before. To compare runs on the same
     epoch, whatever happened to them later."""
-    if column not in _AFTER:
-        raise ValueError(f"column: expected one of {', '.join(_AFTER)}, got {column!r}")
+    if column not in _AT_EPOCH:
+        raise ValueError(f"column: expected one of {', '.join(_AT_EPOCH)}, got {column!r}")
     epoch = int_scalar("epoch", epoch, 0)
-    header = tuple(t.format(epochs=e) for t, e in zip(_AFTER[column], _epochs(epoch), strict=True))
+    header = tuple(
+        t.format(epochs=e) for t, e in zip(_AT_EPOCH[column], _epochs(epoch), strict=True)
+    )
 
     def value(_: Hashable, run: TrainResult) -> object:
         if epoch > run.epochs:
@@ -195,7 +197,7 @@ def runs_table(
 
     A column is a name of :data:`COLUMNS` (``"stop_reason"``, ``"epochs"``, ``"best_epoch"``,
     ``"cost"``, ``"val_cost"``, ``"final_eta1"``, ``"rejected"``, ``"grad_norm"``,
-    ``"largest_grad_norm"``), a column made for some data or epoch (:func:`after`,
+    ``"largest_grad_norm"``), a column made for some data or epoch (:func:`at_epoch`,
     :func:`accuracy`, :func:`cost_on`, :func:`outputs`), or ``(header, function)`` for a number
     of one's own: ``("times below plain", lambda run: plain / run.cost)``."""
     if not isinstance(runs, Mapping) or not runs:
@@ -222,6 +224,45 @@ def _shown(value: object, digits: int) -> object:
     if isinstance(value, float | np.floating) and np.isfinite(value):
         return float(f"{value:.{digits}g}")
     return value
+
+
+def restarts_table(
+    groups: Mapping[Hashable, Mapping[Hashable, TrainResult]], label: Text = ("runs", "训练")
+) -> Table:
+    """How many random starts ended each way: ``groups`` maps a label (a setting) to the runs
+    from many starts, by seed; one row per setting and way of ending, that is the stop reason
+    and, short of the goal, the training cost (four digits, so that starts stuck at the same
+    cost are counted together), with the number of starts that ended so and, short of the goal,
+    their seeds. To see at a glance whether a setting leaves starts stuck, and which."""
+    if not isinstance(groups, Mapping) or not groups:
+        raise ValueError(
+            f"groups: expected a mapping {{label: {{seed: TrainResult}}}}, got {groups!r:.60}"
+        )
+    rows = []
+    for name, runs in groups.items():
+        if not isinstance(runs, Mapping):
+            raise ValueError(f"groups[{name!r}]: expected a mapping {{seed: TrainResult}}")
+        ends: dict[tuple[str, object], list[Hashable]] = {}
+        for seed, run in runs.items():
+            if not isinstance(run, TrainResult):
+                raise ValueError(
+                    f"groups[{name!r}][{seed!r}]: expected a TrainResult, got {type(run).__name__}"
+                )
+            at_goal = run.stop_reason == "goal"
+            ends.setdefault((run.stop_reason, None if at_goal else _shown(run.cost, 4)), []).append(
+                seed
+            )
+        for (stop, cost), seeds in ends.items():
+            listed = "" if stop == "goal" else ", ".join(map(str, seeds))
+            rows.append([name, stop, cost, len(seeds), listed])
+    headers = [
+        label,
+        COLUMNS["stop_reason"].header,
+        COLUMNS["cost"].header,
+        ("starts", "起点数"),
+        ("seeds", "种子"),
+    ]
+    return table(rows, headers)
 
 
 #: What :func:`history_table` shows for an epoch, by column.
