@@ -153,6 +153,11 @@ def test_a_history_table_follows_the_article_s_counter(stopped) -> None:
         assert row == [str(k), row[1], change, str(h.val_fail[k]), str(h.val_rises[k])]
         assert float(row[1]) == float(f"{h.val_cost[k]:.4g}")
         assert (row[2] == "rose") == (h.val_rises[k] > 0)  # the article counts rises only
+    shown = history_table(stopped, [0, 2], ["cost", "eta1", "grad_norm"])
+    assert shown.headers == ["epoch", "cost", "η1", "‖∇E‖"]
+    for row, k in zip(_cells(shown), (0, 2), strict=True):
+        assert [float(row[1]), float(row[2])] == [float(f"{v[k]:.4g}") for v in (h.cost, h.eta1)]
+        assert float(row[3]) == float(f"{h.grad_norm[k]:.2g}")
     set_language("zh")
     assert history_table(stopped, [5], ["val_change"]).headers == [
         "训练周期",

@@ -248,10 +248,8 @@ def restarts_table(
                 raise ValueError(
                     f"groups[{name!r}][{seed!r}]: expected a TrainResult, got {type(run).__name__}"
                 )
-            at_goal = run.stop_reason == "goal"
-            ends.setdefault((run.stop_reason, None if at_goal else _shown(run.cost, 4)), []).append(
-                seed
-            )
+            cost = None if run.stop_reason == "goal" else _shown(run.cost, 4)
+            ends.setdefault((run.stop_reason, cost), []).append(seed)
         for (stop, cost), seeds in ends.items():
             listed = "" if stop == "goal" else ", ".join(map(str, seeds))
             rows.append([name, stop, cost, len(seeds), listed])
