@@ -214,3 +214,23 @@ def test_a_restarts_table_counts_the_starts_by_how_they_ended() -> None:
     ]
     with pytest.raises(ValueError, match=r"^groups\['a'\]: expected a mapping"):
         restarts_table({"a": [starts[0]]})
+
+
+def test_one_output_is_a_class_by_its_side_of_a_half(xor_runs) -> None:
+    net, runs = xor_runs
+    X, T = xor()
+    for row, run in zip(
+        _cells(runs_table(runs, [accuracy(net, X, T)])), runs.values(), strict=True
+    ):
+        out = net.compile().forward(run.params, X).output[:, 0]
+        assert float(row[1]) == np.mean((out > 0.5) == (T[:, 0] > 0.5))
+
+
+def test_several_outputs_are_shown_sample_by_sample() -> None:
+    net = Network((2, 2, 2))
+    X, T = xor(one_hot=True)
+    run = train(net, X, T, epochs=3)
+    shown = runs_table({"2-2-2": run}, [outputs(net, X[:2], 1)])
+    assert shown.headers[1] == "outputs for (0,0) (0,1)"
+    out = net.compile().forward(run.params, X[:2]).output
+    assert _cells(shown)[0][1] == " ".join(f"({a:.1f}, {b:.1f})" for a, b in out)
