@@ -24,12 +24,8 @@ from bpderive import LevenbergMarquardt, Network, example, fonts, initialize, tr
 from bpderive.data import sine, split, two_class
 from bpderive.display.descent import plot_descent
 from bpderive.display.diagram import draw_network
-from bpderive.display.plotting import (
-    plot_activation,
-    plot_costs,
-    plot_decision_boundary,
-    plot_history,
-)
+from bpderive.display.learned import plot_decision_boundary, plot_fits
+from bpderive.display.plotting import plot_activation, plot_costs, plot_history
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 MISSING = "missing from font"
@@ -138,6 +134,20 @@ def test_plot_activation_and_decision_boundary_write_chinese(caplog) -> None:
     ax = plot_decision_boundary(net, initialize(net, seed=0), X, T, ax=_axes(), resolution=20)
     words = _words(ax)
     assert words["title"] == ["决策边界"] and words["legend"] == ["类别 0", "类别 1"]
+    _no_glyph_missing(ax, caplog)
+
+
+def test_plot_fits_and_a_goal_write_chinese(runs: dict, caplog) -> None:
+    bpderive.set_language("zh")
+    grid = [[-1.0], [0.0], [1.0]]
+    ax = plot_fits(
+        grid, {"网络": [[0.1], [0.2], [0.3]]}, ("sin x", [[-0.8], [0.0], [0.8]]), ax=_axes()
+    )
+    assert _words(ax)["title"] == ["网络计算出的函数"]
+    _no_glyph_missing(ax, caplog)
+    ax = plot_costs({"好": runs["epochs"]}, ax=_axes(), log_epochs=True, goal=0.01)
+    words = _words(ax)
+    assert words["labels"][0] == "训练周期 + 1" and words["legend"][-1] == "目标 goal = 0.01"
     _no_glyph_missing(ax, caplog)
 
 

@@ -2,7 +2,8 @@
 
 Each text is an ``(English, Chinese)`` pair of ``str.format`` templates, chosen by
 :func:`bpderive.language.pick` when a figure is drawn: the plots of training runs
-(:mod:`bpderive.display.plotting`), the picture of gradient descent
+(:mod:`bpderive.display.plotting`), what a trained network computes
+(:mod:`bpderive.display.learned`), the picture of gradient descent
 (:mod:`bpderive.display.descent`) and the network diagram (:mod:`bpderive.display.diagram`).
 Names a learner types (``max_fail``, ``mu_max``, ``val_cost``, ``x1``) and formulas (``E(w)``,
 ``dE/dw``) stay as they are in both languages. The Chinese uses the article's and the
@@ -31,6 +32,9 @@ RUN = (
     "{label}（第 {epochs} 个训练周期停止：{reason}）",
 )
 EPOCH = ("epoch", "训练周期")
+#: The epoch axis drawn logarithmically, where epoch 0 is drawn at 1.
+EPOCH_PLUS_ONE = ("epoch + 1", "训练周期 + 1")
+GOAL = ("goal = {goal:g}", "目标 goal = {goal:g}")
 HISTORY_TITLE = ("Training history", "训练历史")
 COSTS_TITLE = ("Training cost", "训练代价")
 #: A :class:`~bpderive.training.History` column on a cost axis; in English any other column is
@@ -38,9 +42,9 @@ COSTS_TITLE = ("Training cost", "训练代价")
 COLUMNS = {
     "cost": ("cost E (mean of E_total)", "代价 E（E_total 的平均值）"),
     "val_cost": ("val_cost", "验证集代价"),
-    "eta1": ("eta1", "学习率 η1"),
+    "eta1": ("learning rate η1", "学习率 η1"),
     "eta2": ("eta2", "学习率 η2"),
-    "mu": ("mu", "阻尼系数 μ"),
+    "mu": ("damping μ", "阻尼系数 μ"),
     "grad_norm": ("grad_norm", "梯度的范数"),
     "val_fail": ("val_fail", "val_fail 计数"),
     "val_rises": ("val_rises", "val_rises 计数"),
@@ -60,6 +64,8 @@ REASONS = {
 FUNCTION = ("f(x)", "激活函数 f(x)")
 DERIVATIVE = ("f'(x)", "导数 f'(x)")
 CLASS = ("class {k}", "类别 {k}")
+#: What one-input networks compute (:func:`~bpderive.display.learned.plot_fits`).
+FITS_TITLE = ("What the networks compute", "网络计算出的函数")
 BOUNDARY_TITLE = ("Decision boundary", "决策边界")
 
 # ------------------------------------------------------------------ gradient descent

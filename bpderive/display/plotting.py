@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bpderive.checks import as_array, check_interval, int_scalar, real_scalar
+from bpderive.checks import check_interval, real_scalar
 from bpderive.display import figure_texts as texts
 from bpderive.display.legends import LEGEND_FONTSIZE, check_legend, place_legend
 from bpderive.fonts import use_chinese_font, write_chinese_in
@@ -24,7 +24,6 @@ from bpderive.language import get_language, pick
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from bpderive.network import Network
     from bpderive.symbolic.activations import Activation
     from bpderive.training import TrainResult
 
@@ -73,11 +72,6 @@ def _run(name: str, value: object) -> TrainResult:
     return value
 
 
-#: The finest grid :func:`plot_decision_boundary` draws: 1000 × 1000 points, a million forward
-#: passes, about a second; a finer grid would not show on a screen and would soon exhaust memory.
-MAX_RESOLUTION = 1000
-
-
 #: The two early-stopping rules (四.5) a validation set brings, and the history column that
 #: counts for each (what it counts is :data:`~bpderive.display.figure_texts.COUNTED`).
 STOP_RULES = {"max_fail": "val_fail", "max_rises": "val_rises"}
@@ -91,6 +85,7 @@ def plot_history(
     ax: Axes | None = None,
     *,
     rule: str | None = None,
+    title: str | None = None,
     legend: str = "below",
 ) -> Axes:
     """Cost curves of a :func:`bpderive.train` run; returns the Axes.
@@ -110,8 +105,9 @@ def plot_history(
     descent: the adaptive rate rejected the step; Levenberg–Marquardt: no step lowered the cost
     before μ passed ``mu_max``); a vertical line at the epoch where training stopped, labelled
     with the reason (for the two rules, with the count that stopped it). The cost axis is
-    logarithmic when every cost is positive (see :func:`_log_scale`). ``legend`` is one of
-    :data:`LEGEND_PLACES` (default under the Axes, see :func:`legend_below`).
+    logarithmic when every cost is positive (see :func:`_log_scale`). ``title=None`` is
+    "Training history" in the language in use. ``legend`` is one of :data:`LEGEND_PLACES`
+    (default under the Axes, see :func:`legend_below`).
     """
     result = _run("result", result)
     legend = check_legend(legend)
@@ -184,7 +180,7 @@ def plot_history(
     _log_scale(ax, np.concatenate([h["cost"], h["val_cost"] if has_val else []]))
     ax.set_xlabel(pick(texts.EPOCH))
     ax.set_ylabel(pick(texts.COLUMNS["cost"]))
-    ax.set_title(pick(texts.HISTORY_TITLE))
+    ax.set_title(pick(texts.HISTORY_TITLE) if title is None else title)
     place_legend(ax, legend)
     return ax
 
@@ -217,6 +213,8 @@ def plot_costs(
     *,
     column: str = "cost",
     title: str | None = None,
+    log_epochs: bool = False,
+    goal: float | None = None,
     legend: str = "below",
 ) -> Axes:
     """Several :func:`bpderive.train` runs on one Axes, to compare them; returns the Axes.
@@ -230,8 +228,15 @@ def plot_costs(
     and stops at 1e200: a diverging cost passes that on its way to overflow, and leaves the plot
     through the top. ``title=None`` is "Training cost" in the language in use. ``legend`` is one
     of :data:`LEGEND_PLACES` (default under the Axes, see :func:`legend_below`).
+
+    ``log_epochs=True`` draws the epochs on a logarithmic axis too, for runs whose lengths
+    differ by orders of magnitude (a dozen epochs against thousands); epoch ``k`` is drawn at
+    ``k + 1``, so that the start (epoch 0) is on the plot. ``goal`` draws the cost goal the runs
+    aimed at as a dashed horizontal line.
     """
     legend = check_legend(legend)
+    if goal is not None:
+        goal = real_scalar("goal", goal, "a finite cost goal > 0", lambda v: v > 0)
     pairs = _labelled_runs(results)
     ax = _axes(ax)
     everything = []
@@ -241,7 +246,7 @@ def plot_costs(
             valid = ", ".join(n for n in h if n not in ("epoch", "accepted"))
             raise ValueError(f"column: expected one of {valid}, got {column!r}")
         values = h[column].astype(float)
-        epochs = h["epoch"]
+        epochs = h["epoch"] + 1 if log_epochs else h["epoch"]
         color = f"C{k % 10}"
         ax.plot(
             epochs,
@@ -257,8 +262,14 @@ def plot_costs(
                 last = finite[-1]
                 ax.plot([epochs[last]], [values[last]], "x", color=color, markersize=9)
         everything.append(values)
+    if goal is not None:
+        label = pick(texts.GOAL).format(goal=goal)
+        ax.axhline(goal, color="0.4", linestyle="--", linewidth=0.8, label=label)
+        everything.append(np.array([goal]))
     _log_scale(ax, np.concatenate(everything) if everything else np.array([]))
-    ax.set_xlabel(pick(texts.EPOCH))
+    if log_epochs:
+        ax.set_xscale("log")
+    ax.set_xlabel(pick(texts.EPOCH_PLUS_ONE if log_epochs else texts.EPOCH))
     ax.set_ylabel(pick(texts.COLUMNS[column]) if column in texts.COLUMNS else column)
     ax.set_title(pick(texts.COSTS_TITLE) if title is None else title)
     place_legend(ax, legend)
@@ -320,98 +331,5 @@ def plot_activation(
     ax.axvline(0.0, color="0.8", linewidth=0.8, zorder=0)
     ax.set_xlabel("x = net")
     ax.set_title(act.name)
-    place_legend(ax, legend)
-    return ax
-
-
-def plot_decision_boundary(
-    net: Network,
-    params: Mapping[str, np.ndarray],
-    X: np.ndarray,
-    T: np.ndarray,
-    ax: Axes | None = None,
-    *,
-    resolution: int = 200,
-    margin: float = 0.25,
-    legend: str = "below",
-) -> Axes:
-    """The class regions of a trained two-input classifier with its samples; returns the Axes.
-
-    The network's output is computed (``net.compile().forward``) on a grid covering ``X`` plus
-    ``margin`` (a fraction of each input's span). With several outputs the class is the largest
-    output (one-hot targets), with one output ``out > 0.5`` (a logistic output). The regions are
-    shaded and the boundary is drawn as a line (where ``out = 0.5``, or where the two outputs are
-    equal; with more classes, the regions' edges); each sample is marked with its *target* class
-    (circles class 0, triangles class 1, …), so misclassified samples stand out. ``legend`` is
-    one of :data:`LEGEND_PLACES` (default under the Axes, see :func:`legend_below`).
-    """
-    from bpderive.network import Network
-
-    if not isinstance(net, Network):
-        raise ValueError(f"net: expected a bpderive.Network, got {type(net).__name__}")
-    if net.sizes[0] != 2:
-        raise ValueError(f"net: expected a two-input network, got sizes {net.sizes}")
-    X = as_array("X", X)
-    T = as_array("T", T)
-    if T.ndim == 1:
-        T = T[:, None]
-    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
-        raise ValueError(f"X: expected an (N, 2) array for a two-input network, got {X.shape}")
-    if not np.isfinite(X).all():
-        raise ValueError("X: contains NaN or infinite values")
-    if T.ndim != 2 or T.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"T: expected one row of targets per sample of X ({X.shape[0]} rows), "
-            f"got shape {T.shape}"
-        )
-    resolution = int_scalar("resolution", resolution, 2, f"an int from 2 to {MAX_RESOLUTION}")
-    if resolution > MAX_RESOLUTION:
-        raise ValueError(
-            f"resolution: expected an int from 2 to {MAX_RESOLUTION} (a grid of resolution² "
-            f"points), got {resolution}"
-        )
-    legend = check_legend(legend)
-    margin = real_scalar("margin", margin, "a finite fraction >= 0", lambda v: v >= 0)
-    ax = _axes(ax)
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    pad = margin * (hi - lo)
-    g1 = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
-    g2 = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
-    G1, G2 = np.meshgrid(g1, g2)
-    grid = np.column_stack([G1.ravel(), G2.ravel()])
-    out = net.compile().forward(params, grid).output
-
-    def classes(values: np.ndarray, threshold: float) -> np.ndarray:
-        if values.shape[1] == 1:
-            return (values[:, 0] > threshold).astype(int)
-        return values.argmax(axis=1)
-
-    region = classes(out, 0.5).reshape(G1.shape)
-    n_classes = max(out.shape[1], 2)
-    levels = np.arange(n_classes + 1) - 0.5
-    ax.contourf(G1, G2, region, levels=levels, cmap="coolwarm", alpha=0.25)
-    # The boundary as the zero level of a continuous score, so that it is drawn smoothly:
-    # out − 0.5 for one output, out_o2 − out_o1 for two; with more classes the regions' edges.
-    if out.shape[1] <= 2:
-        score = out[:, 0] - 0.5 if out.shape[1] == 1 else out[:, 1] - out[:, 0]
-        ax.contour(G1, G2, score.reshape(G1.shape), levels=[0.0], colors="k", linewidths=1.0)
-    else:
-        ax.contour(G1, G2, region, levels=levels[1:-1], colors="k", linewidths=1.0)
-    target = classes(T, 0.5)
-    markers = "o^sDv<>p*h"
-    for k in range(n_classes):
-        chosen = target == k
-        if chosen.any():
-            ax.plot(
-                X[chosen, 0],
-                X[chosen, 1],
-                markers[k % len(markers)],
-                color=f"C{k % 10}",
-                markersize=4,
-                label=pick(texts.CLASS).format(k=k),
-            )
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
-    ax.set_title(pick(texts.BOUNDARY_TITLE))
     place_legend(ax, legend)
     return ax

@@ -4,6 +4,7 @@
   (``$…$``) and whose numbers are rounded to six significant digits; a header or a cell may be
   an ``(English, Chinese)`` pair, written in the language in use, so that one cell of code
   prints either edition's table;
+* :func:`as_published` — a computed number written as a paper prints it, to compare the two;
 * :func:`equations` — a list of ``sympy.Eq`` as one aligned LaTeX block, each equation with its
   number beside it.
 
@@ -19,16 +20,17 @@ built where SymPy keeps one (``W·a + b``, ``w − η·∂E/∂w``) instead of S
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
 
-from bpderive.checks import as_array
+from bpderive.checks import as_array, int_scalar, real_scalar
 from bpderive.language import pick
 from bpderive.symbolic import notation, wrapping
 
-__all__ = ["Equations", "Table", "Text", "equations", "fmt", "table"]
+__all__ = ["Equations", "Table", "Text", "as_published", "equations", "fmt", "table"]
 
 #: A text of a table: a string, or an ``(English, Chinese)`` pair written in the language in use.
 Text = str | tuple[str, str]
@@ -126,13 +128,20 @@ class Table:
         return self.text()
 
 
-def table(rows: Sequence[Sequence[object]], headers: Sequence[Text]) -> Table:
+def table(
+    rows: Iterable[Sequence[object]], headers: Sequence[Text], *, digits: int | None = None
+) -> Table:
     """A table such as ``term | expression | value``.
 
     Each cell is a number (six significant digits, every number of a column in one form:
     plain decimals, or powers of ten for all where one needs it), a SymPy expression or matrix
     (LaTeX between ``$`` in Markdown), a string (as it is) or ``None`` (empty). Every row must
-    have one cell per header.
+    have one cell per header. ``rows`` may be any iterable of rows, so a table given by its
+    columns is ``table(zip(names, values, errors), headers)``.
+
+    ``digits`` rounds every number that is not an integer to that many significant digits
+    first. Numbers that come out of training want 4: their last digits depend on the order in
+    which the machine adds, and would differ from one computer to another.
 
     A header or a string cell may also be an ``(English, Chinese)`` pair, written in the
     language in use (:func:`bpderive.set_language`), so that a cell of code written once prints
@@ -140,15 +149,43 @@ def table(rows: Sequence[Sequence[object]], headers: Sequence[Text]) -> Table:
     "最终代价")])``."""
     if isinstance(headers, str) or not isinstance(headers, Sequence) or not headers:
         raise ValueError(f"headers: expected a non-empty sequence of strings, got {headers!r}")
-    if isinstance(rows, str) or not isinstance(rows, Sequence):
+    if isinstance(rows, str) or not isinstance(rows, Iterable):
         raise ValueError(f"rows: expected a sequence of rows, got {type(rows).__name__}")
+    rows = list(rows)
     for k, row in enumerate(rows):
         if isinstance(row, str) or not isinstance(row, Sequence) or len(row) != len(headers):
             raise ValueError(
                 f"rows[{k}]: expected a sequence of {len(headers)} cells (one per header), "
                 f"got {row!r}"
             )
+    if digits is not None:
+        digits = int_scalar("digits", digits, 1)
+        rows = [[_rounded(value, digits) for value in row] for row in rows]
     return Table(headers, rows)
+
+
+def _rounded(value: object, digits: int) -> object:
+    """A number that is not an integer, to ``digits`` significant digits; anything else as it
+    is."""
+    if not _is_number(value) or isinstance(value, int | np.integer):
+        return value
+    if isinstance(value, sp.Basic) and value.is_Integer:
+        return value
+    return float(f"{float(value):.{digits}g}")  # type: ignore[arg-type]
+
+
+def as_published(published: str, value: float) -> str:
+    """``value`` written with as many decimals as the number ``published`` (a string, as a
+    paper or a blog post prints it), then ``" ✓"`` where the two agree.
+
+    A published number is rounded: comparing it with a computed one at full precision would
+    call every number wrong. Written to the same decimals, a reader sees at a glance which
+    agree (``as_published("0.35891648", 0.358916479717)`` is ``"0.35891648 ✓"``)."""
+    if not isinstance(published, str) or not re.fullmatch(r"-?\d+(\.\d+)?", published):
+        raise ValueError(f"published: expected a number as printed, got {published!r}")
+    decimals = len(published.partition(".")[2])
+    ours = f"{real_scalar('value', value):.{decimals}f}"
+    return f"{ours} ✓" if ours == published else ours
 
 
 # ------------------------------------------------------------------------------------ equations
