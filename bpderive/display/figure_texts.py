@@ -73,6 +73,21 @@ BOUNDARY_TITLE = ("Decision boundary", "决策边界")
 TANGENT = ("tangent, slope dE/dw = {slope}", "切线，斜率 dE/dw = {slope}")
 STEPS = ("steps w⁺ = w − {eta}·dE/dw", "每一步 w⁺ = w − {eta}·dE/dw")
 
+# ------------------------------------------------------------------ initial weights, hidden size
+
+#: The histograms of the hidden layers' outputs
+#: (:func:`~bpderive.display.starts.plot_hidden_outputs`): the count's axis, and the
+#: legend's title (without the units where the layers differ in width).
+COUNT = ("count", "个数")
+SAMPLES_UNITS = ("{n} samples × {units} units", "{n} 个样本 × {units} 个神经元")
+SAMPLES = ("{n} samples", "{n} 个样本")
+#: The sweep of hidden-layer sizes (:func:`~bpderive.display.hidden_size.plot_sweep`).
+SWEEP_TITLE = ("Choosing the hidden-layer size on a validation set", "在验证集上选择隐含层的大小")
+HIDDEN_UNITS = ("hidden units h", "隐含神经元数 h")
+COST = ("cost", "代价")
+NOISE_FLOOR = ("noise floor (expected)", "噪声下限（期望值）")
+CHOSEN = ("chosen h = {h}", "选定的 h = {h}")
+
 # ------------------------------------------------------------------ the network diagram
 
 INPUT_LAYER = ("input layer", "输入层")
