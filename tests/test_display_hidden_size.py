@@ -43,7 +43,13 @@ def test_a_sweep_reads_as_a_table_and_a_figure_in_either_language(sweep, caplog)
     assert ax.get_title() == "Choosing the hidden-layer size on a validation set"
     plt.close(ax.figure)
     set_language("zh")
-    assert sweep_table(sweep).headers[:3] == ["隐含神经元数 h", "训练代价", "验证集代价"]
+    assert sweep_table(sweep).headers == [
+        "隐含神经元数 h",
+        "训练代价",
+        "验证集代价",
+        "最好的种子",
+        "停止原因",
+    ]
     ax = plot_sweep(sweep)
     assert ax.get_title() == "在验证集上选择隐含层的大小"
     assert plot_sweep(sweep, ax=ax, title="隐含层的大小") is ax and ax.get_title() == "隐含层的大小"

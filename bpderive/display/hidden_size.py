@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from bpderive.checks import real_scalar
 from bpderive.display import figure_texts as texts
 from bpderive.display.plotting import _axes, _pyplot
+from bpderive.display.runs import COLUMNS
 from bpderive.display.tables import Table, table
 from bpderive.language import pick
 from bpderive.training.hidden import SweepResult
@@ -45,7 +46,7 @@ def sweep_table(sweep: SweepResult) -> Table:
         texts.TRAINING_COST,
         texts.VALIDATION_COST,
         ("best seed", "最好的种子"),
-        "stop_reason",
+        COLUMNS["stop_reason"].header,
     ]
     return table(rows, headers, digits=4)
 
