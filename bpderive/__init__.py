@@ -38,6 +38,8 @@ _EXPORTS = {
     "train": "bpderive.training.loop",
     "suggest_hidden": "bpderive.training.hidden",
     "sweep_hidden": "bpderive.training.hidden",
+    "set_language": "bpderive.language",
+    "get_language": "bpderive.language",
 }
 __all__ = [
     "Activation",
@@ -48,15 +50,18 @@ __all__ = [
     "TrainResult",
     "WorkedExample",
     "example",
+    "get_language",
     "initialize",
     "load",
     "save",
+    "set_language",
     "suggest_hidden",
     "sweep_hidden",
     "train",
 ]
 
 if TYPE_CHECKING:  # for type checkers; at run time __getattr__ loads them on first use
+    from bpderive.language import get_language, set_language
     from bpderive.network import Network
     from bpderive.persist import load, save
     from bpderive.symbolic.activations import Activation

@@ -24,6 +24,7 @@ from typing import TextIO
 from bpderive import __version__
 from bpderive.display import equations, show
 from bpderive.exercises import check
+from bpderive.language import resolve, using
 from bpderive.network import Network
 from bpderive.symbolic.activations import ACTIVATIONS
 from bpderive.symbolic.losses import LOSSES
@@ -61,6 +62,10 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
+#: ``--lang``: without it, the language in use (``BPDERIVE_LANG``, else English).
+_LANG_HELP = "en or zh (中文); default: $BPDERIVE_LANG, else en"
+
+
 def _parser() -> _Parser:
     parser = _Parser(
         prog="bpderive",
@@ -84,7 +89,7 @@ def _parser() -> _Parser:
     show_parser = sub.add_parser(
         "show", parents=[network_options], help="the worked example, phase by phase"
     )
-    show_parser.add_argument("--lang", choices=("en", "zh"), default="en", help="en or zh (中文)")
+    show_parser.add_argument("--lang", choices=("en", "zh"), help=_LANG_HELP)
     show_parser.add_argument(
         "--example",
         choices=("article", "mazur"),
@@ -110,7 +115,7 @@ def _parser() -> _Parser:
         "an answer that starts with a minus)",
     )
     check.add_argument("--sizes", type=_sizes, default=(2, 3, 2), help="e.g. 2,3,2 (the default)")
-    check.add_argument("--lang", choices=("en", "zh"), default="en", help="en or zh (中文)")
+    check.add_argument("--lang", choices=("en", "zh"), help=_LANG_HELP)
     return parser
 
 
@@ -129,7 +134,7 @@ SHOW = {
         '  (Matt Mazur\'s numbers, "A Step by Step Backpropagation Example")',
         "  （Matt Mazur《A Step by Step Backpropagation Example》中的数值）",
     ),
-    "given": ("Given", "已知"),
+    "given": ("Given: ", "已知："),
     "forward": ("1. Forward pass", "1. 前向传播"),
     "error": ("2. Error of this sample", "2. 这个样本的误差"),
     "delta": ("3. Output layer: δ_o1", "3. 输出层误差 δ_o1"),
@@ -139,7 +144,7 @@ SHOW = {
     ),
     "updates": (
         "5. Updates (every δ above used the weights before any update)",
-        "5. 更新权值和偏置（上面所有的 δ 都用更新前的权值计算）",
+        "5. 更新权值和阈值（上面所有的 δ 都用更新前的权值计算）",
     ),
     "w1": (
         "6. Hidden layer: ∂E_total/∂w1 (w1 = w_(x1,1), x1 → h1)",
@@ -150,10 +155,10 @@ SHOW = {
 _WIDTH = 78
 
 
-def _show(ex: WorkedExample, lang: str = "en") -> str:
+def _show(ex: WorkedExample, lang: str | None = None) -> str:
     """The worked example, phase by phase, each number with its formula and its arithmetic, in
-    lines that fit an 80-column terminal."""
-    zh = lang == "zh"
+    lines that fit an 80-column terminal; in ``lang`` (default: the language in use)."""
+    zh = resolve(lang) == "zh"
     net, env = ex.net, ex.env
     given = [n.out for n in net.layers[0]] + list(net.targets)
     values = ", ".join(f"{text(s)} = {number(float(env[s]))}" for s in given)
@@ -169,7 +174,7 @@ def _show(ex: WorkedExample, lang: str = "en") -> str:
             loss=net.loss.name,
         ),
         *([SHOW["mazur"][zh]] if ex.name == "mazur" else []),
-        f"  {SHOW['given'][zh]}: {values}",
+        f"  {SHOW['given'][zh]}{values}",
         f"  η1 = {number(ex.eta1)}, η2 = {number(ex.eta2)}",
         "",
         SHOW["forward"][zh],
@@ -221,20 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         args = parser.parse_args(argv)
-        if args.command == "show":
-            sizes = (2, 2, 2) if args.example == "mazur" else (2, 3, 2)
-            text = _show(example(_network(sizes, args.activation, args.loss)), args.lang)
-        elif args.command == "check":
-            verdict = check(
-                _network(args.sizes, args.activation, args.loss),
-                args.target,
-                args.answer,
-                args.lang,
-            )
-            _write(sys.stdout, repr(verdict) + "\n")
-            return 0 if verdict.correct else 1
-        else:
-            text = _latex(args)
+        with using(getattr(args, "lang", None)):  # show() and the verdict follow --lang
+            text, status = _run(args)
     except _Done as done:
         _write(sys.stdout, done.args[0])
         return 0
@@ -243,7 +236,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         _write(sys.stderr, f"bpderive: error: {message}\n")
         return 2
     _write(sys.stdout, text + "\n")
-    return 0
+    return status
+
+
+def _run(args: argparse.Namespace) -> tuple[str, int]:
+    """One command's output and exit status (a check's is 1 for a wrong answer)."""
+    if args.command == "show":
+        sizes = (2, 2, 2) if args.example == "mazur" else (2, 3, 2)
+        return _show(example(_network(sizes, args.activation, args.loss))), 0
+    if args.command == "check":
+        net = _network(args.sizes, args.activation, args.loss)
+        verdict = check(net, args.target, args.answer)
+        return repr(verdict), 0 if verdict.correct else 1
+    return _latex(args), 0
 
 
 def _joined_values(argv: list[str]) -> list[str]:

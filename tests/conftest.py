@@ -82,6 +82,26 @@ def _f(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
+@pytest.fixture(autouse=True)
+def english_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts in English whatever the machine says (a Chinese learner's
+    ``BPDERIVE_LANG=zh`` must not fail the suite), and a test that sets the language cannot
+    change the language of the tests that run after it."""
+    import bpderive.language
+
+    monkeypatch.delenv(bpderive.language.ENVIRONMENT, raising=False)
+    monkeypatch.setattr(bpderive.language, "_chosen", None)
+
+
+@pytest.fixture(autouse=True)
+def fonts_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that draws in Chinese gives matplotlib the Chinese font (bpderive.fonts); the
+    font families are put back after it, so that each test starts with matplotlib's own."""
+    import matplotlib
+
+    monkeypatch.setitem(matplotlib.rcParams, "font.family", matplotlib.rcParams["font.family"])
+
+
 @pytest.fixture(scope="session")
 def article() -> SimpleNamespace:
     x1, x2 = 0.05, 0.10

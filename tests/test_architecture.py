@@ -23,7 +23,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "bpderive"
 #: The stages, in the order data flows through them. A module may import its own stage and the
 #: ones before it, never a later one.
 STAGES = [
-    ("bpderive.checks", "bpderive.limits"),
+    ("bpderive.checks", "bpderive.limits", "bpderive.language", "bpderive.fonts"),
     ("bpderive.symbolic",),
     ("bpderive.numeric",),
     ("bpderive.network",),

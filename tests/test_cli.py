@@ -17,6 +17,7 @@ import pytest
 
 from bpderive.bench.__main__ import SECTIONS, THREAD_VARIABLES
 from bpderive.cli import main
+from bpderive.language import ENVIRONMENT, get_language
 
 
 def run(capsys, *argv):
@@ -138,6 +139,24 @@ def test_show_in_chinese(capsys, article):
         assert heading in out
     assert line_of(out, "E_total =").endswith(f"= {g6(article.e_total)}")
     assert max(width(line) for line in out.splitlines()) <= 80
+    assert (
+        "  已知：x1 = 0.05" in out and "5. 更新权值和阈值" in out
+    )  # full-width, the article's term
+
+
+def test_show_speaks_the_language_in_use_unless_told(capsys, monkeypatch):
+    """``--lang`` defaults to $BPDERIVE_LANG, not to English; it holds for one run only."""
+    monkeypatch.setenv(ENVIRONMENT, "zh")
+    assert run(capsys, "show")[1].startswith("2-3-2 网络")
+    assert run(capsys, "show", "--lang", "en")[1].startswith("The 2-3-2 network")
+    assert get_language() == "zh"
+    monkeypatch.delenv(ENVIRONMENT)
+    status, out, _ = run(capsys, "show")
+    assert status == 0 and out.startswith("The 2-3-2 network") and "  Given: x1 = 0.05" in out
+    monkeypatch.setenv(ENVIRONMENT, "french")
+    assert run(capsys, "show")[2] == (
+        "bpderive: error: BPDERIVE_LANG: expected 'en' or 'zh', got 'french'\n"
+    )
 
 
 def test_show_mazurs_example_gives_his_published_numbers(capsys):

@@ -19,6 +19,7 @@ import sympy as sp
 import sympy.parsing.sympy_parser
 
 from bpderive.exercises.parse import MAX_LENGTH, AnswerError, parse_answer
+from bpderive.language import set_language
 
 NAMES = [
     "out_o1",
@@ -364,7 +365,7 @@ def test_a_resolver_raising_key_error_means_unknown() -> None:
 def test_messages_in_english_and_chinese() -> None:
     unexpected = failure("(x1 + x2) + x1)")
     assert "unexpected ')' at character 15" in unexpected.message("en")
-    assert "无法读取答案：第 15 个字符处出现了意外的 ')'" in unexpected.message("zh")
+    assert "无法读取答案：第 15 个字符处出现了意外的 “)”。" in unexpected.message("zh")
     assert str(unexpected) == unexpected.message("en")
     assert unexpected.message("zh-CN") == unexpected.message("zh")
     assert unexpected.message("fr") == unexpected.message("en")
@@ -374,11 +375,23 @@ def test_messages_in_english_and_chinese() -> None:
 
     unknown = failure("out_o3")
     assert "Unknown name 'out_o3'" in unknown.message("en")
-    assert "未知的名称 'out_o3'，你是不是想写：out_o2, out_o1" in unknown.message("zh")
+    assert "未知的名称 “out_o3”，你是不是想写：out_o2、out_o1、out_h1？" in unknown.message("zh")
 
     assert failure("").message("en") == "The answer is empty."
     assert failure("x" * 501).message("zh") == "答案过长（超过 500 个字符）。"
     assert "division by zero" in failure("1/0").message("en")
+
+
+def test_the_message_follows_the_language_in_use() -> None:
+    """``message()`` without ``lang`` speaks the language in use; ``str()`` stays English, for
+    programs."""
+    error = failure("out_o3")
+    assert error.message() == error.message("en")
+    set_language("zh")
+    assert error.message() == error.message("zh")
+    assert error.message().startswith("第 1 个字符处：未知的名称 “out_o3”")
+    assert str(error).startswith("Unknown name 'out_o3'")
+    assert error.message("en").startswith("Unknown name 'out_o3'")
 
 
 def test_non_text_is_refused() -> None:

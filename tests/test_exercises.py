@@ -8,6 +8,7 @@ factor the checker must name; the expected codes and names are this file's, not 
 
 from __future__ import annotations
 
+import re
 import signal
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,6 +19,7 @@ from bpderive import Network
 from bpderive.cli import main
 from bpderive.exercises import MISTAKES, ask, check, targets
 from bpderive.exercises.ask import Asker
+from bpderive.language import ENVIRONMENT, get_language, set_language
 from bpderive.symbolic.notation import latex, text
 
 ARTICLE = Network()
@@ -392,8 +394,90 @@ def test_messages_in_chinese_use_the_articles_terms():
     assert check(ARTICLE, "w5", "out_o3", lang="zh").message.startswith("第 1 个字符处：未知的名称")
     assert check(ARTICLE, "w5", "δ_o1·out_h1", lang="zh").message.startswith("正确：")
     shown = repr(zh)  # as a notebook's text output and the terminal show it: all in Chinese
-    assert shown.startswith("✗ missing_path：缺少经过 o2") and "\n  读作：δ_o1·w_(1,1)" in shown
+    assert shown.startswith("✗ 还不对：缺少路径。缺少经过 o2") and "\n  读作：δ_o1·w_(1,1)" in shown
+    assert "missing_path" not in shown and zh.mistake == "missing_path"  # the code is for programs
     assert "read as" not in shown.lower() and "读作：$" in zh._repr_markdown_()
+
+
+#: Words of three or more letters a Chinese verdict may hold: the network's names (out_o1,
+#: net_h1, target_o1, E_total), the functions an answer may use, LaTeX's commands.
+MATHS = {"out", "net", "target", "total", "exp", "log", "tanh", "sqrt", "frac", "partial"}
+MATHS |= {"left", "right", "cdot"}
+
+#: One answer for every kind of verdict, each message template once, on the networks the
+#: notebooks use (the deep network's path label carries a "via" in its name; ReLU's derivative
+#: is a piecewise function, which SymPy writes with "for" and "otherwise").
+RELU = Network((2, 3, 2), ("relu", "logistic"))
+EVERY_VERDICT = [
+    ("relu", "w1", "(δ_o1·w5 + δ_o2·w_(1,2))·out_h1·x1", "wrong_factor"),
+    ("article", "w7", "δ_o1·out_h1", "wrong_factor"),
+    ("article", "w1", "delta_o1*w5*out_h1*(1-out_h1)*x1", "missing_path"),
+    ("deep", "b1", "δ_h2_1·w(2)_(1,1)·out_h1_1(1 − out_h1_1)", "missing_path"),
+    ("article", "w5", "(target_o1 - out_o1)*out_o1*(1 - out_o1)*out_h1", "sign"),
+    ("article", "b4", "-(out_o1 - target_o1)*out_o1*(1 - out_o1)", "sign"),
+    ("article", "w5", "2*(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1", "constant_factor"),
+    ("article", "δ_h2", "δ_o1·w_(2,1) + δ_o2·w_(2,2)", "missing_factor"),
+    ("softmax", "δ_o2", "out_o2(1 − out_o2)(out_o2 − target_o2)", "not_equivalent"),
+    ("article", "w5", "log(x1 - 1)", "not_equivalent"),
+    ("article", "w5", "(x1", "unparseable"),
+    ("article", "w5", "out_o3", "unknown_name"),
+    ("article", "δ_h1", "δ_h1", "unknown_name"),
+    ("article", "w5", "x" * 600, "too_complex"),
+    ("article", "b4", "δ_o1", None),
+]
+
+
+def english_words(shown: str) -> set[str]:
+    """The English left in a verdict once its formulas (``$…$``) and names are set aside."""
+    prose = re.sub(r"\$[^$]*\$", " ", shown)
+    return {w for w in re.findall(r"[A-Za-z]{3,}", prose) if w not in MATHS}
+
+
+@pytest.mark.parametrize(("net_name", "target", "answer", "mistake"), EVERY_VERDICT)
+def test_a_chinese_verdict_is_chinese_in_every_form(net_name, target, answer, mistake):
+    """Text, terminal, Markdown: no English word, the headline included (zh/02 showed
+    "✗ wrong_factor: … is wrong: expected … given at the worked example" and "Read as")."""
+    net = RELU if net_name == "relu" else NETWORKS[net_name]
+    verdict = check(net, target, answer, lang="zh")
+    assert verdict.mistake == mistake, verdict.message
+    for shown in (str(verdict), repr(verdict), verdict._repr_markdown_()):
+        assert re.search("[\u4e00-\u9fff]", shown), shown
+        assert english_words(shown) == set(), shown
+    english = check(net, target, answer, lang="en")
+    assert repr(english).startswith(f"✗ {mistake}: " if mistake else "✓ Correct: ")
+
+
+def test_a_check_speaks_the_language_in_use_unless_told(monkeypatch):
+    assert check(ARTICLE, "w6", "δ_o1·out_h1").message.startswith("∂net_o1/∂w6 is wrong")
+    monkeypatch.setenv(ENVIRONMENT, "zh")  # a Chinese learner's machine
+    assert check(ARTICLE, "w6", "δ_o1·out_h2").message.startswith("正确：")
+    monkeypatch.delenv(ENVIRONMENT)
+    set_language("zh")
+    verdict = check(ARTICLE, "w6", "δ_o1·out_h1")
+    assert verdict.lang == "zh"
+    assert repr(verdict).startswith("✗ 还不对：因子错误。∂net_o1/∂w6 错了：应为 out_h2")
+    english = check(ARTICLE, "w6", "δ_o1·out_h1", lang="en")
+    assert repr(english).startswith("✗ wrong_factor: ∂net_o1/∂w6 is wrong: expected out_h2")
+
+
+def test_a_mistyped_target_is_refused_in_the_learners_language():
+    set_language("zh")
+    with pytest.raises(KeyError, match=r"^'target：没有 “w9” 这个目标；可以检查的目标：w1、w5、w6"):
+        check(ARTICLE, "w9", "x1")
+    with pytest.raises(KeyError, match=r"w_\(x1,1\)、w_\(x2,1\)"):
+        check(ARTICLE, "delta_x1", "x1")
+    with pytest.raises(KeyError, match=r"^\"target: unknown 'w9'; valid targets: w1, w5"):
+        check(ARTICLE, "w9", "x1", lang="en")
+    with pytest.raises(KeyError, match="可以检查的目标"):
+        ask(ARTICLE, "w99")
+
+
+def test_a_formula_too_large_to_check_is_explained_in_chinese():
+    """The reason a LimitError gives is English; the Chinese verdict names the limit instead."""
+    deep = Network((2,) + (3,) * 12 + (2,))
+    verdict = check(deep, "w(1)_(x1,1)", "x1", lang="zh")
+    assert verdict.mistake == "too_complex"
+    assert "超过 50,000 个运算和符号" in verdict.message and english_words(repr(verdict)) == set()
 
 
 def test_a_verdict_renders_in_jupyter():
@@ -495,6 +579,18 @@ def test_the_check_button_shows_the_verdict():
     assert len(asker.output.outputs) == 1  # the old verdict is replaced, not appended
 
 
+def test_the_box_speaks_the_language_it_was_made_in():
+    pytest.importorskip("ipywidgets", reason="ipywidgets is in the notebooks extra")
+    set_language("zh")
+    asker = Asker(ARTICLE, "w6")
+    assert asker.button.description == "检查"
+    assert asker.widget.children[0].value == "你对 ∂E_total/∂w6 的答案："
+    set_language("en")  # a box already on the page keeps its labels' language
+    asker.text.value = "δ_o1·out_h1"
+    assert asker.on_check().message.startswith("∂net_o1/∂w6 错了")
+    assert Asker(ARTICLE, "w6").button.description == "Check"
+
+
 def test_ask_displays_the_box_or_says_how_to_install(monkeypatch, capsys):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda widget: shown.append(widget))
@@ -502,9 +598,22 @@ def test_ask_displays_the_box_or_says_how_to_install(monkeypatch, capsys):
     assert len(shown) == 1 and "Your answer for ∂E_total/∂w5:" in shown[0].children[0].value
     monkeypatch.setitem(__import__("sys").modules, "ipywidgets", None)
     ask(ARTICLE, "w5", lang="zh")
-    assert "pip install ipywidgets" in capsys.readouterr().out
+    assert "答案输入框需要 ipywidgets：pip install ipywidgets" in capsys.readouterr().out
+    set_language("zh")
+    ask(ARTICLE, "w5")
+    assert capsys.readouterr().out.startswith("答案输入框需要 ipywidgets")
     with pytest.raises(KeyError):
         ask(ARTICLE, "w99")
+
+
+def test_the_command_line_speaks_the_language_in_use_unless_told(monkeypatch, capsys):
+    monkeypatch.setenv(ENVIRONMENT, "zh")
+    assert main(["check", "w5", "δ_o1·out_h2"]) == 1
+    assert capsys.readouterr().out.startswith("✗ 还不对：因子错误。∂net_o1/∂w5 错了")
+    assert main(["check", "--lang", "en", "w5", "δ_o1·out_h2"]) == 1
+    assert capsys.readouterr().out.startswith("✗ wrong_factor: ∂net_o1/∂w5 is wrong")
+    monkeypatch.delenv(ENVIRONMENT)
+    assert get_language() == "en"  # --lang held for one run only
 
 
 def test_command_line_exit_status(capsys):
@@ -516,6 +625,8 @@ def test_command_line_exit_status(capsys):
     assert "错了" in capsys.readouterr().out
     assert main(["check", "w9", "x1"]) == 2
     assert "valid targets" in capsys.readouterr().err
+    assert main(["check", "--lang", "zh", "w9", "x1"]) == 2
+    assert "可以检查的目标" in capsys.readouterr().err
     assert (
         main(["check", "--sizes", "2,2,1", "b3", "--", "-(target_o1 - out_o1)*out_o1*(1 - out_o1)"])
         == 0

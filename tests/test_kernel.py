@@ -7,6 +7,8 @@ with a later call, and the source a learner can read.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -157,3 +159,17 @@ def test_in_place_code_computes_its_expression() -> None:
         exec("\n".join(code.lines), names)  # noqa: S102 - code generated from our own expressions
         expected = sp.lambdify(NET, expr, "numpy")(x)
         np.testing.assert_allclose(names["out"], expected, rtol=1e-14, atol=1e-15)
+
+
+def test_the_generated_source_is_documented_in_the_language_in_use():
+    """``compile().source`` is shown to learners (notebook 04): its docstrings follow the
+    language at compile time, and the code itself is the same in both."""
+    from bpderive.language import set_language
+
+    english = Network().compile().source
+    assert '"""∂E/∂W and ∂E/∂b into the g arrays; the cost if want_cost (else NaN)."""' in english
+    set_language("zh")
+    chinese = Network().compile().source
+    assert "写进 g 数组" in chinese and "写进工作区" in chinese
+    docstrings = re.compile(r'""".*?"""')
+    assert docstrings.sub("", chinese) == docstrings.sub("", english)

@@ -18,7 +18,8 @@ from matplotlib import figure
 from bpderive import Network, initialize, train
 from bpderive.data import sine, two_class
 from bpderive.display.descent import descent_path, plot_descent
-from bpderive.display.plotting import plot_activation, plot_costs, plot_decision_boundary
+from bpderive.display.learned import plot_decision_boundary, plot_fits
+from bpderive.display.plotting import plot_activation, plot_costs, plot_history
 from bpderive.symbolic.activations import ACTIVATIONS
 from bpderive.symbolic.notation import NET as X
 
@@ -289,3 +290,41 @@ def test_legends_go_under_the_axes_and_its_labels(early_stopped: dict, sine_net:
     ):
         box, axis, legend = _drawn(ax)
         assert legend.y1 < min(box.y0, axis.y0)
+
+
+def test_plot_fits_draws_the_truth_the_samples_and_each_network(sine_net: Network) -> None:
+    X_, T = sine(n=20, seed=0)
+    grid = np.linspace(-np.pi, np.pi, 50)[:, None]
+    run = train(sine_net, X_, T, eta1=0.1, epochs=30)
+    out = sine_net.compile().forward(run.params, grid).output
+    ax = plot_fits(grid, {"1-3-1": out}, ("sin x", np.sin(grid)), {"samples": (X_, T)}, ax=axes())
+    truth, samples, fit = ax.get_lines()
+    assert [line.get_label() for line in ax.get_lines()] == ["sin x", "samples", "1-3-1"]
+    np.testing.assert_array_equal(truth.get_ydata(), np.sin(grid[:, 0]))
+    assert truth.get_linewidth() == 3 and samples.get_linestyle() == "None"
+    np.testing.assert_array_equal(fit.get_ydata(), out[:, 0])
+    assert ax.get_title() == "What the networks compute" and ax.get_xlabel() == "x"
+    with pytest.raises(ValueError, match=r"^fits\['short'\]: expected 50 values"):
+        plot_fits(grid, {"short": out[:10]}, ax=axes())
+    with pytest.raises(ValueError, match=r"^fits: expected a mapping"):
+        plot_fits(grid, [out], ax=axes())
+
+
+def test_plot_costs_on_log_epochs_with_the_goal(sine_net: Network) -> None:
+    X_, T = sine(n=20, seed=0)
+    run = train(sine_net, X_, T, eta1=0.1, epochs=30)
+    ax = plot_costs({"run": run}, ax=axes(), log_epochs=True, goal=0.05)
+    curve, goal = ax.get_lines()
+    np.testing.assert_array_equal(curve.get_xdata(), np.arange(31) + 1)  # epoch 0 drawn at 1
+    assert ax.get_xscale() == "log" and ax.get_xlabel() == "epoch + 1"
+    assert goal.get_label() == "goal = 0.05" and list(goal.get_ydata()) == [0.05, 0.05]
+    assert ax.get_ylim()[0] < 0.05  # the goal is on the plot
+    with pytest.raises(ValueError, match=r"^goal: expected a finite cost goal > 0"):
+        plot_costs({"run": run}, ax=axes(), goal=0)
+
+
+def test_plot_history_takes_a_title(sine_net: Network) -> None:
+    X_, T = sine(n=20, seed=0)
+    run = train(sine_net, X_, T, eta1=0.1, epochs=5)
+    assert plot_history(run, ax=axes()).get_title() == "Training history"
+    assert plot_history(run, ax=axes(), title="Early stopping").get_title() == "Early stopping"

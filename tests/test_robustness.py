@@ -40,11 +40,8 @@ matplotlib.use("Agg")
 
 from bpderive.display.descent import descent_path  # noqa: E402
 from bpderive.display.diagram import draw_network  # noqa: E402
-from bpderive.display.plotting import (  # noqa: E402
-    plot_costs,
-    plot_decision_boundary,
-    plot_history,
-)
+from bpderive.display.learned import plot_decision_boundary  # noqa: E402
+from bpderive.display.plotting import plot_costs, plot_history  # noqa: E402
 
 EX = example()
 NET = EX.net

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpderive.data import mapminmax, sine, xor
+from bpderive.language import pick
 from bpderive.network import Network
+from bpderive.symbolic import wrapping
 from bpderive.training import TrainResult, train
 from bpderive.training.initializers import initialize
 from bpderive.training.optimizers import GradientDescent, LevenbergMarquardt
@@ -20,14 +22,24 @@ RACE_SEED = 1
 RACE_EPOCHS = 20000
 
 
+#: The racers' names, ``(English, Chinese)``.
+NAMES = {
+    "gd": ("gradient descent", "梯度下降"),
+    "momentum": ("momentum 0.9", "动量 0.9"),
+    "adaptive": ("adaptive rate", "自适应学习率"),
+    "lm": ("Levenberg-Marquardt", "Levenberg-Marquardt"),
+}
+
+
 def racers(eta1: float) -> dict[str, GradientDescent | LevenbergMarquardt]:
-    """The racers, by name, with the optimizer each trains with; the gradient-descent family
-    starts from the track's rate ``eta1`` (:attr:`Demo.eta1`)."""
+    """The racers, by name in the language in use (:data:`NAMES`: the name is what tables,
+    legends and :attr:`RaceRow.algorithm` show), with the optimizer each trains with; the
+    gradient-descent family starts from the track's rate ``eta1`` (:attr:`Demo.eta1`)."""
     return {
-        "gradient descent": GradientDescent(eta1=eta1),
-        "momentum 0.9": GradientDescent(eta1=eta1, momentum=0.9),
-        "adaptive rate": GradientDescent(eta1=eta1, adaptive=True),
-        "Levenberg-Marquardt": LevenbergMarquardt(),
+        pick(NAMES["gd"]): GradientDescent(eta1=eta1),
+        pick(NAMES["momentum"]): GradientDescent(eta1=eta1, momentum=0.9),
+        pick(NAMES["adaptive"]): GradientDescent(eta1=eta1, adaptive=True),
+        pick(NAMES["lm"]): LevenbergMarquardt(),
     }
 
 
@@ -104,12 +116,12 @@ class RaceRow:
     @property
     def stable_epochs(self) -> int | str:
         """The epochs as every machine computes them: the count of a reproducible run, the
-        decade of a chaotic one (``"1,000–10,000 (chaotic)"``): its exact count differs from
-        machine to machine, its decade hardly ever does."""
+        decade of a chaotic one (``"1,000–10,000 (chaotic)"``, in the language in use): its
+        exact count differs from machine to machine, its decade hardly ever does."""
         if self.reproducible:
             return self.epochs
         decade = 10 ** (len(str(self.epochs)) - 1)
-        return f"{decade:,}–{10 * decade:,} (chaotic)"
+        return f"{decade:,}–{10 * decade:,}{pick(CHAOTIC)}"
 
     def summary(self) -> list[object]:
         """The row of :data:`SUMMARY`: what every machine computes alike. A chaotic run's
@@ -124,8 +136,17 @@ class RaceRow:
 #: a chaotic one ends 10⁻⁵ to 10⁻² away, or after other epochs.
 REPRODUCIBLE = 1e-8
 
-#: The columns of :meth:`RaceRow.summary`.
-SUMMARY = ["demo", "algorithm", "epochs to the goal", "final cost", "stop"]
+#: The columns of :meth:`RaceRow.summary`, ``(English, Chinese)``: :func:`bpderive.display.table`
+#: writes them in the language in use.
+SUMMARY = [
+    ("demo", "赛道"),
+    ("algorithm", "算法"),
+    ("epochs to the goal", "达到目标的训练周期数"),
+    ("final cost", "最终代价"),
+    ("stop", "停止原因"),
+]
+#: How :attr:`RaceRow.stable_epochs` marks a chaotic run.
+CHAOTIC = (" (chaotic)", "（混沌）")
 
 
 def nudged(params: dict[str, np.ndarray], seed: int) -> dict[str, np.ndarray]:
@@ -194,17 +215,37 @@ def _run(
     )
 
 
+#: The columns of :func:`race_table`: the header, ``(English, Chinese)``, and the columns it
+#: takes at least (a negative number: aligned left); the last two are the wall times.
+RACE_TABLE = [
+    (("demo", "赛道"), -5),
+    (("algorithm", "算法"), -20),
+    (("epochs", "训练周期"), 7),
+    (("final cost", "最终代价"), 11),
+    (("goal", "达到目标"), 5),
+    (("time ms", "时间 ms"), 9),
+    (("ms/epoch", "ms/训练周期"), 9),
+]
+#: Whether a run reached the goal, in :func:`race_table`.
+REACHED = {True: ("yes", "是"), False: ("no", "否")}
+
+
 def race_table(rows: list[RaceRow], times: bool = True) -> str:
-    """The race as a plain-text table; ``times=False`` leaves out the wall times (which vary
-    from run to run) and keeps what is deterministic."""
-    head = f"{'demo':<5} {'algorithm':<20} {'epochs':>7} {'final cost':>11} {'goal':>5}"
-    if times:
-        head += f" {'time ms':>9} {'ms/epoch':>9}"
+    """The race as a plain-text table in the language in use; ``times=False`` leaves out the
+    wall times (which vary from run to run) and keeps what is deterministic. A column is as
+    wide as its header, which in Chinese may be wider than the English one."""
+    columns = RACE_TABLE if times else RACE_TABLE[:-2]
+    head = [pick(name) for name, _ in columns]
+    widths = [max(abs(least), wrapping.columns(pick(name))) for name, least in columns]
     lines = [head]
     for r in rows:
-        reached = "yes" if r.reached else "no"
-        line = f"{r.demo:<5} {r.algorithm:<20} {r.epochs:>7} {r.cost:>11.3e} {reached:>5}"
-        if times:
-            line += f" {r.seconds * 1e3:>9.1f} {r.seconds * 1e3 / max(r.epochs, 1):>9.4f}"
-        lines.append(line)
-    return "\n".join(lines)
+        line = [r.demo, r.algorithm, str(r.epochs), f"{r.cost:.3e}", pick(REACHED[r.reached])]
+        line += [f"{r.seconds * 1e3:.1f}", f"{r.seconds * 1e3 / max(r.epochs, 1):.4f}"]
+        lines.append(line[: len(columns)])
+    return "\n".join(
+        " ".join(
+            wrapping.pad(cell, width, right=least > 0)
+            for cell, width, (_, least) in zip(line, widths, columns, strict=True)
+        )
+        for line in lines
+    )

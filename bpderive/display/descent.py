@@ -1,4 +1,8 @@
-"""The picture of 三.3.2.0: gradient descent on a cost of one weight, derived by SymPy."""
+"""The picture of 三.3.2.0: gradient descent on a cost of one weight, derived by SymPy.
+
+Its legend follows the language in use (:mod:`bpderive.language`); the texts are in
+:mod:`bpderive.display.figure_texts`.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bpderive.checks import check_interval, int_scalar, real_scalar
+from bpderive.display import figure_texts as texts
 from bpderive.display.legends import check_legend, place_legend
 from bpderive.display.plotting import _axes
+from bpderive.language import pick
 
 if TYPE_CHECKING:
     import sympy as sp
@@ -99,7 +105,8 @@ def plot_descent(
     w0, e0, g0 = path[0]
     half = 0.15 * (span[1] - span[0])
     tw = np.array([w0 - half, w0 + half])
-    ax.plot(tw, e0 + g0 * (tw - w0), color="C1", label=f"tangent, slope dE/dw = {number(g0, 4)}")
+    tangent = pick(texts.TANGENT).format(slope=number(g0, 4))
+    ax.plot(tw, e0 + g0 * (tw - w0), color="C1", label=tangent)
     ax.plot(path[:, 0], path[:, 1], "o", color="C3", markersize=4)
     for (wa, ea, _), (wb, eb, _) in zip(path[:-1], path[1:], strict=True):
         if wb < span[0] or wb > span[1]:
@@ -110,7 +117,7 @@ def plot_descent(
             xytext=(wa, ea),
             arrowprops={"arrowstyle": "->", "color": "C3"},
         )
-    ax.plot([], [], color="C3", label=f"steps w⁺ = w − {eta:g}·dE/dw")
+    ax.plot([], [], color="C3", label=pick(texts.STEPS).format(eta=f"{eta:g}"))
     ax.set_xlim(*span)
     ax.set_xlabel(str(symbol))
     ax.set_ylabel("E")

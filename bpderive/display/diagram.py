@@ -14,7 +14,9 @@ its unit, whichever is clear of the arrows, and each weight's label slides along
 the place farthest from everything else (:func:`_place_labels`).
 
 Every label is a matplotlib ``Text`` whose ``gid`` says what it labels (``"neuron:h1"``,
-``"weight:w_(1,1)"``, ``"bias:b4"``, ``"layer:1"``), so that a test or a reader can find it.
+``"weight:w_(1,1)"``, ``"bias:b4"``, ``"layer:1"``), so that a test or a reader can find it. The
+layers' names and the title follow the language in use (输入层 / 隐含层 / 输出层 in Chinese; the
+texts are in :mod:`bpderive.display.figure_texts`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from bpderive.checks import check_params
+from bpderive.display import figure_texts as texts
 from bpderive.display.plotting import _pyplot
+from bpderive.fonts import write_chinese_in
+from bpderive.language import get_language, pick
 from bpderive.network import Network
 from bpderive.symbolic.notation import number
 
@@ -267,6 +272,8 @@ def draw_network(
         fig_height = round((top - bottom) * _INCHES + _TITLE, 2)
         _, ax = plt.subplots(figsize=(fig_width, fig_height))
         ax.figure.subplots_adjust(left=0, right=1, bottom=0, top=1 - _TITLE / fig_height)
+    elif get_language() == "zh":  # an Axes made before the Chinese font was registered
+        write_chinese_in([ax.title])
     per_unit = _inches_per_unit(ax, right - left, top - bottom)
 
     # the arrows from circle to circle; the circles and arrowheads are obstacles to every label
@@ -296,12 +303,14 @@ def draw_network(
         biases.append((p, unit, text, side))
 
     # the layer names, under everything
-    names = ["input layer"] + [
-        "output layer" if layer == net.n_layers else f"hidden layer {layer}"
+    names = [pick(texts.INPUT_LAYER)] + [
+        pick(texts.OUTPUT_LAYER)
+        if layer == net.n_layers
+        else pick(texts.NTH_HIDDEN_LAYER).format(k=layer)
         for layer in range(1, net.n_layers + 1)
     ]
     if net.n_layers == 2:
-        names[1] = "hidden layer"
+        names[1] = pick(texts.HIDDEN_LAYER)
     boxes = [poly for poly, *_ in obstacles[len(centre) + len(arrows) :]]
     name_y = min([y - _RADIUS for y in ys] + [y for box in boxes for _, y in box]) - 0.15
     for layer, name in enumerate(names):
@@ -392,6 +401,7 @@ def draw_network(
         ax.figure.subplots_adjust(top=1 - _TITLE / fig_height)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    acts = ", ".join(a.name for a in net.activations)
-    ax.set_title(f"{'-'.join(map(str, net.sizes))} network ({acts})", fontsize=font + 3)
+    acts = pick(texts.LIST_SEPARATOR).join(a.name for a in net.activations)
+    sizes = "-".join(map(str, net.sizes))
+    ax.set_title(pick(texts.NETWORK).format(sizes=sizes, activations=acts), fontsize=font + 3)
     return ax

@@ -2,7 +2,10 @@
 
 matplotlib is imported inside the functions, never at module import, so the rest of bpderive
 works without it and a missing install is reported only when a plot is asked for, with the
-command that fixes it.
+command that fixes it. Every title, axis label and legend entry a plot writes by itself follows
+the language in use (:mod:`bpderive.language`; the texts are in
+:mod:`bpderive.display.figure_texts`); in Chinese the plot first gives matplotlib the Chinese
+font (:mod:`bpderive.fonts`).
 """
 
 from __future__ import annotations
@@ -12,13 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bpderive.checks import as_array, check_interval, int_scalar, real_scalar
+from bpderive.checks import check_interval, real_scalar
+from bpderive.display import figure_texts as texts
 from bpderive.display.legends import LEGEND_FONTSIZE, check_legend, place_legend
+from bpderive.fonts import use_chinese_font, write_chinese_in
+from bpderive.language import get_language, pick
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from bpderive.network import Network
     from bpderive.symbolic.activations import Activation
     from bpderive.training import TrainResult
 
@@ -27,16 +32,21 @@ _INSTALL = "bpderive's plots and diagrams need matplotlib: pip install bpderive[
 
 def _pyplot() -> Any:
     """``matplotlib.pyplot``, or an ``ImportError`` saying how to install it (shared by every
-    drawing of bpderive, :mod:`bpderive.display.diagram` too)."""
+    drawing of bpderive, :mod:`bpderive.display.diagram` too). In Chinese, matplotlib is first
+    given the Chinese font, or a ``ModuleNotFoundError`` names the package to install: a figure
+    of boxes would say nothing."""
     try:
         import matplotlib.pyplot as plt
     except ImportError as error:
         raise ImportError(_INSTALL) from error
+    if get_language() == "zh":
+        use_chinese_font()
     return plt
 
 
 def _axes(ax: Axes | None) -> Axes:
-    """``ax``, or a new Axes for ``None``; anything else is refused by name."""
+    """``ax``, or a new Axes for ``None``; anything else is refused by name. In Chinese, an
+    ``ax`` made before the font was registered gets it for its title and axis labels too."""
     plt = _pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
@@ -45,6 +55,8 @@ def _axes(ax: Axes | None) -> Axes:
 
     if not isinstance(ax, Axes):
         raise ValueError(f"ax: expected None or a matplotlib Axes, got {type(ax).__name__}")
+    if get_language() == "zh":
+        write_chinese_in([ax.title, ax.xaxis.label, ax.yaxis.label])
     return ax
 
 
@@ -60,17 +72,9 @@ def _run(name: str, value: object) -> TrainResult:
     return value
 
 
-#: The finest grid :func:`plot_decision_boundary` draws: 1000 × 1000 points, a million forward
-#: passes, about a second; a finer grid would not show on a screen and would soon exhaust memory.
-MAX_RESOLUTION = 1000
-
-
-#: The two early-stopping rules (四.5) a validation set brings: the history column that counts
-#: for each, and what it counts.
-STOP_RULES = {
-    "max_fail": ("val_fail", "max_fail counts: above its best"),
-    "max_rises": ("val_rises", "max_rises counts: rose again"),
-}
+#: The two early-stopping rules (四.5) a validation set brings, and the history column that
+#: counts for each (what it counts is :data:`~bpderive.display.figure_texts.COUNTED`).
+STOP_RULES = {"max_fail": "val_fail", "max_rises": "val_rises"}
 
 #: Above this many counted epochs the counts are not written beside the dots (they would touch).
 _MAX_COUNTS_WRITTEN = 30
@@ -81,6 +85,7 @@ def plot_history(
     ax: Axes | None = None,
     *,
     rule: str | None = None,
+    title: str | None = None,
     legend: str = "below",
 ) -> Axes:
     """Cost curves of a :func:`bpderive.train` run; returns the Axes.
@@ -100,8 +105,9 @@ def plot_history(
     descent: the adaptive rate rejected the step; Levenberg–Marquardt: no step lowered the cost
     before μ passed ``mu_max``); a vertical line at the epoch where training stopped, labelled
     with the reason (for the two rules, with the count that stopped it). The cost axis is
-    logarithmic when every cost is positive (see :func:`_log_scale`). ``legend`` is one of
-    :data:`LEGEND_PLACES` (default under the Axes, see :func:`legend_below`).
+    logarithmic when every cost is positive (see :func:`_log_scale`). ``title=None`` is
+    "Training history" in the language in use. ``legend`` is one of :data:`LEGEND_PLACES`
+    (default under the Axes, see :func:`legend_below`).
     """
     result = _run("result", result)
     legend = check_legend(legend)
@@ -112,12 +118,11 @@ def plot_history(
     ax = _axes(ax)
     h = result.history.as_arrays()
     epochs = h["epoch"]
-    ax.plot(epochs, h["cost"], color="C0", label="training cost")
+    ax.plot(epochs, h["cost"], color="C0", label=pick(texts.TRAINING_COST))
     has_val = bool(np.isfinite(h["val_cost"]).any())
     if has_val:
-        ax.plot(epochs, h["val_cost"], color="C1", label="validation cost")
-        column, counted_label = STOP_RULES[rule]
-        count = h[column]
+        ax.plot(epochs, h["val_cost"], color="C1", label=pick(texts.VALIDATION_COST))
+        count = h[STOP_RULES[rule]]
         counted = np.flatnonzero(np.diff(count, prepend=0) > 0)
         if counted.size:
             ax.plot(
@@ -126,7 +131,7 @@ def plot_history(
                 "o",
                 color="C3",
                 markersize=4,
-                label=counted_label,
+                label=pick(texts.COUNTED[rule]),
             )
             if counted.size <= _MAX_COUNTS_WRITTEN:
                 for k in counted:
@@ -150,7 +155,7 @@ def plot_history(
             "*",
             color="C2",
             markersize=12,
-            label=f"best validation (epoch {best})",
+            label=pick(texts.BEST_EPOCH).format(epoch=best),
         )
     rejected = np.flatnonzero(~h["accepted"].astype(bool))
     if rejected.size:
@@ -161,25 +166,28 @@ def plot_history(
             h["cost"][rejected],
             "x",
             color="C4",
-            label="no step lowered the cost (μ > mu_max)"
-            if levenberg_marquardt
-            else "step rejected (adaptive rate)",
+            label=pick(texts.NO_STEP if levenberg_marquardt else texts.REJECTED),
         )
-    reason = result.stop_reason
-    if reason in STOP_RULES:
-        reason += f" = {h[STOP_RULES[reason][0]][-1]}"
+    reason = _reason(result.stop_reason)
+    if result.stop_reason in STOP_RULES:
+        reason += f" = {h[STOP_RULES[result.stop_reason]][-1]}"
     ax.axvline(
         result.epochs,
         color="0.4",
         linestyle="--",
-        label=f"stop: {reason}, epoch {result.epochs}",
+        label=pick(texts.STOP).format(reason=reason, epochs=result.epochs),
     )
     _log_scale(ax, np.concatenate([h["cost"], h["val_cost"] if has_val else []]))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("cost E (mean of E_total)")
-    ax.set_title("Training history")
+    ax.set_xlabel(pick(texts.EPOCH))
+    ax.set_ylabel(pick(texts.COLUMNS["cost"]))
+    ax.set_title(pick(texts.HISTORY_TITLE) if title is None else title)
     place_legend(ax, legend)
     return ax
+
+
+def _reason(stop_reason: str) -> str:
+    """Why a run stopped, as a legend says it in the language in use."""
+    return pick(texts.REASONS[stop_reason]) if stop_reason in texts.REASONS else stop_reason
 
 
 #: The highest cost a log-scaled comparison plot shows (see :func:`plot_costs`).
@@ -204,7 +212,9 @@ def plot_costs(
     ax: Axes | None = None,
     *,
     column: str = "cost",
-    title: str = "Training cost",
+    title: str | None = None,
+    log_epochs: bool = False,
+    goal: float | None = None,
     legend: str = "below",
 ) -> Axes:
     """Several :func:`bpderive.train` runs on one Axes, to compare them; returns the Axes.
@@ -216,10 +226,17 @@ def plot_costs(
     ``(stop: goal, epoch 129)``; a run that diverged ends in a cross at its last finite value
     (NaN/inf cannot be drawn). The y axis is logarithmic when every finite value is positive,
     and stops at 1e200: a diverging cost passes that on its way to overflow, and leaves the plot
-    through the top. ``legend`` is one of :data:`LEGEND_PLACES` (default under the Axes, see
-    :func:`legend_below`).
+    through the top. ``title=None`` is "Training cost" in the language in use. ``legend`` is one
+    of :data:`LEGEND_PLACES` (default under the Axes, see :func:`legend_below`).
+
+    ``log_epochs=True`` draws the epochs on a logarithmic axis too, for runs whose lengths
+    differ by orders of magnitude (a dozen epochs against thousands); epoch ``k`` is drawn at
+    ``k + 1``, so that the start (epoch 0) is on the plot. ``goal`` draws the cost goal the runs
+    aimed at as a dashed horizontal line.
     """
     legend = check_legend(legend)
+    if goal is not None:
+        goal = real_scalar("goal", goal, "a finite cost goal > 0", lambda v: v > 0)
     pairs = _labelled_runs(results)
     ax = _axes(ax)
     everything = []
@@ -229,13 +246,15 @@ def plot_costs(
             valid = ", ".join(n for n in h if n not in ("epoch", "accepted"))
             raise ValueError(f"column: expected one of {valid}, got {column!r}")
         values = h[column].astype(float)
-        epochs = h["epoch"]
+        epochs = h["epoch"] + 1 if log_epochs else h["epoch"]
         color = f"C{k % 10}"
         ax.plot(
             epochs,
             values,
             color=color,
-            label=f"{label} (stop: {result.stop_reason}, epoch {result.epochs})",
+            label=pick(texts.RUN).format(
+                label=label, reason=_reason(result.stop_reason), epochs=result.epochs
+            ),
         )
         if result.stop_reason == "diverged":
             finite = np.flatnonzero(np.isfinite(values))
@@ -243,10 +262,16 @@ def plot_costs(
                 last = finite[-1]
                 ax.plot([epochs[last]], [values[last]], "x", color=color, markersize=9)
         everything.append(values)
+    if goal is not None:
+        label = pick(texts.GOAL).format(goal=goal)
+        ax.axhline(goal, color="0.4", linestyle="--", linewidth=0.8, label=label)
+        everything.append(np.array([goal]))
     _log_scale(ax, np.concatenate(everything) if everything else np.array([]))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel({"cost": "cost E (mean of E_total)"}.get(column, column))
-    ax.set_title(title)
+    if log_epochs:
+        ax.set_xscale("log")
+    ax.set_xlabel(pick(texts.EPOCH_PLUS_ONE if log_epochs else texts.EPOCH))
+    ax.set_ylabel(pick(texts.COLUMNS[column]) if column in texts.COLUMNS else column)
+    ax.set_title(pick(texts.COSTS_TITLE) if title is None else title)
     place_legend(ax, legend)
     return ax
 
@@ -297,8 +322,8 @@ def plot_activation(
     ax = _axes(ax)
     x = np.linspace(lo, hi, 401)
     for expr, label, style in (
-        (act.formula, "f(x)", "-"),
-        (act.derivative, "f'(x)", "--"),
+        (act.formula, pick(texts.FUNCTION), "-"),
+        (act.derivative, pick(texts.DERIVATIVE), "--"),
     ):
         y = np.broadcast_to(sp.lambdify(NET, expr, modules="numpy")(x), x.shape)
         ax.plot(x, y, style, label=label)
@@ -306,98 +331,5 @@ def plot_activation(
     ax.axvline(0.0, color="0.8", linewidth=0.8, zorder=0)
     ax.set_xlabel("x = net")
     ax.set_title(act.name)
-    place_legend(ax, legend)
-    return ax
-
-
-def plot_decision_boundary(
-    net: Network,
-    params: Mapping[str, np.ndarray],
-    X: np.ndarray,
-    T: np.ndarray,
-    ax: Axes | None = None,
-    *,
-    resolution: int = 200,
-    margin: float = 0.25,
-    legend: str = "below",
-) -> Axes:
-    """The class regions of a trained two-input classifier with its samples; returns the Axes.
-
-    The network's output is computed (``net.compile().forward``) on a grid covering ``X`` plus
-    ``margin`` (a fraction of each input's span). With several outputs the class is the largest
-    output (one-hot targets), with one output ``out > 0.5`` (a logistic output). The regions are
-    shaded and the boundary is drawn as a line (where ``out = 0.5``, or where the two outputs are
-    equal; with more classes, the regions' edges); each sample is marked with its *target* class
-    (circles class 0, triangles class 1, …), so misclassified samples stand out. ``legend`` is
-    one of :data:`LEGEND_PLACES` (default under the Axes, see :func:`legend_below`).
-    """
-    from bpderive.network import Network
-
-    if not isinstance(net, Network):
-        raise ValueError(f"net: expected a bpderive.Network, got {type(net).__name__}")
-    if net.sizes[0] != 2:
-        raise ValueError(f"net: expected a two-input network, got sizes {net.sizes}")
-    X = as_array("X", X)
-    T = as_array("T", T)
-    if T.ndim == 1:
-        T = T[:, None]
-    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
-        raise ValueError(f"X: expected an (N, 2) array for a two-input network, got {X.shape}")
-    if not np.isfinite(X).all():
-        raise ValueError("X: contains NaN or infinite values")
-    if T.ndim != 2 or T.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"T: expected one row of targets per sample of X ({X.shape[0]} rows), "
-            f"got shape {T.shape}"
-        )
-    resolution = int_scalar("resolution", resolution, 2, f"an int from 2 to {MAX_RESOLUTION}")
-    if resolution > MAX_RESOLUTION:
-        raise ValueError(
-            f"resolution: expected an int from 2 to {MAX_RESOLUTION} (a grid of resolution² "
-            f"points), got {resolution}"
-        )
-    legend = check_legend(legend)
-    margin = real_scalar("margin", margin, "a finite fraction >= 0", lambda v: v >= 0)
-    ax = _axes(ax)
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    pad = margin * (hi - lo)
-    g1 = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
-    g2 = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
-    G1, G2 = np.meshgrid(g1, g2)
-    grid = np.column_stack([G1.ravel(), G2.ravel()])
-    out = net.compile().forward(params, grid).output
-
-    def classes(values: np.ndarray, threshold: float) -> np.ndarray:
-        if values.shape[1] == 1:
-            return (values[:, 0] > threshold).astype(int)
-        return values.argmax(axis=1)
-
-    region = classes(out, 0.5).reshape(G1.shape)
-    n_classes = max(out.shape[1], 2)
-    levels = np.arange(n_classes + 1) - 0.5
-    ax.contourf(G1, G2, region, levels=levels, cmap="coolwarm", alpha=0.25)
-    # The boundary as the zero level of a continuous score, so that it is drawn smoothly:
-    # out − 0.5 for one output, out_o2 − out_o1 for two; with more classes the regions' edges.
-    if out.shape[1] <= 2:
-        score = out[:, 0] - 0.5 if out.shape[1] == 1 else out[:, 1] - out[:, 0]
-        ax.contour(G1, G2, score.reshape(G1.shape), levels=[0.0], colors="k", linewidths=1.0)
-    else:
-        ax.contour(G1, G2, region, levels=levels[1:-1], colors="k", linewidths=1.0)
-    target = classes(T, 0.5)
-    markers = "o^sDv<>p*h"
-    for k in range(n_classes):
-        chosen = target == k
-        if chosen.any():
-            ax.plot(
-                X[chosen, 0],
-                X[chosen, 1],
-                markers[k % len(markers)],
-                color=f"C{k % 10}",
-                markersize=4,
-                label=f"class {k}",
-            )
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
-    ax.set_title("Decision boundary")
     place_legend(ax, legend)
     return ax

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 import sympy as sp
 
 from bpderive.display.tables import Equations, equations
-from bpderive.symbolic import notation
+from bpderive.symbolic import wrapping
 from bpderive.symbolic.chain import LATEX, TEXT, Chain, ChainRule, Evaluation
 from bpderive.symbolic.matrix_form import BackwardLayer
 from bpderive.worked_example import WorkedExample
@@ -57,8 +57,8 @@ class Shown:
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"
 
-    def text(self, width: int = notation.WIDTH) -> str:
-        return "\n".join(notation.wrap(line, width) for line in self._lines(TEXT))
+    def text(self, width: int = wrapping.WIDTH) -> str:
+        return "\n".join(wrapping.wrap(line, width) for line in self._lines(TEXT))
 
     def __repr__(self) -> str:
         return self.text()

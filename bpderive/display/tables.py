@@ -1,7 +1,10 @@
 """Small display helpers for the notebooks: formulas and numbers side by side.
 
 * :func:`table` — a Markdown table (``term | expression | value``) whose SymPy cells are LaTeX
-  (``$…$``) and whose numbers are rounded to six significant digits;
+  (``$…$``) and whose numbers are rounded to six significant digits; a header or a cell may be
+  an ``(English, Chinese)`` pair, written in the language in use, so that one cell of code
+  prints either edition's table;
+* :func:`as_published` — a computed number written as a paper prints it, to compare the two;
 * :func:`equations` — a list of ``sympy.Eq`` as one aligned LaTeX block, each equation with its
   number beside it.
 
@@ -17,15 +20,20 @@ built where SymPy keeps one (``W·a + b``, ``w − η·∂E/∂w``) instead of S
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
 
-from bpderive.checks import as_array
-from bpderive.symbolic import notation
+from bpderive.checks import as_array, int_scalar, real_scalar
+from bpderive.language import pick
+from bpderive.symbolic import notation, wrapping
 
-__all__ = ["Equations", "Table", "equations", "fmt", "table"]
+__all__ = ["Equations", "Table", "Text", "as_published", "equations", "fmt", "table"]
+
+#: A text of a table: a string, or an ``(English, Chinese)`` pair written in the language in use.
+Text = str | tuple[str, str]
 
 
 def fmt(value: float) -> str:
@@ -56,10 +64,18 @@ def _number_text(value: object, form: str = "auto") -> str:
 # ------------------------------------------------------------------------------------ tables
 
 
+def _is_pair(value: object) -> bool:
+    """Whether ``value`` is a text in both languages, ``(English, Chinese)``."""
+    return isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value)
+
+
 def _cell(value: object, form: str) -> tuple[str, str]:
-    """A table cell as (Markdown, plain text); a number in its column's ``form``."""
+    """A table cell as (Markdown, plain text); a number in its column's ``form``, a pair of
+    texts in the language in use."""
     if value is None:
         return "", ""
+    if _is_pair(value):
+        value = pick(value)
     if _is_number(value):
         text = _number_text(value, form)
         return (f"${_number_latex(value, form)}$" if "×10" in text else text), text
@@ -69,16 +85,16 @@ def _cell(value: object, form: str) -> tuple[str, str]:
         text = str(value)
         return text.replace("|", r"\|"), text
     raise TypeError(
-        f"table: a cell must be a number, a SymPy expression, a string or None, "
-        f"got {type(value).__name__}"
+        f"table: a cell must be a number, a SymPy expression, a string, an (English, Chinese) "
+        f"pair of strings or None, got {type(value).__name__}"
     )
 
 
 class Table:
     """A table of formulas and numbers: Markdown in Jupyter, aligned columns as text."""
 
-    def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-        self.headers = [str(h) for h in headers]
+    def __init__(self, headers: Sequence[Text], rows: Sequence[Sequence[object]]) -> None:
+        self.headers = [pick(h) if _is_pair(h) else str(h) for h in headers]
         forms = [
             notation.number_form([float(row[k]) for row in rows if _is_number(row[k])])
             for k in range(len(self.headers))
@@ -97,11 +113,13 @@ class Table:
         return "\n".join(lines)
 
     def text(self) -> str:
-        """The table as plain text, one row a line, columns aligned."""
+        """The table as plain text, one row a line, columns aligned (a Chinese character takes
+        two columns: :func:`~bpderive.symbolic.wrapping.columns`)."""
         grid = [self.headers, *[[t for _, t in row] for row in self.cells]]
-        widths = [max(len(r[k]) for r in grid) for k in range(len(self.headers))]
+        widths = [max(wrapping.columns(r[k]) for r in grid) for k in range(len(self.headers))]
         lines = [
-            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in grid
+            "  ".join(wrapping.pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
+            for r in grid
         ]
         lines.insert(1, "  ".join("-" * w for w in widths))
         return "\n".join(lines)
@@ -110,24 +128,64 @@ class Table:
         return self.text()
 
 
-def table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> Table:
+def table(
+    rows: Iterable[Sequence[object]], headers: Sequence[Text], *, digits: int | None = None
+) -> Table:
     """A table such as ``term | expression | value``.
 
     Each cell is a number (six significant digits, every number of a column in one form:
     plain decimals, or powers of ten for all where one needs it), a SymPy expression or matrix
     (LaTeX between ``$`` in Markdown), a string (as it is) or ``None`` (empty). Every row must
-    have one cell per header."""
+    have one cell per header. ``rows`` may be any iterable of rows, so a table given by its
+    columns is ``table(zip(names, values, errors), headers)``.
+
+    ``digits`` rounds every number that is not an integer to that many significant digits
+    first. Numbers that come out of training want 4: their last digits depend on the order in
+    which the machine adds, and would differ from one computer to another.
+
+    A header or a string cell may also be an ``(English, Chinese)`` pair, written in the
+    language in use (:func:`bpderive.set_language`), so that a cell of code written once prints
+    the table of either edition: ``table(rows, [("epochs", "训练周期"), ("final cost",
+    "最终代价")])``."""
     if isinstance(headers, str) or not isinstance(headers, Sequence) or not headers:
         raise ValueError(f"headers: expected a non-empty sequence of strings, got {headers!r}")
-    if isinstance(rows, str) or not isinstance(rows, Sequence):
+    if isinstance(rows, str) or not isinstance(rows, Iterable):
         raise ValueError(f"rows: expected a sequence of rows, got {type(rows).__name__}")
+    rows = list(rows)
     for k, row in enumerate(rows):
         if isinstance(row, str) or not isinstance(row, Sequence) or len(row) != len(headers):
             raise ValueError(
                 f"rows[{k}]: expected a sequence of {len(headers)} cells (one per header), "
                 f"got {row!r}"
             )
+    if digits is not None:
+        digits = int_scalar("digits", digits, 1)
+        rows = [[_rounded(value, digits) for value in row] for row in rows]
     return Table(headers, rows)
+
+
+def _rounded(value: object, digits: int) -> object:
+    """A number that is not an integer, to ``digits`` significant digits; anything else as it
+    is."""
+    if not _is_number(value) or isinstance(value, int | np.integer):
+        return value
+    if isinstance(value, sp.Basic) and value.is_Integer:
+        return value
+    return float(f"{float(value):.{digits}g}")  # type: ignore[arg-type]
+
+
+def as_published(published: str, value: float) -> str:
+    """``value`` written with as many decimals as the number ``published`` (a string, as a
+    paper or a blog post prints it), then ``" ✓"`` where the two agree.
+
+    A published number is rounded: comparing it with a computed one at full precision would
+    call every number wrong. Written to the same decimals, a reader sees at a glance which
+    agree (``as_published("0.35891648", 0.358916479717)`` is ``"0.35891648 ✓"``)."""
+    if not isinstance(published, str) or not re.fullmatch(r"-?\d+(\.\d+)?", published):
+        raise ValueError(f"published: expected a number as printed, got {published!r}")
+    decimals = len(published.partition(".")[2])
+    ours = f"{real_scalar('value', value):.{decimals}f}"
+    return f"{ours} ✓" if ours == published else ours
 
 
 # ------------------------------------------------------------------------------------ equations
@@ -193,14 +251,14 @@ class Equations:
         self, show: Callable[..., str], number: Callable, equals: str, newline: str = ""
     ) -> list[str]:
         """One line per equation; in LaTeX (``newline``), the arithmetic and value of a matrix
-        equation, or of one longer than a line of :data:`~bpderive.symbolic.notation.WIDTH`
+        equation, or of one longer than a line of :data:`~bpderive.symbolic.wrapping.WIDTH`
         characters as text, go on lines of their own under it, so that a notebook never needs
         to scroll sideways."""
         lines = []
         for eq, value in zip(self.eqs, self.values, strict=True):
             long = bool(newline) and (
                 _is_matrix(eq)
-                or len(self._line(eq, value, notation.text, _values_text, " = ")) > notation.WIDTH
+                or len(self._line(eq, value, notation.text, _values_text, " = ")) > wrapping.WIDTH
             )
             again = f" {newline} {equals.strip()} " if long else " = "
             lines.append(self._line(eq, value, show, number, equals, again))
@@ -232,10 +290,10 @@ class Equations:
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"
 
-    def text(self, width: int = notation.WIDTH) -> str:
+    def text(self, width: int = wrapping.WIDTH) -> str:
         """One equation a line, ``lhs = rhs = value``, broken to fit ``width`` columns."""
         lines = self._lines(notation.text, _values_text, " = ")
-        return "\n".join(notation.wrap(line, width) for line in lines)
+        return "\n".join(wrapping.wrap(line, width) for line in lines)
 
     def __repr__(self) -> str:
         return self.text()

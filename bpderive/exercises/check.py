@@ -1,7 +1,8 @@
 """The learner derives, bpderive says which chain-rule factor is wrong.
 
 ``check(net, "w5", "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1")`` returns a
-:class:`Verdict`: right or wrong, which mistake, a message in English or Chinese, and how the
+:class:`Verdict`: right or wrong, which mistake, a message in the language in use (English or
+Chinese, :func:`bpderive.set_language`; ``lang=`` overrides it for one check), and how the
 answer was read.
 
 **Targets.** A parameter name that ``net.gradient`` accepts (``w5``, ``w_(x1,1)``, ``b4``),
@@ -49,10 +50,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
+from bpderive import language
 from bpderive.exercises.diagnose import Finding, close, diagnose, values
-from bpderive.exercises.messages import MISTAKE_NAMES, VERDICT
+from bpderive.exercises.messages import MISTAKE_NAMES, SEPARATOR, UNKNOWN_TARGET, VERDICT
 from bpderive.exercises.parse import AnswerError, parse_answer
-from bpderive.limits import LimitError
+from bpderive.limits import MAX_FORMULA, LimitError
 from bpderive.network import Network
 from bpderive.symbolic import notation
 from bpderive.symbolic.chain import Chain
@@ -73,7 +75,8 @@ class Verdict:
     """The outcome of :func:`check`: ``correct``, the ``mistake`` code (``None`` when right), the
     ``message`` for the learner, and ``read_as``, the expression the text was read as (``None``
     when it could not be read). ``proved`` is true when SymPy proved a right answer equal to the
-    chain, not only the numbers."""
+    chain, not only the numbers. ``lang`` is the language it speaks: in Chinese every part a
+    learner reads is Chinese, the headline included; the mistake code stays for programs."""
 
     target: str
     answer: str
@@ -91,7 +94,12 @@ class Verdict:
     def __repr__(self) -> str:
         zh = self.lang == "zh"
         colon = "：" if zh else ": "  # a full-width colon takes no space after it
-        mark = "✓ " if self.correct else f"✗ {self.mistake}{colon}"
+        if self.correct:
+            mark = "✓ "
+        elif zh:  # the headline of _repr_markdown_: a code such as wrong_factor is not Chinese
+            mark = f"✗ {VERDICT['wrong'][zh].format(mistake=MISTAKE_NAMES[self.mistake][zh])}"
+        else:
+            mark = f"✗ {self.mistake}{colon}"
         read_as = f"{VERDICT['read_as'][zh]}{colon}"
         read = "" if self.read_as is None else f"\n  {read_as}{notation.text(self.read_as)}"
         return f"{mark}{self.message}{read}"
@@ -133,7 +141,9 @@ def targets(net: Network) -> list[str]:
     return [*net.aliases, *net.parameters, *(f"delta_{n.name}" for n in units)]
 
 
-def _task(net: Network, target: object) -> _Task:
+def _task(net: Network, target: object, lang: str | None = None) -> _Task:
+    """What ``target`` asks for on ``net``; an unknown target is a ``KeyError`` listing the valid
+    ones, in ``lang`` (default: the language in use), as a learner who mistyped it reads it."""
     if not isinstance(net, Network):
         raise TypeError(f"net: expected a bpderive.Network, got {type(net).__name__}")
     if isinstance(target, str):
@@ -145,7 +155,8 @@ def _task(net: Network, target: object) -> _Task:
         elif target in net.aliases or target in net.parameters:
             label = Partial(net.symbol("E_total"), Name(target))
             return _Task(net, notation.text(label), label, net.gradient(target), None)
-    raise KeyError(f"target: unknown {target!r}; valid targets: {', '.join(targets(net))}")
+    valid = language.pick(SEPARATOR, lang).join(targets(net))
+    raise KeyError(language.pick(UNKNOWN_TARGET, lang).format(target=target, valid=valid))
 
 
 _POINTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -232,14 +243,14 @@ def _limit(seconds: float) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3))
 
 
-def check(net: Network, target: str, answer: str, lang: str = "en") -> Verdict:
+def check(net: Network, target: str, answer: str, lang: str | None = None) -> Verdict:
     """Check the learner's ``answer`` for ``target`` on ``net``; see the module's description.
 
-    ``target`` must be one of :func:`targets` (a ``KeyError`` lists them) and ``lang`` ``"en"``
-    or ``"zh"``; any ``answer`` gives a verdict, never an exception."""
-    if lang not in ("en", "zh"):
-        raise ValueError(f"lang: expected 'en' or 'zh', got {lang!r}")
-    task = _task(net, target)
+    ``target`` must be one of :func:`targets` (a ``KeyError`` lists them) and ``lang`` ``"en"``,
+    ``"zh"`` or ``None`` (the language in use); any ``answer`` gives a verdict, never an
+    exception."""
+    lang = language.resolve(lang)
+    task = _task(net, target, lang)
     zh = lang == "zh"
 
     def verdict(
@@ -254,7 +265,7 @@ def check(net: Network, target: str, answer: str, lang: str = "en") -> Verdict:
 
     resolve, valid = _resolver(task)
     try:
-        with _limit(LIMIT_SECONDS):
+        with _limit(LIMIT_SECONDS), language.using(lang):  # formulas print in lang too
             read_as = parse_answer(answer, resolve, valid)
             return _judge(task, read_as, zh, verdict)
     except AnswerError as error:
@@ -264,7 +275,8 @@ def check(net: Network, target: str, answer: str, lang: str = "en") -> Verdict:
     except _TooSlow:
         return verdict("too_complex", VERDICT["too_slow"][zh].format(seconds=LIMIT_SECONDS))
     except LimitError as error:
-        return verdict("too_complex", VERDICT["too_large"][zh].format(reason=error))
+        message = VERDICT["too_large"][zh].format(reason=error, limit=MAX_FORMULA)
+        return verdict("too_complex", message)
 
 
 def _judge(task: _Task, read_as: sp.Expr, zh: bool, verdict: Callable[..., Verdict]) -> Verdict:
@@ -287,7 +299,7 @@ def _judge(task: _Task, read_as: sp.Expr, zh: bool, verdict: Callable[..., Verdi
         """The message as text, and as Markdown with its formulas in LaTeX."""
         return tuple(
             VERDICT[key][zh].format(**{**numbers, "target": show(task.label), **fields(show)})
-            for show in (notation.text, _latex_inline)
+            for show in (lambda expr: _text(expr, zh), _latex_inline)
         )
 
     if not np.all(np.isfinite(given_values)):
@@ -299,6 +311,16 @@ def _judge(task: _Task, read_as: sp.Expr, zh: bool, verdict: Callable[..., Verdi
     key = "sign_in" if finding.mistake == "sign" and finding.item is not None else finding.mistake
     message = both(key, lambda show: _fields(finding, task, zh, show))
     return verdict(finding.mistake, message, read_as)
+
+
+def _text(expr: sp.Basic, zh: bool) -> str:
+    """An expression as the message's text: :func:`~bpderive.symbolic.notation.text`, except that
+    a label of one path of several (``∂E_total/∂out_h1 (via net_o2)``, whose name is English)
+    names its path in the message's language."""
+    if isinstance(expr, Partial) and expr.via is not None:
+        partial = notation.text(Partial(expr.top, expr.bottom))
+        return VERDICT["via"][zh].format(partial=partial, unit=notation.name_text(expr.via.name))
+    return notation.text(expr)
 
 
 def _latex_inline(expr: sp.Basic) -> str:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from bpderive.exercises.messages import CANNOT_READ, MAX_EXPONENT, MAX_LITERAL, PARSE
+from bpderive.exercises.messages import CANNOT_READ, MAX_EXPONENT, MAX_LITERAL, PARSE, SEPARATOR
+from bpderive.language import get_language
 
 
 @dataclass(eq=False)
@@ -39,17 +40,19 @@ class AnswerError(Exception):
         super().__init__(self.code, self.reason, self.position)  # args, so that it pickles
 
     def __str__(self) -> str:
-        return self.message("en")
+        return self.message("en")  # for programs; a learner reads message(), in their language
 
-    def message(self, lang: str = "en") -> str:
-        """One or two sentences for the learner, in English or (``lang="zh"``) Chinese."""
-        zh = lang.lower().startswith("zh")
+    def message(self, lang: str | None = None) -> str:
+        """One or two sentences for the learner, in ``lang`` (``"en"``, ``"zh"`` or a variant
+        such as ``"zh-CN"``; default: the language in use)."""
+        zh = (get_language() if lang is None else lang).lower().startswith("zh")
         reason = "unknown_name_hint" if self.suggestions else self.reason
         template = PARSE[reason][zh]
         if self.code == "unparseable" and reason not in ("empty", "not_text"):
             template = CANNOT_READ[zh] + template
         pos = None if self.position is None else self.position + 1
-        return template.format_map({**vars(self), "pos": pos, "hint": ", ".join(self.suggestions)})
+        hint = SEPARATOR[zh].join(self.suggestions)
+        return template.format_map({**vars(self), "pos": pos, "hint": hint})
 
 
 # Look-alike characters typed by a Chinese input method or copied from a rendered formula, folded

@@ -2,8 +2,10 @@
 
 Each message is an ``(English, Chinese)`` pair of ``str.format`` templates, so the two editions
 say the same thing and a reviewer reads them side by side. The Chinese uses the article's own
-terms: 误差 (error), 权值 (weight), 偏置/阈值 (bias/threshold), 链式法则 (chain rule),
-输出层 (output layer), 隐含层 (hidden layer).
+terms, as ``notebooks/zh/STYLE.md`` lists them: 误差 (error), 权值 (weight), 阈值 (bias),
+神经元 (unit), 链式法则 (chain rule), 输出层 (output layer), 隐含层 (hidden layer), 例题 (the
+worked example); names and code quoted in a Chinese sentence stand in “…”, and lists of names
+are joined with 、.
 """
 
 from __future__ import annotations
@@ -29,31 +31,31 @@ PARSE: dict[str, tuple[str, str]] = {
     ),
     "unexpected": (
         "unexpected '{found}' at character {pos}.",
-        "第 {pos} 个字符处出现了意外的 '{found}'。",
+        "第 {pos} 个字符处出现了意外的 “{found}”。",
     ),
     "mismatch": (
         "unexpected '{found}' at character {pos}, expected '{expected}'.",
-        "第 {pos} 个字符处出现了意外的 '{found}'，这里应该是 '{expected}'。",
+        "第 {pos} 个字符处出现了意外的 “{found}”，这里应该是 “{expected}”。",
     ),
     "unclosed": (
         "a '{found}' opened at character {pos} is never closed.",
-        "第 {pos} 个字符处的 '{found}' 没有对应的右括号。",
+        "第 {pos} 个字符处的 “{found}” 没有对应的右括号。",
     ),
     "missing_operand": (
         "nothing follows the '{found}' at character {pos}.",
-        "第 {pos} 个字符处的 '{found}' 后面缺少内容。",
+        "第 {pos} 个字符处的 “{found}” 后面缺少内容。",
     ),
     "no_argument": (
         "the function '{found}' at character {pos} needs an argument, as in {found}(x).",
-        "第 {pos} 个字符处的函数 '{found}' 缺少参数，请写成 {found}(x) 的形式。",
+        "第 {pos} 个字符处的函数 “{found}” 缺少参数，请写成 {found}(x) 的形式。",
     ),
     "frac_args": (
         "'{found}' at character {pos} needs two groups in braces, as in \\frac{{a}}{{b}}.",
-        "第 {pos} 个字符处的 '{found}' 后面需要两个花括号，例如 \\frac{{a}}{{b}}。",
+        "第 {pos} 个字符处的 “{found}” 后面需要两个花括号，例如 \\frac{{a}}{{b}}。",
     ),
     "unknown_command": (
         "'{found}' at character {pos} is not a LaTeX command bpderive knows.",
-        "第 {pos} 个字符处的 '{found}' 不是可以识别的 LaTeX 命令。",
+        "第 {pos} 个字符处的 “{found}” 不是可以识别的 LaTeX 命令。",
     ),
     "division_by_zero": (
         "division by zero at character {pos}.",
@@ -65,11 +67,11 @@ PARSE: dict[str, tuple[str, str]] = {
     ),
     "unknown_name": (
         "Unknown name '{name}' at character {pos}.",
-        "第 {pos} 个字符处：未知的名称 '{name}'。",
+        "第 {pos} 个字符处：未知的名称 “{name}”。",
     ),
     "unknown_name_hint": (
         "Unknown name '{name}' at character {pos}. Did you mean: {hint}?",
-        "第 {pos} 个字符处：未知的名称 '{name}'，你是不是想写：{hint}？",
+        "第 {pos} 个字符处：未知的名称 “{name}”，你是不是想写：{hint}？",
     ),
     "too_long": (
         f"The answer is too long (more than {MAX_LENGTH} characters).",
@@ -162,15 +164,26 @@ VERDICT: dict[str, tuple[str, str]] = {
     "too_large": (
         "This chain is too large to check as one formula on this network: {reason}. Check a "
         "parameter closer to the output, or a smaller network.",
-        "这条链在这个网络上太大，无法作为一个公式检查：{reason}。请检查离输出层更近的参数，"
-        "或换一个较小的网络。",
+        "这条链在这个网络上太大：写成一个公式会超过 {limit:,} 个运算和符号，无法作为一个公式检查。"
+        "请检查离输出层更近的参数，或换一个较小的网络。",
     ),
     "in_path": (" (in the path through {unit})", "（在经过 {unit} 的路径中）"),
+    "via": ("{partial} (via {unit})", "{partial}（经过 {unit}）"),
     "example": ("the worked example", "例题数值"),
-    "sample": ("a sample point", "一组示例数值"),
+    "sample": ("a sample point", "一组随机数值"),
     "wrong": ("Not yet: {mistake}.", "还不对：{mistake}。"),
     "read_as": ("Read as", "读作"),
 }
+
+#: A target :func:`~bpderive.exercises.check` does not know (a ``KeyError``: a mistyped target in
+#: a notebook is the learner's to fix, so it reads in the learner's language).
+UNKNOWN_TARGET = (
+    "target: unknown {target!r}; valid targets: {valid}",
+    "target：没有 “{target}” 这个目标；可以检查的目标：{valid}",
+)
+#: How a list of names is joined: the Chinese enumeration comma also separates names such as
+#: ``w_(x1,1)`` that hold a comma of their own.
+SEPARATOR = (", ", "、")
 
 #: Each mistake code as a learner reads it, in a verdict's heading.
 MISTAKE_NAMES: dict[str, tuple[str, str]] = {

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from bpderive.language import pick
 from bpderive.numeric.codegen import output_rule
 from bpderive.numeric.inplace import NUMPY_NAMES, InPlace
 from bpderive.symbolic.notation import NET, OUT, TARGET
@@ -149,7 +150,7 @@ def generate(
     signature = ", ".join([*params, "X", "T", "ws", *grads, "want_cost"])
     lines = [
         f"def gradients({signature}):",
-        '    """∂E/∂W and ∂E/∂b into the g arrays; the cost if want_cost (else NaN)."""',
+        f'    """{pick(_GRADIENTS_DOC)}"""',
         f"    {unpack} = ws",
         "    inv_n = 1.0 / X.shape[0]",
         *(f"    {line}" for line in in_place),
@@ -158,7 +159,7 @@ def generate(
         "    return cost",
         "",
         f"def forward({', '.join([*params, 'X', 'ws'])}):",
-        '    """net and out of every layer into the workspace."""',
+        f'    """{pick(_FORWARD_DOC)}"""',
         f"    {unpack} = ws",
         *(f"    {line}" for line in forward),
     ]
@@ -207,6 +208,18 @@ def _net_into_out(lines: list[str], k: int) -> list[str]:
     if written is None or any(net.search(line) for line in lines[written + 1 :]):
         return lines
     return [net.sub(out, line) for line in lines]
+
+
+#: The generated functions' docstrings, in the language in use when the network is compiled:
+#: the source is something a learner reads (``compile().source``), in either edition.
+_GRADIENTS_DOC = (
+    "∂E/∂W and ∂E/∂b into the g arrays; the cost if want_cost (else NaN).",
+    "把 ∂E/∂W 和 ∂E/∂b 写进 g 数组；want_cost 为真时返回代价（否则为 NaN）。",
+)
+_FORWARD_DOC = (
+    "net and out of every layer into the workspace.",
+    "把每一层的 net 和 out 写进工作区。",
+)
 
 
 def _checked_entry(sizes: tuple[int, ...], params: list[str], targets_checked: bool) -> list[str]:

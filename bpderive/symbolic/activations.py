@@ -11,16 +11,15 @@ formula, never typed in:
   not used (:meth:`Activation.derivative_in_output`);
 * its range of outputs (for initialisers, plots, and for checking that a loss is defined on it).
 
-Two facts cannot be derived and are given: the description, and MATLAB's "active input range"
-used by the Nguyen–Widrow initialiser (``logsig`` [−4, 4], ``tansig`` [−2, 2]).
+Two facts cannot be derived and are given: the description (in :mod:`.texts`), and MATLAB's
+"active input range" used by the Nguyen–Widrow initialiser (``logsig`` [−4, 4], ``tansig`` [−2, 2]).
 
 :meth:`Activation.define` makes a new one from any function of a SymPy symbol (``Piecewise``
 allowed); a network accepts it wherever it accepts a name, derives it like a built-in one, and
 :func:`bpderive.save` stores its formula as data (:mod:`bpderive.symbolic.codec`), never as code.
 
 Softmax is different: each output depends on every ``net`` of its layer, so its derivative is a
-Jacobian, not an element-wise function. It lives in :class:`Softmax` and may only be used on the
-output layer.
+Jacobian, not an element-wise function; :class:`Softmax`, for the output layer only, holds it.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ import numpy as np
 import sympy as sp
 
 from bpderive.checks import real_scalar
-from bpderive.symbolic import codec
+from bpderive.symbolic import codec, texts
 from bpderive.symbolic.build import rename
 from bpderive.symbolic.notation import NET, OUT
 
@@ -50,11 +49,12 @@ class Activation:
 
     name: str
     formula: sp.Expr
-    description: str = ""
+    about: str | tuple[str, str] = ""
     aliases: tuple[str, ...] = ()
     active_range: Interval | None = None
     builtin: bool = False
 
+    description = texts.DESCRIPTION  # ``about`` in the language in use
     elementwise = True
     #: Whether the layer's outputs form a probability distribution (sum to 1): softmax only.
     distribution = False
@@ -84,7 +84,7 @@ class Activation:
         formula = _formula(f"activation {name!r}", formula, {NET})
         if active_range is not None:
             active_range = _interval(f"activation {name!r}: active_range", active_range)
-        return cls(name, formula, description or f"user-defined: {formula}", (), active_range)
+        return cls(name, formula, description or texts.user_defined(formula), (), active_range)
 
     @classmethod
     def from_spec(cls, entry: Mapping[str, object]) -> Activation:
@@ -112,8 +112,8 @@ class Activation:
         if self.builtin:
             return self.name
         entry: dict[str, object] = {"name": self.name, "formula": codec.encode(self.formula)}
-        if self.description:
-            entry["description"] = self.description
+        if self.about:
+            entry["description"] = texts.saved(self.about)
         if self.active_range is not None:
             entry["active_range"] = list(self.active_range)
         return entry
@@ -282,7 +282,8 @@ class Softmax:
     """
 
     name = "softmax"
-    description = "softmax: e^{net_k} / Σ_j e^{net_j}, output layer only"
+    about = texts.SOFTMAX
+    description = texts.DESCRIPTION
     aliases: tuple[str, ...] = ()
     active_range = None
     builtin = True
@@ -341,7 +342,7 @@ def leaky_relu(slope: float) -> Activation:
     return Activation(
         "leaky_relu",
         sp.Piecewise((exact * NET, NET <= 0), (NET, True)),
-        f"leaky ReLU with a fixed slope a = {slope} for net <= 0",
+        texts.filled(texts.LEAKY_RELU_SLOPE, slope=slope),
     )
 
 
@@ -351,7 +352,7 @@ ACTIVATIONS: dict[str, Activation | Softmax] = {
         Activation(
             "logistic",
             1 / (1 + sp.exp(-NET)),
-            "logistic sigmoid 1/(1 + e^-net), range (0, 1) (MATLAB logsig)",
+            texts.LOGISTIC,
             aliases=("logsig", "sigmoid"),
             active_range=(-4.0, 4.0),
             builtin=True,
@@ -359,7 +360,7 @@ ACTIVATIONS: dict[str, Activation | Softmax] = {
         Activation(
             "tanh",
             sp.tanh(NET),
-            "hyperbolic tangent, range (-1, 1), zero-centred (MATLAB tansig)",
+            texts.TANH,
             aliases=("tansig",),
             active_range=(-2.0, 2.0),
             builtin=True,
@@ -367,33 +368,32 @@ ACTIVATIONS: dict[str, Activation | Softmax] = {
         Activation(
             "linear",
             NET,
-            "identity net, for function-approximation outputs (MATLAB purelin)",
+            texts.LINEAR,
             aliases=("purelin",),
             builtin=True,
         ),
         Activation(
             "relu",
             sp.Piecewise((sp.Integer(0), NET <= 0), (NET, True)),
-            "rectified linear max(0, net)",
+            texts.RELU,
             builtin=True,
         ),
         Activation(
             "softplus",
             sp.log(1 + sp.exp(NET)),
-            "softplus log(1 + e^net), a smooth ReLU",
+            texts.SOFTPLUS,
             builtin=True,
         ),
         Activation(
             "elu",
             sp.Piecewise((sp.exp(NET) - 1, NET <= 0), (NET, True)),
-            "exponential linear unit: net for net > 0, α(e^net − 1) otherwise (α = 1)",
+            texts.ELU,
             builtin=True,
         ),
         Activation(
             "leaky_relu",
             sp.Piecewise((NET / 4, NET <= 0), (NET, True)),
-            "leaky ReLU: net for net > 0, a·net otherwise, a fixed slope a = 0.25 (PReLU's start "
-            "value, after He et al.; PReLU then learns a)",
+            texts.LEAKY_RELU,
             aliases=("prelu",),
             builtin=True,
         ),

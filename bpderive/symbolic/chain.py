@@ -26,7 +26,7 @@ import sympy as sp
 
 from bpderive.checks import bool_scalar, real_number
 from bpderive.limits import LimitError, check_formula_size
-from bpderive.symbolic import notation
+from bpderive.symbolic import notation, wrapping
 from bpderive.symbolic.notation import Name, OrderedEq
 
 
@@ -235,11 +235,11 @@ class Chain:
         body = LATEX.newline.join(self.lines(values, set(), LATEX))
         return rf"\begin{{aligned}} {body} \end{{aligned}}"
 
-    def text(self, values: Mapping | None = None, width: int = notation.WIDTH) -> str:
+    def text(self, values: Mapping | None = None, width: int = wrapping.WIDTH) -> str:
         """The same derivation as plain text, one line per term, broken to fit ``width``."""
         self._check_values(values)
         lines = self.lines(values, set(), TEXT)
-        return TEXT.newline.join(notation.wrap(line, width) for line in lines)
+        return TEXT.newline.join(wrapping.wrap(line, width) for line in lines)
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"

@@ -29,7 +29,8 @@ import numpy as np
 import sympy as sp
 from sympy.calculus.util import continuous_domain
 
-from bpderive.symbolic import codec
+from bpderive.language import pick
+from bpderive.symbolic import codec, texts
 from bpderive.symbolic.activations import ACTIVATIONS, Activation, Softmax, _formula, _new_name
 from bpderive.symbolic.notation import OUT, TARGET, Name, set_text
 
@@ -44,12 +45,14 @@ class Loss:
 
     name: str
     formula: sp.Expr
-    description: str = ""
+    about: str | tuple[str, str] = ""  # the description as given: see texts.DESCRIPTION
     sum_of_squares: bool = False
     target_range: tuple[float, float] | None = None
     targets_sum_to_one: bool = False
     for_distribution: Loss | None = None
     builtin: bool = False
+
+    description = texts.DESCRIPTION
 
     @classmethod
     def define(
@@ -76,7 +79,7 @@ class Loss:
         except Exception as error:  # the user's function: report whatever it raised
             raise ValueError(f"loss {name!r}: term(out, target) raised {error!r}") from None
         formula = _formula(f"loss {name!r}", formula, {OUT, TARGET})
-        loss = cls(name, formula, description or f"user-defined: {formula}", sum_of_squares)
+        loss = cls(name, formula, description or texts.user_defined(formula), sum_of_squares)
         if sum_of_squares and loss.residual is None:
             raise ValueError(
                 f"loss {name!r}: declared sum_of_squares=True, but SymPy cannot write "
@@ -109,7 +112,7 @@ class Loss:
         return {
             "name": self.name,
             "formula": codec.encode(self.formula),
-            "description": self.description,
+            "description": texts.saved(self.about),
             "sum_of_squares": self.sum_of_squares,
         }
 
@@ -128,16 +131,23 @@ class Loss:
             return self.for_distribution.for_output(activation)
         if self.domain is not None and self.domain != sp.S.Reals:
             if not self._defined_on(activation):
+                # a lesson in notebook 05, so in the learner's language
                 outputs = activation.output_range
                 found = (
-                    f"SymPy cannot find the range of the output activation {activation.name!r}"
+                    pick(texts.RANGE_UNKNOWN).format(activation=activation.name)
                     if outputs is None
-                    else f"the output activation {activation.name!r} gives {set_text(outputs)}"
+                    else pick(texts.RANGE_GIVEN).format(
+                        activation=activation.name, range=set_text(outputs)
+                    )
                 )
                 fits = [a.name for a in ACTIVATIONS.values() if self._defined_on(a)]
                 raise ValueError(
-                    f"loss: {self.name!r} is defined for outputs in {set_text(self.domain)}, but "
-                    f"{found}; an output activation that fits: {', '.join(fits)}"
+                    pick(texts.LOSS_MISMATCH).format(
+                        loss=self.name,
+                        domain=set_text(self.domain),
+                        found=found,
+                        fits=pick(texts.LIST_SEPARATOR).join(fits),
+                    )
                 )
         return self
 
@@ -209,27 +219,26 @@ LOSSES: dict[str, Loss] = {
         Loss(
             "half_sse",
             sp.Rational(1, 2) * (TARGET - OUT) ** 2,
-            "E_total = 1/2 Σ_k (target_k - out_k)^2, the article's (Widrow-Hoff)",
+            texts.HALF_SSE,
             sum_of_squares=True,
             builtin=True,
         ),
         Loss(
             "mse",
             (TARGET - OUT) ** 2 / M,
-            "E_total = 1/m Σ_k (target_k - out_k)^2, the mean over outputs (MATLAB's mse)",
+            texts.MSE,
             sum_of_squares=True,
             builtin=True,
         ),
         Loss(
             "cross_entropy",
             -(TARGET * sp.log(OUT) + (1 - TARGET) * sp.log(1 - OUT)),
-            "binary cross-entropy with logistic outputs, categorical with softmax; "
-            "cancels the activation's derivative in δ",
+            texts.CROSS_ENTROPY,
             target_range=(0.0, 1.0),
             for_distribution=Loss(
                 "cross_entropy",
                 -TARGET * sp.log(OUT),
-                "categorical cross-entropy −Σ_k target_k·log(out_k), for a softmax output",
+                texts.CATEGORICAL,
                 target_range=(0.0, 1.0),
                 targets_sum_to_one=True,
                 builtin=True,

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from bpderive.language import pick
+from bpderive.symbolic import texts
 from bpderive.symbolic.chain import Factor
 from bpderive.symbolic.derivation import Derivation
 from bpderive.symbolic.notation import OrderedEq, Partial, name_text
@@ -203,10 +205,7 @@ class Proof:
     gradients: int
 
     def __repr__(self) -> str:
-        return (
-            f"the four equations give back all {self.deltas} δ and all {self.gradients} "
-            f"gradients of the scalar chains (each difference simplifies to 0)"
-        )
+        return pick(texts.PROOF).format(deltas=self.deltas, gradients=self.gradients)
 
 
 def prove(s: NetworkStructure, d: Derivation) -> Proof:

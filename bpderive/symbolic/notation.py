@@ -32,7 +32,11 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
+from bpderive.language import get_language, pick
+from bpderive.symbolic import texts
+
 _GREEK = {"delta": ("δ", r"\delta"), "eta": ("η", r"\eta"), "mu": ("μ", r"\mu")}
+_INFINITY = {sp.oo: "∞", -sp.oo: "−∞"}
 _SUPERSCRIPT = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
 _VULGAR = {
     sp.Rational(1, 2): "½",
@@ -105,16 +109,15 @@ class Partial(Name):
     equation (``w⁺ = w − η1·∂E_total/∂w``) and be printed both ways.
 
     ``via`` names the path when several meet: ``∂E_total/∂out_h1`` through ``net_o1`` is one
-    summand of ``∂E_total/∂out_h1``. The name is the text form; the parts are kept as attributes
-    so that the LaTeX is built from them, never parsed back out of a string."""
+    summand of ``∂E_total/∂out_h1``. The name is the English text form (``… (via net_o1)``),
+    the same in every language, since a symbol is known by its name; the parts are kept as
+    attributes so that LaTeX and the text in the language in use (``… （经过 net_o1）``) are
+    built from them, never parsed back out of a string."""
 
     __slots__ = ("top", "bottom", "via")
 
     def __new__(cls, top: sp.Symbol, bottom: sp.Symbol, via: sp.Symbol | None = None) -> Partial:
-        label = f"∂{name_text(top.name)}/∂{name_text(bottom.name)}"
-        if via is not None:
-            label += f" (via {name_text(via.name)})"
-        obj = super().__new__(cls, label)
+        obj = super().__new__(cls, _partial_text(top, bottom, via, "en"))
         obj.top, obj.bottom, obj.via = top, bottom, via
         return obj
 
@@ -130,6 +133,19 @@ class Partial(Name):
         if self.via is None:
             return fraction
         return rf"\left.{fraction}\right|_{{{name_tex(self.via.name)}}}"
+
+
+#: The path a :class:`Partial` is taken along, in its text form.
+VIA = (" (via {unit})", "（经过 {unit}）")
+
+
+def _partial_text(
+    top: sp.Symbol, bottom: sp.Symbol, via: sp.Symbol | None, lang: str | None = None
+) -> str:
+    """``∂top/∂bottom`` as text, with its path (if any) in ``lang`` (default: the language in
+    use)."""
+    label = f"∂{name_text(top.name)}/∂{name_text(bottom.name)}"
+    return label if via is None else label + pick(VIA, lang).format(unit=name_text(via.name))
 
 
 #: One unit's input, output and target, in which activations and losses are written.
@@ -179,12 +195,19 @@ def _factor_rank(factor: sp.Basic) -> tuple[int, object]:
 
 
 class _LatexPrinter(_Ordering, LatexPrinter):
-    """SymPy's LaTeX printer in the article's order."""
+    """SymPy's LaTeX printer in the article's order, with its words in the language in use."""
 
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         if expr in self.values:
             return _value_tex(self.values[expr])
         return super()._print_Symbol(expr, style)
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        """SymPy's cases, their words (for, otherwise) in the language in use."""
+        cases = (
+            super()._print_Piecewise(expr).replace(r"\text{for}", rf"\text{{{pick(texts.WHEN)}}}")
+        )
+        return cases.replace(r"\text{otherwise}", rf"\text{{{pick(texts.OTHERWISE)}}}")
 
 
 class _TextPrinter(_Ordering, StrPrinter):
@@ -196,7 +219,16 @@ class _TextPrinter(_Ordering, StrPrinter):
         if expr in self.values:
             shown = number(self.values[expr])
             return f"({shown})" if shown.startswith("−") else shown
+        if isinstance(expr, Partial):
+            return _partial_text(expr.top, expr.bottom, expr.via)
         return name_text(expr.name)
+
+    def _print_Interval(self, expr: sp.Interval) -> str:
+        """An interval as a learner writes it, ``(0, 1)`` or ``[0, ∞)``, as in LaTeX; not
+        SymPy's ``Interval.open(0, 1)``."""
+        low, high = (_INFINITY.get(end) or self._print(end) for end in (expr.start, expr.end))
+        left, right = "(" if expr.left_open else "[", ")" if expr.right_open else "]"
+        return f"{left}{low}, {high}{right}"
 
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         base = self.parenthesize(expr.base, PRECEDENCE["Pow"], strict=True)
@@ -233,6 +265,12 @@ class _TextPrinter(_Ordering, StrPrinter):
             for v, n in expr.variable_count
         )
         return f"{top}{body}/{bottom}"
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        """SymPy's ``Piecewise((0, net <= 0), (1, True))``; in Chinese, in words."""
+        if get_language() != "zh":
+            return self._print_Function(expr)
+        return texts.piecewise(expr.args, self._print)
 
     def _print_Rational(self, expr: sp.Rational) -> str:
         if abs(expr) in _VULGAR:
@@ -275,59 +313,6 @@ def latex(expr: sp.Basic, values: Mapping[sp.Symbol, float] | None = None) -> st
     # Numbers side by side need a dot (0.4 · 0.5, not 0.4 0.5); before a parenthesis, as in the
     # text form, none: 0.59327(1 − 0.59327).
     return re.sub(r" \\cdot (?=\\left\()", " ", printer.doprint(expr))
-
-
-#: The terminal's width: lines of text are broken to fit it.
-WIDTH = 80
-
-
-def wrap(line: str, width: int = WIDTH, indent: int = 4) -> str:
-    """A line of text broken between terms to fit ``width`` columns: first at each ``=`` (the
-    continuation lines start with ``=`` under one another), then a part that is still too long
-    at ``+``, ``−`` or ``·`` between terms, never inside a number or a name. Leading spaces are
-    kept, so an indented line stays indented."""
-    if len(line) <= width:
-        return line
-    lead = line[: len(line) - len(line.lstrip())]
-    parts = line.strip().split(" = ")
-    pad = lead + " " * indent
-    lines = _split_terms(lead + parts[0], width, pad)
-    for part in parts[1:]:
-        if len(lines[-1]) + 3 + len(part) <= width:
-            lines[-1] += f" = {part}"
-        else:
-            lines += _split_terms(f"{pad}= {part}", width, pad + "  ")
-    return "\n".join(lines)
-
-
-def _split_terms(line: str, width: int, pad: str) -> list[str]:
-    """``line`` broken to fit ``width``: before a ``+`` or ``−`` between terms, else after a
-    ``·`` between factors, else between the rows of a matrix (``;``), never inside a
-    parenthesis or a number."""
-    out: list[str] = []
-    while len(line) > width:
-        cut = _break_point(line, width, len(pad))
-        if cut is None:
-            break  # one unbreakable term: leave it long rather than cut a number or a name
-        out.append(line[:cut].rstrip())
-        line = pad + line[cut:].lstrip()
-    return [*out, line]
-
-
-def _break_point(line: str, width: int, start: int) -> int | None:
-    depth, found = 0, {}
-    for k, c in enumerate(line[:width]):
-        if c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif k > start and depth == 0 and line.startswith((" + ", " − ", " ⊙ "), k):
-            found["term"] = k
-        elif k > start and depth == 0 and c == "·":
-            found["factor"] = k + 1
-        elif k > start and depth == 1 and c == ";":
-            found["row"] = k + 1
-    return next((found[kind] for kind in ("term", "factor", "row") if kind in found), None)
 
 
 def _formatted(value: float, digits: int, form: str) -> str:

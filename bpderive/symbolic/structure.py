@@ -25,7 +25,9 @@ from functools import cached_property
 import sympy as sp
 
 from bpderive.checks import check_params, check_rows, check_sizes, parameter_shapes
+from bpderive.language import pick
 from bpderive.limits import check_formula_size
+from bpderive.symbolic import texts
 from bpderive.symbolic.activations import Activation, Softmax, get_activation
 from bpderive.symbolic.local import LocalEquations
 from bpderive.symbolic.losses import Loss, get_loss
@@ -35,6 +37,8 @@ from bpderive.symbolic.notation import Name
 ETA1 = Name("eta_1", positive=True)
 ETA2 = Name("eta_2", positive=True)
 E_TOTAL = Name("E_total")
+#: Where a bias comes from in :meth:`NetworkStructure.name_table`: no unit.
+BIAS_SOURCE = ("(bias)", "（阈值）")
 
 _ARTICLE_SIZES = (2, 3, 2)
 #: Flat weight names by network shape: the article's on its 2-3-2 network (only these four: its
@@ -221,7 +225,8 @@ class NetworkStructure:
         return parameter_shapes(self.sizes)
 
     def resolve(self, name: str) -> Parameter:
-        """A parameter by canonical name or article alias; a ``KeyError`` lists the valid ones."""
+        """A parameter by canonical name or article alias; a ``KeyError`` lists the valid ones, in
+        the learner's language (notebook 01 shows it as a lesson on the article's names)."""
         if not isinstance(name, str):
             raise KeyError(f"parameter name: expected a string such as 'w5', got {name!r}")
         key = self.aliases.get(name, name)
@@ -229,25 +234,23 @@ class NetworkStructure:
             return self.parameters[key]
         hint = ""
         if re.fullmatch(r"[wW]\d+", name):
-            hint = (
-                " The article's flat names are only w1 (x1→h1) and w5, w6, w7 (h1, h2, h3→o1) on "
-                "its 2-3-2 network: the numbering cannot be completed without a clash (Mazur's "
-                "w1 … w8 name every weight of his 2-2-2 network)."
-            )
+            hint = pick(texts.FLAT_NAMES)
             if name.startswith("W"):
-                hint += f" ({name!r} is a key of the parameter mapping, a whole matrix.)"
-        valid = ", ".join([*self.aliases, *self.parameters])
-        raise KeyError(f"unknown parameter {name!r}.{hint} Valid names: {valid}")
+                hint += pick(texts.MATRIX_KEY).format(name=name)
+        valid = pick(texts.LIST_SEPARATOR).join([*self.aliases, *self.parameters])
+        raise KeyError(pick(texts.UNKNOWN_PARAMETER).format(name=name, hint=hint, valid=valid))
 
     def name_table(self) -> list[dict[str, str]]:
-        """One row per parameter: canonical name, article alias, mapping entry, from, to."""
+        """One row per parameter: canonical name, article alias, mapping entry, from, to. A
+        bias comes from no unit: its ``from`` says so, in the language in use (it is printed
+        in a learner's table)."""
         alias_of = {v: k for k, v in self.aliases.items()}
         return [
             {
                 "name": p.name,
                 "alias": alias_of.get(p.name, ""),
                 "entry": f"{p.key}[{', '.join(map(str, p.index))}]",
-                "from": p.source or "(bias)",
+                "from": p.source or pick(BIAS_SOURCE),
                 "to": p.target,
             }
             for p in self.parameters.values()
