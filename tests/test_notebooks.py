@@ -124,6 +124,17 @@ def test_every_code_cell_ran_in_order_without_error(path: Path) -> None:
                 assert output["name"] == "stdout", f"{path.name}: a cell wrote to stderr"
 
 
+#: The most lines a code cell may have: a learner reads a cell at a glance, and what would make
+#: it longer (table and figure plumbing) belongs in bpderive.display.
+LONGEST_CELL = 20
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(FOLDER)))
+def test_code_cells_read_at_a_glance(path: Path) -> None:
+    long = [s.splitlines()[0] for s in _sources(path) if len(s.splitlines()) > LONGEST_CELL]
+    assert not long, f"{path.name}: cells over {LONGEST_CELL} lines, starting {long}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(FOLDER)))
 def test_outputs_are_machine_independent(path: Path) -> None:
     notebook = json.loads(path.read_text(encoding="utf-8"))
