@@ -192,6 +192,10 @@ MISTAKE_NAMES: dict[str, tuple[str, str]] = {
     "missing_factor": ("a missing factor", "缺少因子"),
     "wrong_factor": ("a wrong factor", "因子错误"),
     "missing_path": ("a missing path", "缺少路径"),
+    "learning_rate": ("a learning rate in a gradient", "梯度里出现了学习率"),
+    "wrong_target": ("another quantity", "求的不是这个量"),
+    "number_only": ("a number, not a formula", "只有数值，没有公式"),
+    "circular": ("the asked quantity itself", "用所求的量自己作答"),
     "not_equivalent": ("not equal", "不相等"),
     "unparseable": ("cannot be read", "无法读取"),
     "unknown_name": ("an unknown name", "未知名称"),
@@ -202,6 +206,7 @@ MISTAKE_NAMES: dict[str, tuple[str, str]] = {
 ASK: dict[str, tuple[str, str]] = {
     "prompt": ("Your answer for {target}:", "你对 {target} 的答案："),
     "button": ("Check", "检查"),
+    "hint": ("Hint", "提示"),
     "install": (
         "The answer box needs ipywidgets: pip install ipywidgets (or pip install "
         '"bpderive[notebooks]"), then restart the kernel. Meanwhile, check an answer with '
