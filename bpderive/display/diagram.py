@@ -240,8 +240,7 @@ def draw_network(
         net = params.net if isinstance(params, WorkedExample) else Network()
     if not isinstance(net, Network):
         raise TypeError(f"net: expected a bpderive.Network, got {type(net).__name__}")
-    params, x, target = paths.sample(params, x, target)
-    plan = paths.plan(net, chain, marks, params, x, target)
+    params, plan = paths.plan(net, params, chain, marks, x, target)
     checked = None if params is None else check_params(net.sizes, params)
     if weight_labels is not None and not isinstance(weight_labels, bool):
         raise TypeError(f"weight_labels: expected True, False or None, got {weight_labels!r}")

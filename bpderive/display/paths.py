@@ -44,9 +44,9 @@ if TYPE_CHECKING:
 STATUSES = ("missing", "wrong")
 #: Okabe and Ito's palette without its vermilion (marked paths are red) and yellow (unreadable
 #: on white); beyond five top-level paths the colours repeat.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")
+PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9")
 SHARED = "0.15"
-MARKED = "#D40000"
+MARKED = "#d40000"
 #: How far right of an output its error is written, in data units (the figure grows by it).
 _ERROR_GAP = 0.75
 _EXTRA = 1.35
@@ -116,43 +116,38 @@ def path_keys(chain: Chain) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys + [p.route[-1] for p in every]))
 
 
-def sample(
-    params: Mapping[str, object] | WorkedExample | None, x: object, target: object
-) -> tuple[Mapping[str, object] | None, object, object]:
-    """The parameter mapping and the sample: a worked example carries all three, a mapping
-    needs ``x`` and ``target`` for numbers. Half a sample, or two, is refused by name."""
-    if isinstance(params, WorkedExample):
-        if x is not None or target is not None:
-            given = "x" if x is not None else "target"
-            raise ValueError(
-                f"{given}: the worked example given as params carries its own sample (x and "
-                f"target); pass either the example alone or a parameter mapping with x= and "
-                f"target=, got both"
-            )
-        return params.params, params.x, params.target
-    if (x is None) != (target is None):
-        missing, given = ("target", "x") if target is None else ("x", "target")
-        raise ValueError(f"{missing}: expected a sample's {missing} with {given}=, got none")
-    if x is not None and params is None:
-        raise ValueError("params: x and target give numbers only with the parameters, got none")
-    return params, x, target
-
-
 def plan(
     net: Network,
+    params: Mapping[str, object] | WorkedExample | None,
     chain: object,
     marks: object,
-    params: Mapping[str, object] | None,
     x: object,
     target: object,
-) -> Plan | None:
-    """Check ``chain``, ``marks`` and the sample against ``net`` before anything is drawn, and
-    compute the terms' numbers; ``None`` when there is no chain to draw."""
+) -> tuple[Mapping[str, object] | None, Plan | None]:
+    """The parameter mapping (a worked example's own, given one) and, for a ``chain``, its
+    paths with their numbers: every argument checked against ``net`` before anything is drawn.
+
+    A worked example carries its sample; a mapping needs ``x`` and ``target`` for numbers, and
+    without them the terms are drawn without numbers. Half a sample, two samples, or a sample
+    or marks without a chain are refused by name rather than guessed or ignored."""
+    if chain is None and (marks is not None or x is not None or target is not None):
+        given = "marks" if marks is not None else "x" if x is not None else "target"
+        raise ValueError(f"{given}: only used with chain=, got {given} without a chain")
+    if isinstance(params, WorkedExample):
+        if x is not None or target is not None:
+            raise ValueError(
+                f"{'x' if x is not None else 'target'}: the worked example given as params "
+                f"carries its own sample; pass either the example alone or a parameter mapping "
+                f"with x= and target=, got both"
+            )
+        params, x, target = params.params, params.x, params.target
+    elif (x is None) != (target is None):
+        missing, given = ("target", "x") if target is None else ("x", "target")
+        raise ValueError(f"{missing}: expected a sample's {missing} with {given}=, got none")
+    elif x is not None and params is None:
+        raise ValueError("params: x and target give numbers only with the parameters, got none")
     if chain is None:
-        for name, value in (("marks", marks), ("x", x), ("target", target)):
-            if value is not None:
-                raise ValueError(f"{name}: only used with chain=, got {name} without a chain")
-        return None
+        return params, None
     if not isinstance(chain, ChainRule):
         raise TypeError(
             f"chain: expected a parameter's chain, net.gradient(name), got {type(chain).__name__}"
@@ -163,14 +158,9 @@ def plan(
             f"chain: expected a chain of this {sizes} network, net.gradient(name); the chain "
             f"of {name} given was derived for another network"
         )
-    paths = top_paths(chain)
-    return Plan(
-        net,
-        chain,
-        paths,
-        _marks(marks, chain),
-        marks is not None,
-        _values(chain, params, x, target),
+    values = None if x is None else chain.evaluate(params, x, target)
+    return params, Plan(
+        net, chain, top_paths(chain), _marks(marks, chain), marks is not None, values
     )
 
 
@@ -192,12 +182,6 @@ def _marks(marks: object, chain: ChainRule) -> dict[str, str]:
         if status not in STATUSES:
             raise ValueError(f"marks[{key!r}]: expected 'missing' or 'wrong', got {status!r}")
     return dict(marks)
-
-
-def _values(
-    chain: ChainRule, params: Mapping[str, object] | None, x: object, target: object
-) -> Evaluation | None:
-    return None if x is None else chain.evaluate(params, x, target)
 
 
 # ------------------------------------------------------------------------------ drawing
@@ -362,7 +346,7 @@ def _key(ax: Axes, plan: Plan, routes: dict, font: float):
             colour = MARKED if status else PALETTE[k % len(PALETTE)]
             lines.append(_line(words, font, colour, bool(status), 16 * (len(path.route) - 1)))
     box = VPacker(children=lines, align="left", pad=0, sep=6)
-    return AnchoredOffsetbox(
+    key = AnchoredOffsetbox(
         "upper center",
         child=box,
         pad=0.2,
@@ -371,3 +355,5 @@ def _key(ax: Axes, plan: Plan, routes: dict, font: float):
         bbox_to_anchor=(0.5, 0),
         bbox_transform=ax.transAxes,
     )
+    key.set_gid("paths:key")
+    return key
