@@ -217,7 +217,7 @@ MAX_WEIGHTS = 500
 
 def draw_network(
     net: Network | None = None,
-    params: Mapping[str, object] | None = None,
+    params: Mapping[str, object] | WorkedExample | None = None,
     ax: Axes | None = None,
     *,
     weight_labels: bool | None = None,

@@ -15,7 +15,7 @@ term and, given a sample, its number (computed from the chain's own expressions,
 :meth:`~bpderive.symbolic.chain.ChainRule.evaluate`).
 
 ``marks`` is a verdict on a learner's answer: ``{"o2": "missing"}`` draws that path dashed in
-red and says so in the key; the others are then drawn as covered. A key names a path by its
+red and says so in the key; the others are then drawn as covered. A mark names a path by its
 unit (``"o2"``; in a deeper network ``"h2_1"`` for a top-level path, ``"o2"`` for every nested
 path through ``o2``) or by its route from the top (``"h2_1/o2"``); :func:`path_keys` lists them.
 
@@ -47,7 +47,8 @@ STATUSES = ("missing", "wrong")
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9")
 SHARED = "0.15"
 MARKED = "#d40000"
-#: How far right of an output its error is written, in data units (the figure grows by it).
+#: The arrow from an output to its error, and the room it and the error's name take right of
+#: the drawing (the figure grows by it), in data units.
 _ERROR_GAP = 0.75
 _EXTRA = 1.35
 
