@@ -29,15 +29,18 @@ import sympy as sp
 
 from bpderive.checks import check_params
 from bpderive.display import figure_texts as texts
+from bpderive.display import paths
 from bpderive.display.plotting import _pyplot
 from bpderive.fonts import write_chinese_in
 from bpderive.language import get_language, pick
 from bpderive.network import Network
 from bpderive.symbolic.notation import number
+from bpderive.worked_example import WorkedExample
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from bpderive.symbolic.chain import ChainRule
     from bpderive.symbolic.structure import Parameter
 
 #: Layout in data units: distance between layers, between units of a layer, circle radius.
@@ -214,10 +217,14 @@ MAX_WEIGHTS = 500
 
 def draw_network(
     net: Network | None = None,
-    params: Mapping[str, object] | None = None,
+    params: Mapping[str, object] | WorkedExample | None = None,
     ax: Axes | None = None,
     *,
     weight_labels: bool | None = None,
+    chain: ChainRule | None = None,
+    marks: Mapping[str, str] | None = None,
+    x: object = None,
+    target: object = None,
 ) -> Axes:
     """Draw ``net`` (default: the article's 2-3-2 network) and return the Axes.
 
@@ -225,12 +232,15 @@ def draw_network(
     value to its label. ``ax`` is drawn into, or a new figure is made (8.1 inches wide for the
     article's network). ``weight_labels`` chooses whether the weights are labelled; by default
     they are when there are at most 40 of them (beyond that the labels cannot be read anyway;
-    the arrows are always drawn).
+    the arrows are always drawn). ``chain`` (``net.gradient("w1")``) draws its paths, with
+    ``marks`` (``{"o2": "missing"}``) a verdict on them, numbered for the sample of a worked
+    example given as ``params`` or for ``x=`` and ``target=`` (:mod:`bpderive.display.paths`).
     """
     if net is None:
-        net = Network()
+        net = params.net if isinstance(params, WorkedExample) else Network()
     if not isinstance(net, Network):
         raise TypeError(f"net: expected a bpderive.Network, got {type(net).__name__}")
+    params, plan = paths.plan(net, params, chain, marks, x, target)
     checked = None if params is None else check_params(net.sizes, params)
     if weight_labels is not None and not isinstance(weight_labels, bool):
         raise TypeError(f"weight_labels: expected True, False or None, got {weight_labels!r}")
@@ -404,4 +414,6 @@ def draw_network(
     acts = pick(texts.LIST_SEPARATOR).join(a.name for a in net.activations)
     sizes = "-".join(map(str, net.sizes))
     ax.set_title(pick(texts.NETWORK).format(sizes=sizes, activations=acts), fontsize=font + 3)
+    if plan is not None:
+        paths.draw(ax, plan, centre, _RADIUS, font, own)
     return ax
