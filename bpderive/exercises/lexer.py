@@ -4,7 +4,8 @@ sees when an answer cannot be read.
 Names are read whole, in every spelling of the article's notation (``w_(1,2)``, ``w_{(1,2)}``,
 ``\\mathrm{out}_{o1}``, ``δ_o1``, ``\\delta_{h1,2}``) and normalised to the plain spelling the
 network's symbols carry; numbers become exact SymPy rationals; every other character is an
-operator, a bracket, or an error with its position.
+operator, a bracket, or an error with its position. The maths delimiters and the full stop a
+learner pastes around an answer are blanked first (:func:`unwrap`).
 """
 
 from __future__ import annotations
@@ -87,6 +88,11 @@ _COMMANDS: dict[str, tuple[str | None, object]] = {
 }
 CLOSING = {"(": ")", "[": "]", "{": "}"}
 STARTS_FACTOR = {"name", "const", "func", "frac", "open"}  # juxtaposition; not numbers: "2 3"
+# A sentence's full stop, comma or semicolon after the answer (， and ； are folded already), and
+# the maths delimiters of Markdown and LaTeX around it; none is part of the formula.
+_CLOSING_PUNCTUATION = ".,;。"
+_WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
+_LATEX_END = re.compile(r"\\(?:left|right|[bB]igg?[lrm]?)?\s*\Z")  # \, and \right. are LaTeX
 
 _WORD = r"[A-Za-z][A-Za-z0-9]*"
 _IDX = r"[A-Za-z0-9]+"
@@ -117,17 +123,58 @@ class Token:
     text: str  # as the learner wrote it, for messages
 
 
-def _answer_start(folded: str) -> int:
-    """Where the answer starts: after the last top-level '=', so a pasted ``δ_o1 = …`` works."""
-    depth = start = 0
+def _blank(s: str, start: int, end: int) -> str:
+    return s[:start] + " " * (end - start) + s[end:]
+
+
+def unwrap(folded: str) -> str:
+    """``folded`` with ``$…$``, ``$$…$$``, ``\\(…\\)`` or ``\\[…\\]`` around the whole answer and
+    the punctuation that ends a sentence (``。``, ``.``, ``,``, ``;``, before or after the closing
+    delimiter) blanked to spaces: a learner pastes a formula from Markdown or ends it with a full
+    stop, and neither is a mistake in the derivation. Blanking, not removing, keeps every position
+    a position in the original text. A dot after a number goes too (``0.5.`` is 0.5, ``2.`` is 2
+    either way); the ``\\,`` of LaTeX spacing and the ``.`` of ``\\right.`` stay."""
+    s = folded
+    while True:
+        start, end = len(s) - len(s.lstrip()), len(s.rstrip())
+        if end and s[end - 1] in _CLOSING_PUNCTUATION and not _LATEX_END.search(s, 0, end - 1):
+            s = _blank(s, end - 1, end)
+            continue
+        for opening, closing in _WRAPPERS:
+            if (
+                end - start >= len(opening) + len(closing)
+                and s.startswith(opening, start)
+                and s.endswith(closing, 0, end)
+            ):
+                s = _blank(_blank(s, start, start + len(opening)), end - len(closing), end)
+                break
+        else:
+            return s
+
+
+def prepare(text: str) -> str:
+    """The text as the lexer reads it: look-alikes folded, wrappers and closing punctuation
+    blanked; as long as ``text``, so that positions carry over."""
+    return unwrap(text.translate(_FOLD))
+
+
+def equals_signs(folded: str) -> list[int]:
+    """Where the top-level '=' stand: those of ``f(x=1)`` are inside the formula."""
+    depth, found = 0, []
     for k, c in enumerate(folded):
         if c in "([{":
             depth += 1
         elif c in ")]}":
             depth = max(depth - 1, 0)
         elif c == "=" and depth == 0:
-            start = k + 1
-    return start
+            found.append(k)
+    return found
+
+
+def answer_start(folded: str) -> int:
+    """Where the answer starts: after the last top-level '=', so a pasted ``δ_o1 = …`` works."""
+    signs = equals_signs(folded)
+    return signs[-1] + 1 if signs else 0
 
 
 class Lexer:
@@ -135,10 +182,10 @@ class Lexer:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.s = text.translate(_FOLD)
+        self.s = prepare(text)
 
     def tokens(self) -> list[Token]:
-        out, i = [], _answer_start(self.s)
+        out, i = [], answer_start(self.s)
         while i < len(self.s):
             if self.s[i].isspace():
                 i += 1

@@ -20,6 +20,8 @@ Grammar, loosest binding first (``^`` and ``**`` are the same operator)::
     postfix  := atom superscript*                        # x², x⁻¹
     atom     := number | name | 'e' | group | function argument | '\\frac' group group
     group    := '(' expr ')' | '[' expr ']' | '{' expr '}'
+
+Around the answer, ``$…$``, ``\\(…\\)`` and a closing full stop or comma are ignored.
 """
 
 from __future__ import annotations
