@@ -1,4 +1,4 @@
-"""The tutor's reading rules: wrappers and closing punctuation.
+"""The tutor's reading rules: wrappers and closing punctuation, σ and f′.
 
 Every parse runs under the traps of :mod:`test_exercise_parse` (``eval``, ``sympify`` …).
 """
@@ -8,16 +8,28 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 from test_exercise_parse import (
+    H1,
+    NAMES,
+    NO1,
     O1,
     T1,
     X1,
     X2,
     failure,
+    forbidden_calls,
     parse,
+    resolve,
     same,
 )
 
 from bpderive.exercises.lexer import prepare
+from bpderive.exercises.messages import PARSE
+from bpderive.exercises.parse import AnswerError, parse_answer
+
+
+def sigma(x: sp.Expr) -> sp.Expr:
+    return 1 / (1 + sp.exp(-x))
+
 
 # ------------------------------------------------------------ wrappers and closing punctuation
 
@@ -83,3 +95,158 @@ def test_errors_inside_a_wrapper_point_into_the_original(
 @pytest.mark.parametrize("text", ["$x1$。", r"\(x1\)", "$$x1$$，", "x1．", "x1"])
 def test_blanking_keeps_the_length(text: str) -> None:
     assert len(prepare(text)) == len(text)
+
+
+# ------------------------------------------------------------------- σ, sigmoid and their ′
+
+LOGISTIC = [
+    "sigmoid(x1)",
+    "σ(x1)",
+    r"\sigma(x1)",
+    r"\sigma\left(x1\right)",
+    r"\operatorname{sigmoid}(x1)",
+    r"\mathrm{sigmoid}(x1)",
+    r"\mathrm{sigmoid}\left(x1\right)",
+]
+
+
+@pytest.mark.parametrize("text", LOGISTIC)
+def test_sigmoid_is_the_logistic_function(text: str) -> None:
+    assert same(parse(text), sigma(X1))
+
+
+PRIMES = [
+    "σ'(x1)",
+    "σ′(x1)",
+    "σ’(x1)",  # a Chinese input method's apostrophe
+    "sigmoid'(x1)",
+    "sigmoid′(x1)",
+    r"\sigma'(x1)",
+    r"\sigma^{\prime}(x1)",
+    r"\sigma^\prime(x1)",
+    r"\operatorname{sigmoid}'(x1)",
+]
+
+
+@pytest.mark.parametrize("text", PRIMES)
+def test_the_logistic_derivative_without_a_network(text: str) -> None:
+    assert same(parse(text), sigma(X1) * (1 - sigma(X1)))
+
+
+def test_a_prime_in_a_product() -> None:
+    expected = (O1 - T1) * sigma(NO1) * (1 - sigma(NO1)) * H1
+    assert same(parse("(out_o1 - target_o1) σ'(net_o1) out_h1"), expected)
+
+
+def reading(text: str, derivative) -> sp.Expr:
+    with forbidden_calls() as calls:
+        try:
+            return parse_answer(text, resolve, NAMES, derivative=derivative)
+        finally:
+            assert not calls
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("f'(net_o1)", "f"),
+        ("f′(net_o1)", "f"),
+        ("f^{\\prime}(net_o1)", "f"),
+        ("σ'(net_o1)", "logistic"),
+        ("sigmoid′(net_o1)", "logistic"),
+        (r"\sigma'\left(net_{o1}\right)", "logistic"),
+    ],
+)
+def test_the_network_says_what_a_derivative_is(text: str, kind: str) -> None:
+    seen: list[tuple[str, sp.Expr]] = []
+
+    def derivative(which: str, argument: sp.Expr) -> sp.Expr:
+        seen.append((which, argument))
+        return sp.tanh(argument)
+
+    assert reading(f"2 {text} x1", derivative) == 2 * sp.tanh(NO1) * X1
+    assert seen == [(kind, NO1)]
+
+
+def test_f_prime_needs_the_network() -> None:
+    error = failure("out_h1 · f′(net_o1)")
+    assert (error.code, error.reason, error.position, error.found) == (
+        "unparseable",
+        "no_activation",
+        9,
+        "f′",
+    )
+    english, chinese = error.message("en"), error.message("zh")
+    assert "'f′' at character 10 is the derivative of the activation function" in english
+    assert "第 10 个字符处的 “f′” 是激活函数的导数" in chinese
+
+
+def test_the_networks_error_reaches_the_learner_with_its_place() -> None:
+    raised = AnswerError("unparseable", "ambiguous_activation")
+
+    def ambiguous(kind: str, argument: sp.Expr) -> sp.Expr:
+        raise raised
+
+    with pytest.raises(AnswerError) as info:
+        reading("x1 + f'( out_h1 + x1 )", ambiguous)
+    assert info.value is raised
+    assert (raised.position, raised.found, raised.argument) == (5, "f'", "out_h1 + x1")
+    assert raised.message("en") == (
+        "Cannot read the answer: f'(out_h1 + x1) at character 6: the layers of this network use "
+        "different activations, so f is ambiguous here; write f′ of a unit's net (f′(net_o1)) or "
+        "the derivative itself."
+    )
+    assert raised.message("zh") == (
+        "无法读取答案：第 6 个字符处的 “f'(out_h1 + x1)”：这个网络的各层用了不同的激活函数，"
+        "这里的 f 不明确；请对某个神经元的净输入写 f′（如 f′(net_o1)），或直接写出导数本身。"
+    )
+
+
+def test_what_the_network_filled_in_stays() -> None:
+    def ambiguous(kind: str, argument: sp.Expr) -> sp.Expr:
+        raise AnswerError("unknown_name", "unknown_name", 0, name="f", argument="z")
+
+    with pytest.raises(AnswerError) as info:
+        reading("f'(x1)", ambiguous)
+    assert (info.value.position, info.value.argument, info.value.found) == (0, "z", "f'")
+
+
+def test_new_reasons_format_in_both_languages() -> None:
+    fields = {"found": "f′", "pos": 3, "argument": "net_h1"}
+    for reason in ("no_activation", "ambiguous_activation"):
+        for template in PARSE[reason]:
+            assert "{" not in template.format_map(fields)
+    assert (
+        PARSE["ambiguous_activation"][0]
+        .format_map(fields)
+        .startswith(
+            "f′(net_h1) at character 3: the layers of this network use different activations"
+        )
+    )
+
+
+def test_a_derivative_that_is_not_sympy_is_the_callers_bug() -> None:
+    with pytest.raises(TypeError):
+        reading("f'(x1)", lambda kind, argument: 1.5)
+
+
+PRIME_ERRORS = [
+    ("out_o1'", 6),
+    ("x1' + x2", 2),
+    ("'x1", 0),
+    ("σ''(x1)", 2),
+    ("exp'(x1)", 3),
+    ("f'", 0),  # no network: the missing activation is the first thing to say
+]
+
+
+@pytest.mark.parametrize(("text", "position"), PRIME_ERRORS)
+def test_a_prime_is_read_after_sigma_and_f_only(text: str, position: int) -> None:
+    error = failure(text)
+    assert (error.code, error.position) == ("unparseable", position)
+
+
+def test_f_prime_needs_an_argument() -> None:
+    with pytest.raises(AnswerError) as info:
+        reading("x1 f'", lambda kind, argument: argument)
+    assert (info.value.reason, info.value.position) == ("no_argument", 3)

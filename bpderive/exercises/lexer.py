@@ -5,7 +5,8 @@ Names are read whole, in every spelling of the article's notation (``w_(1,2)``, 
 ``\\mathrm{out}_{o1}``, ``δ_o1``, ``\\delta_{h1,2}``) and normalised to the plain spelling the
 network's symbols carry; numbers become exact SymPy rationals; every other character is an
 operator, a bracket, or an error with its position. The maths delimiters and the full stop a
-learner pastes around an answer are blanked first (:func:`unwrap`).
+learner pastes around an answer are blanked first (:func:`unwrap`), and a prime is read only after
+``σ``/``sigmoid`` and ``f``, as the activation's derivative.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class AnswerError(Exception):
     expected: str | None = None
     name: str | None = None  # for unknown_name: the name as the learner wrote it
     suggestions: tuple[str, ...] = ()  # for unknown_name: the nearest valid names
+    argument: str | None = None  # for f'(…): the argument as the learner wrote it
 
     def __post_init__(self) -> None:
         super().__init__(self.code, self.reason, self.position)  # args, so that it pickles
@@ -57,20 +59,29 @@ class AnswerError(Exception):
 
 
 # Look-alike characters typed by a Chinese input method or copied from a rendered formula, folded
-# one-for-one to ASCII so that positions in the folded text are positions in the original.
+# one-for-one to ASCII so that positions in the folded text are positions in the original. A
+# Chinese input method types ’ for the prime of σ'(x).
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | str.maketrans(
-    "\u2212\u2013\u00b7\u22c5\u00d7\u2217\u00f7\u3000", "--****/ "
+    "\u2212\u2013\u00b7\u22c5\u00d7\u2217\u00f7\u3000\u2032\u2019", "--****/ ''"
 )
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _GREEK = {"delta": "delta", "eta": "eta", "mu": "mu", "δ": "delta", "η": "eta", "μ": "mu"}
+
+
+def _logistic(x: sp.Expr) -> sp.Expr:
+    return sp.Pow(sp.Add(1, sp.exp(sp.Mul(-1, x))), -1)
+
+
 FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "exp": sp.exp,
     "log": sp.log,
     "ln": sp.log,
     "tanh": sp.tanh,
     "sqrt": sp.sqrt,
-    "sigma": lambda x: sp.Pow(sp.Add(1, sp.exp(sp.Mul(-1, x))), -1),
+    "sigma": _logistic,
+    "sigmoid": _logistic,
 }
+LOGISTIC = frozenset({"sigma", "sigmoid"})  # the functions whose derivative σ' is "logistic"
 _SINGLE: dict[str, tuple[str, object]] = {
     **{c: ("op", c) for c in "+-*/^"},
     **{c: ("open", c) for c in "([{"},
@@ -87,7 +98,7 @@ _COMMANDS: dict[str, tuple[str | None, object]] = {
     "div": ("op", "/"),
 }
 CLOSING = {"(": ")", "[": "]", "{": "}"}
-STARTS_FACTOR = {"name", "const", "func", "frac", "open"}  # juxtaposition; not numbers: "2 3"
+STARTS_FACTOR = {"name", "const", "func", "deriv", "frac", "open"}  # not numbers: "2 3"
 # A sentence's full stop, comma or semicolon after the answer (， and ； are folded already), and
 # the maths delimiters of Markdown and LaTeX around it; none is part of the formula.
 _CLOSING_PUNCTUATION = ".,;。"
@@ -113,12 +124,14 @@ _NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _SUPERSCRIPT = re.compile("[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.S)
 _SIZER = re.compile(r"left|right|[bB]igg?[lrm]?")
+_PRIME = re.compile(r"'|\s*\^\s*(?:\\prime(?![A-Za-z])|\{\s*(?:\\prime|')\s*\})")
 
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    kind: str  # num, sup, const, name, func, frac, op, open, close, end
-    value: object  # a SymPy number, a normalised name, a function or operator, a bracket
+    kind: str  # num, sup, const, name, func, deriv, frac, op, open, close, end
+    value: object  # a SymPy number, a normalised name, a function, a derivative's kind ("f" or
+    # "logistic"), an operator, a bracket
     pos: int
     text: str  # as the learner wrote it, for messages
 
@@ -191,6 +204,10 @@ class Lexer:
                 i += 1
                 continue
             kind, value, end = self._one(i)
+            # σ'(x), f'(x): a prime is read after these only, so out_o1' stays an error
+            primed = kind == "func" and value in LOGISTIC or kind == "name" and value == "f"
+            if primed and (pm := _PRIME.match(self.s, end)):
+                kind, value, end = "deriv", "logistic" if kind == "func" else "f", pm.end()
             if kind:
                 out.append(Token(kind, value, i, self.text[i:end]))
             i = end
