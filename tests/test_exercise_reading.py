@@ -1,4 +1,5 @@
-"""The tutor's reading rules: wrappers and closing punctuation, σ and f′.
+"""The tutor's reading rules: wrappers and closing punctuation, σ and f′, and suggestions by
+meaning before spelling.
 
 Every parse runs under the traps of :mod:`test_exercise_parse` (``eval``, ``sympify`` …).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 from test_exercise_parse import (
+    B4,
     H1,
     NAMES,
     NO1,
@@ -250,3 +252,63 @@ def test_f_prime_needs_an_argument() -> None:
     with pytest.raises(AnswerError) as info:
         reading("x1 f'", lambda kind, argument: argument)
     assert (info.value.reason, info.value.position) == ("no_argument", 3)
+
+
+# ------------------------------------------------------------------------------ suggestions
+
+MEANT = [
+    ("o1", ("out_o1", "net_o1")),
+    ("h1", ("out_h1", "net_h1")),
+    ("h1_2", ("out_h1_2", "net_h1_2")),
+    ("O1", ("out_o1", "net_o1")),
+    ("t1", ("target_o1",)),
+    ("t_1", ("target_o1",)),
+    ("t_o1", ("target_o1",)),
+    ("target1", ("target_o1",)),
+    ("δo1", ("delta_o1",)),
+    ("deltao1", ("delta_o1",)),
+    ("do1", ("delta_o1",)),
+    ("OUT_O1", ("out_o1",)),
+]
+
+
+@pytest.mark.parametrize(("text", "first"), MEANT)
+def test_suggestions_by_meaning_come_first(text: str, first: tuple[str, ...]) -> None:
+    error = failure(text)
+    assert error.code == "unknown_name"
+    assert error.suggestions[: len(first)] == first
+    assert len(set(error.suggestions)) == len(error.suggestions)
+    assert len(error.suggestions) <= (4 if len(first) > 1 else 3)
+
+
+def test_delta_o1_before_delta_o2() -> None:
+    error = failure("δo1")
+    assert (error.name, error.suggestions[:2]) == ("δo1", ("delta_o1", "delta_o2"))
+    assert error.message("zh").endswith("你是不是想写：delta_o1、delta_o2、delta_h1_2？")
+
+
+def test_only_valid_names_are_meant() -> None:
+    assert parse_failure("o1", ["net_o1", "w5"]).suggestions == ("net_o1",)
+    assert "target_o2" not in parse_failure("t2", NAMES).suggestions
+
+
+def test_four_suggestions_only_when_several_names_are_meant() -> None:
+    several = parse_failure("o1", ["out_o1", "net_o1", "E_o1", "b_o1", "w1"])
+    assert several.suggestions == ("out_o1", "net_o1", "b_o1", "E_o1")
+    one = parse_failure("t_1", ["target_o1", "eta_1", "x_1", "w_1", "b1"])
+    assert one.suggestions == ("target_o1", "eta_1", "x_1")
+
+
+def parse_failure(text: str, valid: list[str]) -> AnswerError:
+    with pytest.raises(AnswerError) as info:
+        parse(text, valid=valid)
+    return info.value
+
+
+def test_spelling_still_suggests_when_nothing_is_meant() -> None:
+    assert failure("out_o3").suggestions == ("out_o2", "out_o1", "out_h1")
+
+
+def test_case_differences_of_the_article_still_resolve() -> None:
+    assert parse("Out_o1 + Net_h1") == O1 + sp.Symbol("net_h1", real=True)
+    assert parse("b_4") == B4 and parse("x_2") == X2

@@ -106,6 +106,7 @@ _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
 _LATEX_END = re.compile(r"\\(?:left|right|[bB]igg?[lrm]?)?\s*\Z")  # \, and \right. are LaTeX
 
 _WORD = r"[A-Za-z][A-Za-z0-9]*"
+_GLUED = re.compile(_WORD)
 _IDX = r"[A-Za-z0-9]+"
 _BASE = re.compile(
     rf"(?P<word>{_WORD})"
@@ -238,6 +239,8 @@ class Lexer:
         end, parts, pair, layer = m.end(), [], None, None
         if (m["greek"] or m["ugreek"]) and (dm := _DIGITS.match(self.s, end)):
             parts, end = [dm[0]], dm.end()  # η1, as bpderive's terminal output writes eta_1
+        elif m["ugreek"] and (gm := _GLUED.match(self.s, end)):
+            return "name", base + gm[0], gm.end()  # δo1 is one (unknown) name, as deltao1 is
         if base in ("w", "W") and (lm := _LAYER_BEFORE.match(self.s, end)):
             if pm := _SUB_PAIR.match(self.s, lm.end()):
                 pair, layer, end = pm, lm[2], pm.end()

@@ -27,7 +27,6 @@ Around the answer, ``$…$``, ``\\(…\\)`` and a closing full stop or comma are
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 
 import sympy as sp
@@ -41,6 +40,7 @@ from bpderive.exercises.lexer import (
     Token,
 )
 from bpderive.exercises.messages import MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, MAX_LENGTH
+from bpderive.exercises.suggest import suggestions
 
 #: ``derivative(kind, argument)``: the activation's derivative at ``argument``, for ``f'`` (kind
 #: ``"f"``) and ``σ'`` (kind ``"logistic"``); see :func:`parse_answer`.
@@ -219,7 +219,7 @@ class _Parser:
         except KeyError:
             value = None
         if value is None:
-            hints = tuple(difflib.get_close_matches(t.value, list(self.valid), n=3))
+            hints = suggestions(t.value, self.valid)
             raise AnswerError("unknown_name", "unknown_name", t.pos, name=t.text, suggestions=hints)
         if not isinstance(value, sp.Expr):
             raise TypeError(f"resolve({t.value!r}) returned {value!r}, not a SymPy expression")
