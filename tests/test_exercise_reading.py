@@ -1,15 +1,19 @@
-"""The tutor's reading rules: wrappers and closing punctuation, σ and f′, and suggestions by
-meaning before spelling.
+"""The tutor's reading rules: wrappers and closing punctuation, σ and f′, the left side of a
+pasted equation, and suggestions by meaning before spelling.
 
-Every parse runs under the traps of :mod:`test_exercise_parse` (``eval``, ``sympify`` …).
+Every parse runs under the traps of :mod:`test_exercise_parse` (``eval``, ``sympify`` …), and so
+does every :func:`read_left`.
 """
 
 from __future__ import annotations
+
+import random
 
 import pytest
 import sympy as sp
 from test_exercise_parse import (
     B4,
+    D1,
     H1,
     NAMES,
     NO1,
@@ -24,9 +28,10 @@ from test_exercise_parse import (
     same,
 )
 
+from bpderive.exercises import Left, read_left
 from bpderive.exercises.lexer import prepare
 from bpderive.exercises.messages import PARSE
-from bpderive.exercises.parse import AnswerError, parse_answer
+from bpderive.exercises.parse import MAX_LENGTH, AnswerError, parse_answer
 
 
 def sigma(x: sp.Expr) -> sp.Expr:
@@ -252,6 +257,95 @@ def test_f_prime_needs_an_argument() -> None:
     with pytest.raises(AnswerError) as info:
         reading("x1 f'", lambda kind, argument: argument)
     assert (info.value.reason, info.value.position) == ("no_argument", 3)
+
+
+# --------------------------------------------------------------------------- the left side
+
+LEFT = [
+    # the error's gradient by a parameter, or by a unit's net input
+    ("∂E_total/∂w5 = δ_o1 out_h1", "gradient", "w5", "∂E_total/∂w5"),
+    ("∂E/∂w6 = x1", "gradient", "w6", "∂E/∂w6"),
+    ("dE/dw5 = x1", "gradient", "w5", "dE/dw5"),
+    ("dE_total/dw_(1,2) = x1", "gradient", "w_(1,2)", "dE_total/dw_(1,2)"),
+    ("∂E_{total}/∂w_{5} = x1", "gradient", "w5", "∂E_{total}/∂w_{5}"),
+    (
+        r"\frac{\partial E_{total}}{\partial w_5} = x1",
+        "gradient",
+        "w5",
+        r"\frac{\partial E_{total}}{\partial w_5}",
+    ),
+    (r"\dfrac{\partial E_{\text{total}}}{\partial w_{(1,2)}} = x1", "gradient", "w_(1,2)", None),
+    (r"\frac{\mathrm{d}E}{\mathrm{d}w_5} = x1", "gradient", "w5", None),
+    (r"\partial E/\partial b_4 = x1", "gradient", "b4", r"\partial E/\partial b_4"),
+    ("∂E_total/∂net_o1 = x1", "gradient", "net_o1", "∂E_total/∂net_o1"),
+    ("∂E_total / ∂ w5 = x1", "gradient", "w5", "∂E_total / ∂ w5"),
+    ("∂E/∂w5 ＝ x1", "gradient", "w5", "∂E/∂w5"),
+    ("𝜕E/𝜕w5 = x1", "gradient", "w5", "𝜕E/𝜕w5"),
+    ("$\\frac{∂E}{∂w5} = x1$。", "gradient", "w5", "\\frac{∂E}{∂w5}"),
+    ("∂E/∂w5 = δ_o1·out_h1 = x1", "gradient", "w5", "∂E/∂w5 = δ_o1·out_h1"),
+    # a unit's δ
+    ("δ_o1 = x1", "delta", "delta_o1", "δ_o1"),
+    ("delta_o1 = x1", "delta", "delta_o1", "delta_o1"),
+    (r"\delta_{o1} = x1", "delta", "delta_o1", r"\delta_{o1}"),
+    ("δo1 = x1", "delta", "delta_o1", "δo1"),
+    ("δ_h1 = x1", "delta", "delta_h1", "δ_h1"),
+    (r"\delta_{h1,2} = x1", "delta", "delta_h1_2", None),
+    # a parameter after the step
+    ("w5⁺ = x1", "update", "w5", "w5⁺"),
+    ("w5^+ = x1", "update", "w5", "w5^+"),
+    ("w5^{+} = x1", "update", "w5", "w5^{+}"),
+    ("w5_new = x1", "update", "w5", "w5_new"),
+    ("w5' = x1", "update", "w5", "w5'"),
+    ("w5′ = x1", "update", "w5", "w5′"),
+    ("w_(1,2)⁺ = x1", "update", "w_(1,2)", "w_(1,2)⁺"),
+    (r"w_{5}^{\text{new}} = x1", "update", "w5", None),
+    ("b4^+ = x1", "update", "b4", "b4^+"),
+    ("{w_{(1,2)}}^{+} = x1", "update", "w_(1,2)", None),
+    (r"\frac{\partial E}{\partial {b_4}} = x1", "gradient", "b4", None),
+    # anything else
+    ("E_total = x1", "other", "", "E_total"),
+    ("x = x1", "other", "", "x"),
+    ("out_o1' = x1", "other", "", "out_o1'"),
+    ("∂E_o1/∂w5 = x1", "other", "", "∂E_o1/∂w5"),
+    ("η1⁺ = x1", "other", "", "η1⁺"),
+    ("w⁺ = x1", "other", "", "w⁺"),
+    ("f(x=1) = x1", "other", "", "f(x=1)"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "name", "typed"), LEFT)
+def test_the_left_side_names_the_quantity(
+    text: str, kind: str, name: str, typed: str | None
+) -> None:
+    with forbidden_calls() as calls:
+        left = read_left(text)
+    assert not calls
+    assert left == Left(kind, name, typed or left.text)
+    assert left.text in text and left.text == left.text.strip()
+
+
+@pytest.mark.parametrize("text", ["x1", "", "   ", " = x1", "$ = x1$", "f(x=1)", "x" * 500 + "="])
+def test_no_left_side(text: str) -> None:
+    assert read_left(text) is None
+
+
+def test_the_answer_is_still_the_right_side() -> None:
+    assert same(parse("∂E/∂w5 = δ_o1·out_h1"), D1 * H1)
+    assert same(parse("$w5^{+} = w5 - 0.5 x1$."), sp.Symbol("w5", real=True) - X1 / 2)
+
+
+def test_reading_the_left_never_raises() -> None:
+    """Short random texts from the characters the readers treat specially, and the limits."""
+    alphabet = list("=∂d/\\{}()[]$'′⁺^_+.,;。 Eewbxδσfo12") + ["frac", "partial", "delta", "new"]
+    rng = random.Random(19)
+    with forbidden_calls() as calls:
+        for _ in range(3000):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+            left = read_left(text)
+            assert left is None or left.kind in ("gradient", "delta", "update", "other")
+    assert not calls
+    assert read_left(42) is None  # type: ignore[arg-type]
+    assert read_left("=" * (MAX_LENGTH + 1)) is None
 
 
 # ------------------------------------------------------------------------------ suggestions
