@@ -93,6 +93,19 @@ PARSE: dict[str, tuple[str, str]] = {
         f"The exponent at character {{pos}} is larger than {MAX_EXPONENT}.",
         f"第 {{pos}} 个字符处的指数超过了 {MAX_EXPONENT}。",
     ),
+    "no_activation": (
+        "'{found}' at character {pos} is the derivative of the activation function, which only "
+        "the network knows; write the derivative itself, as out_o1(1 − out_o1) for σ′(net_o1).",
+        "第 {pos} 个字符处的 “{found}” 是激活函数的导数，只有网络知道用的是哪个激活函数；"
+        "请直接写出导数本身，例如 σ′(net_o1) 写成 out_o1(1 − out_o1)。",
+    ),
+    "ambiguous_activation": (
+        "{found}({argument}) at character {pos}: the layers of this network use different "
+        "activations, so f is ambiguous here; write f′ of a unit's net (f′(net_o1)) or the "
+        "derivative itself.",
+        "第 {pos} 个字符处的 “{found}({argument})”：这个网络的各层用了不同的激活函数，这里的 f "
+        "不明确；请对某个神经元的净输入写 f′（如 f′(net_o1)），或直接写出导数本身。",
+    ),
 }
 
 #: What a verdict says, by outcome; ``{target}`` is the quantity asked for, ``{where}`` the point
