@@ -87,7 +87,9 @@ def test_a_factor_s_rule_quotes_its_derived_local_equation():
         "out_o1 = 1/(1 + e^(−net_o1)), with respect to net_o1."
     )
     zh = check(ARTICLE, "w5", "(out_o1 - target_o1)*out_h1", lang="zh")
-    assert zh.hints[1].startswith("∂out_o1/∂net_o1 是 out_o1 的局部公式 out_o1 = 1/(1 + e^(−net_o1))")
+    assert zh.hints[1].startswith(
+        "∂out_o1/∂net_o1 是 out_o1 的局部公式 out_o1 = 1/(1 + e^(−net_o1))"
+    )
 
 
 def test_a_missing_path_s_rule_is_the_sum_over_paths():
@@ -110,7 +112,7 @@ def test_several_missing_paths_are_each_named():
     assert verdict.message == "The paths through h2_2 and h2_3 are missing."
     assert verdict.marks == {"h2_2": "missing", "h2_3": "missing"}
     zh = check(DEEP, "b1", answer, lang="zh")
-    assert zh.message == "缺少经过 h2_2和h2_3 的路径。"
+    assert zh.message == "缺少经过 h2_2 和 h2_3 的路径。"
     assert "via" not in " ".join(zh.hints) and "经过" in zh.hints[-1]
 
 
@@ -126,7 +128,11 @@ def test_a_hint_is_shown_one_at_a_time():
     with pytest.raises(ValueError, match="has no hints"):
         check(ARTICLE, "w6", "δ_o1·out_h2").hint()
     zh = check(ARTICLE, "w6", "δ_o1·out_h1", lang="zh")
-    assert "**提示 1/3：**" in zh._repr_markdown_() and "下一条提示：`.hint(2)`。" in repr(zh)
+    assert (
+        "**提示 1/3：**" in zh._repr_markdown_()
+        and "下一条提示：`.hint(2)`。" in zh._repr_markdown_()
+    )
+    assert "\n  下一条提示：`.hint(2)`。" in repr(zh)
 
 
 # ------------------------------------------------------------------------- what students type
@@ -209,8 +215,13 @@ def test_a_left_side_must_name_the_quantity_asked():
     )
     wrong_both = check(ARTICLE, "w5", "∂E/∂w6 = δ_o1*out_h2")
     assert wrong_both.mistake == "wrong_target" and "right side is right" not in wrong_both.message
-    assert check(ARTICLE, "delta_o1", "∂E_total/∂net_o1 = (out_o1 - target_o1)*out_o1*(1 - out_o1)").correct
-    assert check(ARTICLE, "delta_o1", "δ_o2 = (out_o1 - target_o1)*out_o1*(1 - out_o1)").mistake == "wrong_target"
+    assert check(
+        ARTICLE, "delta_o1", "∂E_total/∂net_o1 = (out_o1 - target_o1)*out_o1*(1 - out_o1)"
+    ).correct
+    assert (
+        check(ARTICLE, "delta_o1", "δ_o2 = (out_o1 - target_o1)*out_o1*(1 - out_o1)").mistake
+        == "wrong_target"
+    )
 
 
 def test_a_bare_number_is_told_a_formula_is_asked():
@@ -263,5 +274,63 @@ def test_every_new_code_is_listed():
 
 def test_an_unknown_target_in_chinese_names_the_nearest():
     set_language("zh")
-    with pytest.raises(KeyError, match="你是不是想写：w5、w6、w7"):
+    with pytest.raises(KeyError, match=r"delta_o2。你是不是想写：w\d、w\d、w\d？'$"):
         check(ARTICLE, "w9", "x1")
+    with pytest.raises(KeyError, match=r"你是不是想写：delta_o2、delta_o1"):
+        check(ARTICLE, "delta_o3", "x1")
+
+
+# ------------------------------------------------------------------------- the paths, drawn
+
+
+def _dashed(ax) -> set[str]:
+    return {
+        p.get_gid()
+        for p in ax.patches
+        if (p.get_gid() or "").startswith("path:") and p.get_linestyle() == "--"
+    }
+
+
+def test_a_verdict_draws_the_path_it_misses():
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    missing = check(ARTICLE, "w1", "δ_o1*w5*out_h1*(1 - out_h1)*x1")
+    ax = missing.figure()
+    assert _dashed(ax) == {"path:o2:edge:w_(1,2)", "path:o2:edge:E_o2"}
+    plt.close(ax.figure)
+    wrong = check(ARTICLE, "w1", "(δ_o1·w5 + δ_o2·w6)·out_h1·(1 − out_h1)·x1")
+    assert wrong.marks == {"o2": "wrong"}
+    ax = wrong.figure()
+    assert _dashed(ax) == {"path:o2:edge:w_(1,2)", "path:o2:edge:E_o2"}
+    plt.close(ax.figure)
+    right = check(ARTICLE, "w1", "(δ_o1·w5 + δ_o2·w_(1,2))·out_h1·(1 − out_h1)·x1")
+    ax = right.figure()
+    assert right.marks == {} and _dashed(ax) == set()
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="no paths to draw"):
+        check(ARTICLE, "delta_o1", "out_o1").figure()
+
+
+def test_the_box_shows_one_hint_per_press_and_the_figure():
+    pytest.importorskip("ipywidgets", reason="ipywidgets is in the notebooks extra")
+    from bpderive.exercises.ask import Asker
+
+    asker = Asker(ARTICLE, "w1", "en")
+    assert asker.hint_button.disabled  # nothing to hint before a check
+    asker.text.value = "δ_o1*w5*out_h1*(1 - out_h1)*x1"
+    verdict = asker.on_check()
+    shown = [output["data"] for output in asker.output.outputs]
+    assert len(shown) == 2 and "text/markdown" in shown[0] and "image/png" in shown[1]
+    assert shown[0]["text/plain"].startswith("✗ missing_path: The path through o2 is missing")
+    message = asker.output.outputs[0]["data"]["text/markdown"]
+    assert "Hint 1" not in message  # in the box, hints come one press at a time
+    assert not asker.hint_button.disabled
+    for k in range(1, len(verdict.hints) + 1):
+        asker.on_hint()
+        assert asker.output.outputs[-1]["data"]["text/plain"] == str(verdict.hint(k))
+    assert asker.hint_button.disabled and asker.hint_button.description == "Hint"
+    asker.text.value = "(δ_o1·w5 + δ_o2·w_(1,2))·out_h1·(1 − out_h1)·x1"
+    asker.on_check()
+    assert asker.hint_button.disabled and len(asker.output.outputs) == 1
+    assert Asker(ARTICLE, "w1", "zh").hint_button.description == "提示"

@@ -68,6 +68,9 @@ class _Message:
     def __init__(self, verdict: Verdict) -> None:
         self.verdict = verdict
 
+    def __repr__(self) -> str:
+        return repr(self.verdict).split("\n  ")[0]  # the headline and message, no hint
+
     def _repr_markdown_(self) -> str:
         return self.verdict.summary_markdown()
 

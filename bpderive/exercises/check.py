@@ -60,8 +60,9 @@ import sympy as sp
 
 from bpderive import language
 from bpderive.exercises.diagnose import Finding, close, diagnose, path_unit, values
+from bpderive.exercises.left import read_left
 from bpderive.exercises.messages import MISTAKE_NAMES, VERDICT
-from bpderive.exercises.parse import AnswerError, parse_answer, read_left
+from bpderive.exercises.parse import AnswerError, parse_answer
 from bpderive.exercises.readings import (
     Circular,
     LearningRate,
@@ -77,6 +78,8 @@ from bpderive.exercises.verdict import Verdict
 from bpderive.limits import MAX_FORMULA, LimitError
 from bpderive.network import Network
 from bpderive.symbolic import notation
+from bpderive.symbolic.chain import Sum
+from bpderive.symbolic.notation import Name
 from bpderive.worked_example import example
 
 #: The time one check may take, parsing, numbers and SymPy's proof together.
@@ -194,7 +197,18 @@ def _update(asked: Task) -> sp.Basic:
         unit = asked.own.name.removeprefix("delta_")
         weight = next(p for p in asked.net.parameters.values() if p.target == unit)
         chain = asked.net.gradient(weight.name)
-    return chain.update()
+    update = chain.update()
+    alias = asked.label.bottom if asked.own is None else None
+    if alias is None or alias.name not in asked.net.aliases:
+        return update
+    canonical = chain.parameter
+    return update.xreplace(  # in the name the exercise asked with: w5⁺ = w5 − η1·∂E_total/∂w5
+        {
+            canonical: alias,
+            Name(f"{canonical.name}⁺"): Name(f"{alias.name}⁺"),
+            chain.label: asked.label,
+        }
+    )
 
 
 def _learning_rate(asked: Task, name: str, speaker: Speaker) -> Said:
@@ -264,10 +278,12 @@ def _judge(
     if not read_as.free_symbols:
         return verdict("number_only", _number_only(read_as, expected_values[0], speaker), read_as)
     finding = diagnose(given, asked.chain, at)
-    if finding.mistake == "sign" and finding.item is not None:
-        if finding.given not in sp.Mul.make_args(read_as):  # a factor the learner never wrote
+    if finding.mistake == "sign" and finding.item is not None and not read_as.has(finding.given):
+        if finding.path is None:  # the learner's minus sign is on the whole answer
             values_at_first = (expected_values[0], given_values[0])
             finding = Finding("sign", None, asked.chain.expr, given, *values_at_first)
+        else:  # on one path's term: say so, and name the term rather than the factor
+            finding = _term_of(asked, finding, at)
     found = fields(finding, speaker, net.loss.formula.as_coeff_Mul()[0] == sp.Rational(1, 2))
     label = None if finding.item is None else aliased(finding.item.label, asked.label, net)
     said = explain(finding, speaker, asked.chain, read_as, found, label)
@@ -275,17 +291,26 @@ def _judge(
     return verdict(finding.mistake, shown, read_as, False, said.hints, _marks(finding))
 
 
+def _term_of(asked: Task, finding: Finding, at: list[dict]) -> Finding:
+    """A sign found on a factor inside one path, when the learner's minus stands before the
+    path's term (``−δ_o2·w_(1,2)``): the finding is then about that term, not the factor."""
+    terms = [t for item in asked.chain.items if isinstance(item, Sum) for t in item.terms]
+    path = next((t for t in terms if path_unit(t) == finding.path), None)
+    if path is None:  # a path nested deeper: the factor is still the best name
+        return finding
+    value = values(path.expr, at)[0]
+    return Finding("sign", path, path.expr, None, value, path=finding.path, typed=False)
+
+
 def _number_only(number: sp.Rational, expected: float, speaker: Speaker) -> Said:
     """A bare number: a formula is asked. Say whether the number is the asked quantity's value
     at the worked example (or sample point) to the decimals it was typed with."""
     digits = typed_digits(number) if number.is_Rational else None
     tolerance = 0.5 * 10.0**-digits if digits is not None else 1e-8 * abs(expected)
-    key = (
-        "number_equal"
-        if abs(float(number) - expected) <= tolerance * (1 + 1e-9)
-        else "number_differs"
-    )
-    return speaker.say(NEW[key], lambda show: {"given": notation.text(number)})
+    close_enough = abs(float(number) - expected) <= tolerance * (1 + 1e-9)
+    typed = f"{float(number):.{digits}f}" if digits is not None else notation.text(number)
+    key = "number_equal" if close_enough else "number_differs"
+    return speaker.say(NEW[key], lambda show: {"given": typed})
 
 
 def _marks(finding: Finding) -> dict[str, str]:

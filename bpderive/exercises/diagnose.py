@@ -106,6 +106,9 @@ class Finding:
     #: it are missing, all of them (``item`` is then the sum itself).
     within: Sum | None = None
     missing: tuple[Chain, ...] = ()
+    #: For a factor's ``sign``: whether the learner wrote that factor (``target_o1 − out_o1``) or
+    #: its flip comes from a sign written elsewhere (``−δ_o1·out_h1``, where it is inside δ_o1).
+    typed: bool = True
 
     def but(self, mistake: str) -> Finding:
         """The same finding under another code (a factor whose sign alone is wrong)."""

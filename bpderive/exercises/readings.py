@@ -25,6 +25,7 @@ import sympy as sp
 from bpderive.exercises.lexer import AnswerError
 from bpderive.exercises.task import Task
 from bpderive.network import Network
+from bpderive.symbolic.activations import get_activation
 from bpderive.symbolic.notation import NET
 
 #: A learning rate as the lexer spells it: ``eta``, ``eta_1`` (η1), ``eta1``, ``eta_2``.
@@ -69,16 +70,16 @@ class Names:
 
 
 def activation_derivative(net: Network, kind: str, argument: sp.Expr) -> sp.Expr:
-    """``σ'(x)`` (``kind == "logistic"``) or ``f'(x)`` (``kind == "f"``) on ``net``.
+    """``σ'(x)`` (``kind`` names the activation, the logistic function) or ``f'(x)``
+    (``kind == "f"``) on ``net``.
 
     ``f'(net_o1)`` is the derivative of the activation of the unit whose net is ``net_o1``,
     written as the chain writes ``∂out_o1/∂net_o1`` (``out_o1(1 − out_o1)`` for the logistic
     function). ``f'`` of anything else is the activation's derivative at it when every layer
     has the same element-wise activation; otherwise ``f`` is ambiguous and the answer is refused
     (an :class:`AnswerError`), never guessed."""
-    if kind == "logistic":
-        sigma = sp.Pow(sp.Add(1, sp.exp(sp.Mul(-1, argument))), -1)
-        return sp.Mul(sigma, sp.Add(1, sp.Mul(-1, sigma)))
+    if kind != "f":  # σ' names its function: that activation's derived f', at the argument
+        return get_activation(kind).derivative.xreplace({NET: argument})
     for unit in net.neurons.values():
         if unit.net is not None and unit.net == argument:
             activation = net.activations[unit.layer - 1]
@@ -87,9 +88,7 @@ def activation_derivative(net: Network, kind: str, argument: sp.Expr) -> sp.Expr
     kinds = {a.name for a in net.activations}
     if len(kinds) == 1 and net.activations[0].elementwise:
         return net.activations[0].derivative.xreplace({NET: argument})
-    raise AnswerError(
-        "unparseable", "ambiguous_activation", None, found="f′", name=sp.sstr(argument)
-    )
+    raise AnswerError("unparseable", "ambiguous_activation")
 
 
 def same_quantity(task: Task, kind: str, name: str) -> bool | None:

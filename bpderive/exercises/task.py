@@ -18,6 +18,7 @@ import sympy as sp
 
 from bpderive import language
 from bpderive.exercises.messages import SEPARATOR, UNKNOWN_TARGET
+from bpderive.exercises.suggest import suggestions
 from bpderive.exercises.tutor_texts import NEW
 from bpderive.network import Network
 from bpderive.symbolic import notation
@@ -64,12 +65,14 @@ def task(net: Network, target: object, lang: str | None = None) -> Task:
     every = targets(net)
     valid = language.pick(SEPARATOR, lang).join(every)
     message = language.pick(UNKNOWN_TARGET, lang).format(target=target, valid=valid)
-    nearest = difflib.get_close_matches(str(target), every, n=3)
+    nearest = suggestions(str(target), every) or difflib.get_close_matches(
+        str(target), every, n=3, cutoff=0.4
+    )
     if nearest:
         names = language.pick(SEPARATOR, lang).join(nearest)
-        message += ("" if language.resolve(lang) == "zh" else " ") + language.pick(
-            NEW["nearest"], lang
-        ).format(names=names)
+        message += language.pick((". ", "。"), lang) + language.pick(NEW["nearest"], lang).format(
+            names=names
+        )
     raise KeyError(message)
 
 

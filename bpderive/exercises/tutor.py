@@ -29,7 +29,7 @@ from bpderive.exercises.messages import VERDICT
 from bpderive.network import Network
 from bpderive.symbolic import notation
 from bpderive.symbolic.chain import Chain, Sum
-from bpderive.symbolic.notation import OrderedEq, Partial
+from bpderive.symbolic.notation import Name, OrderedEq, Partial
 
 Show = Callable[[sp.Basic], str]
 
@@ -71,7 +71,7 @@ class Speaker:
         echo: Mapping[sp.Symbol, sp.Symbol],
     ) -> None:
         self.net, self.label, self.zh = net, label, zh
-        self.numbers, self.echo = dict(numbers), dict(echo)
+        self.numbers, self.echo = dict(numbers), echo  # filled while the answer is read
 
     def say(self, pair: tuple[str, str], fields: Callable[[Show], dict] | None = None) -> Said:
         """``pair`` in the verdict's language, its fields filled by ``fields(show)``: once with
@@ -114,10 +114,20 @@ class Speaker:
         comma = "、" if self.zh else ", "
         return comma.join(items[:-1]) + tt.AND[self.zh] + items[-1]
 
+    def renamed(self, expr: sp.Basic) -> sp.Basic:
+        """``expr`` in the learner's names: where the learner speaks the article's flat names
+        (the exercise asked for ∂E_total/∂w6, or the answer used w5), every parameter that has
+        one is written by it, as the article writes ``net_o1 = w5·out_h1 + w6·out_h2 + …``."""
+        asked = self.label.bottom if isinstance(self.label, Partial) else None
+        if not self.echo and (asked is None or asked.name not in self.net.aliases):
+            return expr
+        flat = {self.net.symbol(a): Name(a) for a in self.net.aliases}
+        return expr.xreplace(flat)
+
     def product(self, chain: Chain, show: Show) -> str:
         """A chain as the product of its items' labels (``∂E_total/∂out_o1 · ∂out_o1/∂net_o1 ·
         ∂net_o1/∂w5``): the chain rule's shape, without its expressions."""
-        return " · ".join(show(item.label) for item in chain.items)
+        return " · ".join(show(aliased(item.label, self.label, self.net)) for item in chain.items)
 
 
 def _local_equation(net: Network, top: sp.Symbol) -> sp.Expr | None:
@@ -160,7 +170,7 @@ def rule(speaker: Speaker, item: object, label: sp.Basic | None = None) -> Said 
         lambda show: {
             "item": show(label),
             "top": show(label.top),
-            "equation": show(OrderedEq(label.top, local)),
+            "equation": show(OrderedEq(label.top, speaker.renamed(local))),
             "bottom": show(label.bottom),
         },
     )
@@ -181,8 +191,10 @@ def explain(
     mistake, item = finding.mistake, finding.item
     if mistake == "missing_path" and finding.missing:
         return _missing_paths(finding, speaker)
-    key = "sign_in" if mistake == "sign" and item is not None else mistake
-    full = speaker.say(VERDICT[key], fields)
+    key = mistake
+    if mistake == "sign" and item is not None:
+        key = "sign_in" if finding.typed else "sign_path"
+    full = speaker.say(tt.SIGN_PATH if key == "sign_path" else VERDICT[key], fields)
     if key not in tt.SHORT:
         return Explanation(full, full)
     short = speaker.say(tt.SHORT[key], fields)
@@ -197,13 +209,14 @@ def explain(
         lambda show: {"item": show(speaker.label), "expected": show(chain.expr)},
     )
     if key == "sign":
-        haykin = None
-        if read_as.as_coeff_Mul()[0] < 0 and any(
-            s.name.startswith("delta_") for s in read_as.free_symbols
-        ):
-            haykin = speaker.say(tt.HINTS["haykin"])
+        haykin = _haykin(speaker, read_as)
+        if haykin is not None:
             full += Said(" ", " ") + haykin
         return Explanation(short, full, _present(whole(tt.HINTS["where_sign"]), haykin, answer))
+    if key == "sign_path":
+        where = speaker.say(tt.HINTS["where_sign_path"], fields)
+        bottom = speaker.say(tt.BOTTOM, fields)
+        return Explanation(short, full, _present(where, _haykin(speaker, read_as), bottom))
     if key == "constant_factor":
         half = fields(speaker.text)["hint"]
         why = speaker.say((VERDICT["half"][0].strip(), VERDICT["half"][1])) if half else None
@@ -224,6 +237,15 @@ def explain(
     where = whole(tt.HINTS["where_missing" if key == "missing_factor" else "where_factor"])
     bottom = speaker.say(tt.BOTTOM, fields)
     return Explanation(short, full, _present(where, rule(speaker, item, label), bottom))
+
+
+def _haykin(speaker: Speaker, read_as: sp.Expr) -> Said | None:
+    """Where a minus stands before a δ, the other sign convention a learner may have read."""
+    negative_delta = any(
+        term.as_coeff_Mul()[0] < 0 and any(s.name.startswith("delta_") for s in term.free_symbols)
+        for term in sp.Add.make_args(read_as.expand())
+    )
+    return speaker.say(tt.HINTS["haykin"]) if negative_delta else None
 
 
 def _present(*hints: Said | None) -> tuple[Said, ...]:
@@ -288,6 +310,7 @@ def fields(finding: Finding, speaker: Speaker, loss_has_half: bool) -> Callable[
         found["path"] = (
             VERDICT["in_path"][speaker.zh].format(unit=finding.path) if finding.path else ""
         )
+        found["unit"] = finding.path or ""
         if item is not None:
             found["item"] = show(aliased(item.label, speaker.label, speaker.net))
             found["expected"] = show(learners_form(finding))
@@ -298,11 +321,10 @@ def fields(finding: Finding, speaker: Speaker, loss_has_half: bool) -> Callable[
             found["ratio"] = notation.text(finding.ratio)
             doubled = loss_has_half and finding.ratio in (2, sp.Rational(1, 2))
             found["hint"] = VERDICT["half"][speaker.zh] if doubled else ""
-        if finding.mistake == "missing_path" and not finding.missing:
-            # the path as the δ rule writes it, δ_o2·w_(1,2): short at any depth
+        if (finding.mistake == "missing_path" and not finding.missing) or not finding.typed:
+            # a path's term as the δ rule writes it, δ_o2·w_(1,2): short at any depth
             link = item.items[-1].expr
             found["expected"] = show(sp.Mul(speaker.net.delta_symbol(finding.path), link))
-            found["unit"] = finding.path
             found["path"] = ""
         return found
 

@@ -25,6 +25,10 @@ SHORT: dict[str, tuple[str, str]] = {
         "The sign of {item} is wrong{path}: you wrote {given} ({given_value} at {where}).",
         "{item} 的符号错了{path}：你写的是 {given}（{where}下为 {given_value}）。",
     ),
+    "sign_path": (
+        "The sign of your term for the path through {unit} is wrong.",
+        "你写的经过 {unit} 的那条路径的项，符号错了。",
+    ),
     "constant_factor": (
         "Your answer is {ratio} times {target} ({expected_value} expected, {given_value} given at "
         "{where}).",
@@ -47,6 +51,13 @@ SHORT: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: The full message of a path's term with the wrong sign (``reveal=True``).
+SIGN_PATH = (
+    "The sign of your term for the path through {unit} is wrong: {item} = {expected}, "
+    "{expected_value} at {where}.",
+    "你写的经过 {unit} 的那条路径的项，符号错了："
+    "{item} = {expected}，{where}下为 {expected_value}。",
+)
 #: The full message of several missing paths (``reveal=True``), and its short form.
 MISSING_PATHS = (
     "The paths through {units} are missing: {terms}. A unit's output reaches the error through "
@@ -58,8 +69,9 @@ MISSING_PATHS_SHORT = (
     "The paths through {units} are missing.",
     "缺少经过 {units} 的路径。",
 )
-#: How a list of units is joined in a sentence: "o1 and o2", "h2_1, h2_2 and h2_3".
-AND = (" and ", "和")
+#: How a list of units is joined in a sentence: "o1 and o2", "h2_1, h2_2 and h2_3" (in Chinese
+#: "h2_1、h2_2 和 h2_3": a space between Chinese and Latin text).
+AND = (" and ", " 和 ")
 
 #: A hint, as the verdict shows it, and how to ask for the next one.
 HINT = ("Hint {k} of {n}: {text}", "提示 {k}/{n}：{text}")
@@ -84,6 +96,11 @@ HINTS: dict[str, tuple[str, str]] = {
         "{source} reaches the error through {units}. Your answer has no term for the paths "
         "through {missing}.",
         "{source} 经过 {units} 影响误差。你的答案里没有经过 {missing} 的那些项。",
+    ),
+    "where_sign_path": (
+        "Every factor of the path through {unit} has the right size; only the sign of its term "
+        "is off.",
+        "经过 {unit} 的那条路径的每个因子大小都对，只是这一项的符号反了。",
     ),
     "where_sign": (
         "Every factor has the right size; only the sign of the whole is off. A minus sign comes "

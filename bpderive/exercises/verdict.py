@@ -113,7 +113,7 @@ class Verdict:
         if self.hints:
             lines.append(f"  {self.hint(1)}")
             if len(self.hints) > 1:
-                lines.append(f"  {NEXT[zh].format(k=2).replace('`', '')}")
+                lines.append(f"  {NEXT[zh].format(k=2)}")
         return "\n".join(lines)
 
     def summary_markdown(self) -> str:
