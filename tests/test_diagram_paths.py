@@ -324,3 +324,18 @@ def test_half_a_sample_is_refused_not_guessed() -> None:
         draw_network(ex.net, ex.params, ax=_axes(), chain=chain, target=ex.target)
     with pytest.raises(ValueError, match=r"params: x and target give numbers only with"):
         draw_network(ex.net, None, ax=_axes(), chain=chain, x=ex.x, target=ex.target)
+
+
+def test_a_wide_drawing_fits_a_notebook_page_scaled_whole() -> None:
+    """A notebook shows a figure up to about 9.2 inches at 100% (wider ones are shrunk, their
+    words with them); the article's network keeps its 8.1 inches, its paths' errors included."""
+    import matplotlib.pyplot as plt
+
+    article = draw_network(Network())
+    assert article.figure.get_size_inches()[0] == pytest.approx(8.11, abs=0.01)
+    deep = Network((2, 3, 2, 2))
+    wide = draw_network(deep, chain=deep.gradient("w(1)_(x1,1)"))
+    assert wide.figure.get_size_inches()[0] <= 9.2
+    sizes = {t.get_gid(): t.get_fontsize() for t in wide.texts if t.get_gid()}
+    assert sizes["neuron:h1_1"] < 12  # the words scaled with the drawing
+    plt.close("all")

@@ -334,3 +334,21 @@ def test_the_box_shows_one_hint_per_press_and_the_figure():
     asker.on_check()
     assert asker.hint_button.disabled and len(asker.output.outputs) == 1
     assert Asker(ARTICLE, "w1", "zh").hint_button.description == "提示"
+
+
+def test_the_command_line_shows_as_many_hints_as_asked(capsys):
+    from bpderive.cli import main
+
+    assert main(["check", "w6", "δ_o1*out_h1"]) == 1
+    out = capsys.readouterr().out
+    assert "Hint 1 of 3: " in out and out.rstrip().endswith("Next hint: --hints 2.")
+    assert "out_h2" not in out
+    assert main(["check", "w6", "δ_o1*out_h1", "--hints", "3"]) == 1
+    out = capsys.readouterr().out
+    assert "Hint 3 of 3: ∂net_o1/∂w6 = out_h2, " in out and "Next hint" not in out
+    assert main(["check", "w6", "δ_o1*out_h1", "--reveal", "--hints", "0"]) == 1
+    assert "expected out_h2, got out_h1" in capsys.readouterr().out
+    assert main(["check", "--lang", "zh", "w6", "δ_o1*out_h1"]) == 1
+    assert "下一条提示：--hints 2。" in capsys.readouterr().out
+    assert main(["check", "w6", "δ_o1*out_h1", "--hints", "two"]) == 2
+    assert "--hints: expected a whole number such as 2, got 'two'" in capsys.readouterr().err

@@ -34,7 +34,7 @@ from bpderive.display import figure_texts as texts
 from bpderive.language import pick
 from bpderive.network import Network
 from bpderive.symbolic.chain import Chain, ChainRule, Evaluation, Sum
-from bpderive.symbolic.notation import latex, number_latex
+from bpderive.symbolic.notation import Partial, latex, number_latex
 from bpderive.worked_example import WorkedExample
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ MARKED = "#d40000"
 #: The arrow from an output to its error, and the room it and the error's name take right of
 #: the drawing (the figure grows by it), in data units.
 _ERROR_GAP = 0.75
-_EXTRA = 1.35
+EXTRA = 1.35
 
 Point = tuple[float, float]
 
@@ -251,7 +251,7 @@ def draw(
     figure, ax_box = ax.figure, ax.get_position(original=True)
     left, right = ax.get_xlim()
     per_unit = figure.get_size_inches()[0] * ax_box.width / (right - left)
-    ax.set_xlim(left, right + _EXTRA)
+    ax.set_xlim(left, right + EXTRA)
 
     def ends(a: str, b: str) -> tuple[Point, Point]:
         (x0, y0) = centre[a]
@@ -288,13 +288,18 @@ def draw(
         width, height = figure.get_size_inches()
         below = key.get_window_extent(RendererAgg(1, 1, figure.dpi)).height / figure.dpi + 0.1
         above, total = height * (1 - ax_box.y1), round(height + below, 2)
-        figure.set_size_inches(round(width + _EXTRA * per_unit, 2), total)
+        figure.set_size_inches(round(width + EXTRA * per_unit, 2), total)
         figure.subplots_adjust(bottom=(total - height) / total, top=1 - above / total)
+
+
+def _plain(label: object) -> object:
+    """A path's label without its "via" unit: the key names the path's units in words."""
+    return Partial(label.top, label.bottom) if isinstance(label, Partial) and label.via else label
 
 
 def _term(labels: list, value: float | None) -> str:
     """Labels multiplied, as mathtext (fractions at full size), with their number given one."""
-    math = r" \cdot ".join(latex(label).replace(r"\frac", r"\dfrac") for label in labels)
+    math = r" \cdot ".join(latex(_plain(label)).replace(r"\frac", r"\dfrac") for label in labels)
     return f"${math}$" if value is None else f"${math} = {number_latex(value, 4)}$"
 
 

@@ -75,7 +75,9 @@ AND = (" and ", " 和 ")
 
 #: A hint, as the verdict shows it, and how to ask for the next one.
 HINT = ("Hint {k} of {n}: {text}", "提示 {k}/{n}：{text}")
-NEXT = ("Next hint: `.hint({k})`.", "下一条提示：`.hint({k})`。")
+NEXT = ("Next hint: {ask}.", "下一条提示：{ask}。")
+#: How a notebook asks for hint ``k``: the verdict's method.
+ASK_HINT = "`.hint({k})`"
 
 #: The hints, from where to look to the rule to apply; the last is always :data:`BOTTOM`.
 HINTS: dict[str, tuple[str, str]] = {

@@ -16,7 +16,7 @@ import sympy as sp
 
 from bpderive.exercises.messages import MISTAKE_NAMES, VERDICT
 from bpderive.exercises.tutor import Said
-from bpderive.exercises.tutor_texts import HINT, NEXT
+from bpderive.exercises.tutor_texts import ASK_HINT, HINT, NEXT
 from bpderive.symbolic import notation
 
 if TYPE_CHECKING:
@@ -100,21 +100,24 @@ class Verdict:
         name = MISTAKE_NAMES[self.mistake][zh]
         return f"✗ {VERDICT['wrong'][zh].format(mistake=name)}"
 
-    def __repr__(self) -> str:
+    def report(self, shown: int = 1, ask: str = ASK_HINT) -> str:
+        """The verdict as text: the headline and message, how the answer was read, the first
+        ``shown`` hints, and how to ask for the next one (``ask``, formatted with its number:
+        a notebook calls ``.hint(2)``, the command line takes ``--hints 2``)."""
         zh = self.lang == "zh"
         colon = "：" if zh else ": "  # a full-width colon takes no space after it
-        mark = (
-            "✓ " if self.correct else f"✗ {self.mistake}{colon}" if not zh else self._headline(zh)
-        )
-        read_as = f"{VERDICT['read_as'][zh]}{colon}"
+        mark = "✓ " if self.correct else self._headline(zh) if zh else f"✗ {self.mistake}{colon}"
         lines = [f"{mark}{self.message}"]
         if self.read_as is not None:
-            lines.append(f"  {read_as}{notation.text(self.read_as)}")
-        if self.hints:
-            lines.append(f"  {self.hint(1)}")
-            if len(self.hints) > 1:
-                lines.append(f"  {NEXT[zh].format(k=2)}")
+            lines.append(f"  {VERDICT['read_as'][zh]}{colon}{notation.text(self.read_as)}")
+        shown = min(shown, len(self.hints))
+        lines += [f"  {self.hint(k)}" for k in range(1, shown + 1)]
+        if shown < len(self.hints):
+            lines.append(f"  {NEXT[zh].format(ask=ask.format(k=shown + 1))}")
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.report()
 
     def summary_markdown(self) -> str:
         """The headline, the message and how the answer was read, without the hints."""
@@ -131,7 +134,7 @@ class Verdict:
         if self.hints:
             lines.append(self.hint(1)._repr_markdown_())
             if len(self.hints) > 1:
-                lines.append(NEXT[zh].format(k=2))
+                lines.append(NEXT[zh].format(ask=ASK_HINT.format(k=2)))
         return "\n\n".join(lines)
 
     def _repr_latex_(self) -> str:
