@@ -458,7 +458,10 @@ def test_a_chinese_verdict_is_chinese_in_every_form(net_name, target, answer, mi
     net = RELU if net_name == "relu" else NETWORKS[net_name]
     verdict = check(net, target, answer, lang="zh")
     assert verdict.mistake == mistake, verdict.message
-    for shown in (str(verdict), repr(verdict), verdict._repr_markdown_()):
+    full = check(net, target, answer, lang="zh", reveal=True)  # the expected form at once
+    every_hint = [str(verdict.hint(k)) for k in range(1, len(verdict.hints) + 1)]
+    every_hint += [verdict.hint(k)._repr_markdown_() for k in range(1, len(verdict.hints) + 1)]
+    for shown in (str(verdict), repr(verdict), verdict._repr_markdown_(), str(full), *every_hint):
         assert re.search("[\u4e00-\u9fff]", shown), shown
         assert english_words(shown) == set(), shown
     english = check(net, target, answer, lang="en")
