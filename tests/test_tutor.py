@@ -114,6 +114,9 @@ def test_several_missing_paths_are_each_named():
     zh = check(DEEP, "b1", answer, lang="zh")
     assert zh.message == "缺少经过 h2_2 和 h2_3 的路径。"
     assert "via" not in " ".join(zh.hints) and "经过" in zh.hints[-1]
+    assert verdict.hints[-1].count("at a sample point") == 2  # each missing term, its number
+    assert "δ_h2_2·w(2)_(1,2), " in verdict.hints[-1] and "δ_h2_3·w(2)_(1,3), " in verdict.hints[-1]
+    assert zh.hints[-1].count("一组随机数值下为") == 2 and "；" in zh.hints[-1]
 
 
 def test_a_hint_is_shown_one_at_a_time():

@@ -106,6 +106,7 @@ class Finding:
     #: it are missing, all of them (``item`` is then the sum itself).
     within: Sum | None = None
     missing: tuple[Chain, ...] = ()
+    missing_values: tuple[float, ...] = ()
     #: For a factor's ``sign``: whether the learner wrote that factor (``target_o1 − out_o1``) or
     #: its flip comes from a sign written elsewhere (``−δ_o1·out_h1``, where it is inside δ_o1).
     typed: bool = True
@@ -218,8 +219,8 @@ def _inside_sum(given: sp.Expr, total: Sum, points: list[dict], depth: int) -> F
     if unmatched and not terms and len(unmatched) < len(total.terms):
         if len(unmatched) == 1:
             return _missing_path(*unmatched[0], total)
-        missing = tuple(path for path, _ in unmatched)
-        return Finding("missing_path", total, within=total, missing=missing)
+        missing, numbers = zip(*((path, float(v[0])) for path, v in unmatched), strict=True)
+        return Finding("missing_path", total, within=total, missing=missing, missing_values=numbers)
     if len(unmatched) != 1 or len(terms) > 1:
         return None
     path, path_values = unmatched[0]

@@ -204,15 +204,17 @@ def explain(
             pair, lambda show: {**fields(show), "chain": speaker.product(chain, show)}
         )
 
-    answer = speaker.say(
-        tt.BOTTOM,
-        lambda show: {"item": show(speaker.label), "expected": show(chain.expr)},
-    )
+    def answer() -> Said:  # the whole chain asked for: the bottom of a whole-answer mistake
+        return speaker.say(
+            tt.BOTTOM, lambda show: {"item": show(speaker.label), "expected": show(chain.expr)}
+        )
+
     if key == "sign":
         haykin = _haykin(speaker, read_as)
         if haykin is not None:
             full += Said(" ", " ") + haykin
-        return Explanation(short, full, _present(whole(tt.HINTS["where_sign"]), haykin, answer))
+        hints = _present(whole(tt.HINTS["where_sign"]), haykin, answer())
+        return Explanation(short, full, hints)
     if key == "sign_path":
         where = speaker.say(tt.HINTS["where_sign_path"], fields)
         bottom = speaker.say(tt.BOTTOM, fields)
@@ -221,7 +223,7 @@ def explain(
         half = fields(speaker.text)["hint"]
         why = speaker.say((VERDICT["half"][0].strip(), VERDICT["half"][1])) if half else None
         why = why or whole(tt.HINTS["rule_constant"])
-        return Explanation(short, full, (whole(tt.HINTS["where_constant"]), why, answer))
+        return Explanation(short, full, (whole(tt.HINTS["where_constant"]), why, answer()))
     if key == "missing_path":
         total = finding.within
         where = speaker.say(
@@ -232,7 +234,7 @@ def explain(
                 "unit": finding.path,
             },
         )
-        bottom = speaker.say(tt.BOTTOM, lambda show: {**fields(show)})
+        bottom = speaker.say(tt.BOTTOM, fields)
         return Explanation(short, full, _present(where, rule(speaker, total), bottom))
     where = whole(tt.HINTS["where_missing" if key == "missing_factor" else "where_factor"])
     bottom = speaker.say(tt.BOTTOM, fields)
@@ -256,8 +258,23 @@ def _missing_paths(finding: Finding, speaker: Speaker) -> Explanation:
     """Several paths of one sum left out: each named; the last hint gives each one's term."""
     total, missing = finding.within, [path_unit(path) for path in finding.missing]
 
-    def terms(show: Show) -> str:
-        return "; ".join(f"{show(path.label)} = {show(path.expr)}" for path in finding.missing)
+    def terms(show: Show) -> str:  # each as the δ rule writes it, δ_h2_2·w(2)_(1,2)
+        return "; ".join(
+            f"{show(path.label)} = {show(_delta_form(speaker, path))}" for path in finding.missing
+        )
+
+    def numbered(show: Show) -> str:  # and with its number, for the last hint
+        return ("；" if speaker.zh else "; ").join(
+            tt.BOTTOM[speaker.zh]
+            .format(
+                item=show(path.label),
+                expected=show(_delta_form(speaker, path)),
+                expected_value=notation.number(value),
+                where=speaker.numbers["where"],
+            )
+            .rstrip(".。")
+            for path, value in zip(finding.missing, finding.missing_values, strict=True)
+        )
 
     units = speaker.join(missing)
     full = speaker.say(tt.MISSING_PATHS, lambda show: {"units": units, "terms": terms(show)})
@@ -270,8 +287,14 @@ def _missing_paths(finding: Finding, speaker: Speaker) -> Explanation:
             "missing": units,
         },
     )
-    bottom = Said(terms(speaker.text), terms(speaker.latex))
+    end = "。" if speaker.zh else "."
+    bottom = Said(numbered(speaker.text) + end, numbered(speaker.latex) + end)
     return Explanation(short, full, _present(where, rule(speaker, total), bottom))
+
+
+def _delta_form(speaker: Speaker, path: Chain) -> sp.Expr:
+    """A path's term as the δ rule writes it, δ_o2·w_(1,2): short at any depth."""
+    return sp.Mul(speaker.net.delta_symbol(path_unit(path)), path.items[-1].expr)
 
 
 def learners_form(finding: Finding) -> sp.Expr:
@@ -322,9 +345,7 @@ def fields(finding: Finding, speaker: Speaker, loss_has_half: bool) -> Callable[
             doubled = loss_has_half and finding.ratio in (2, sp.Rational(1, 2))
             found["hint"] = VERDICT["half"][speaker.zh] if doubled else ""
         if (finding.mistake == "missing_path" and not finding.missing) or not finding.typed:
-            # a path's term as the δ rule writes it, δ_o2·w_(1,2): short at any depth
-            link = item.items[-1].expr
-            found["expected"] = show(sp.Mul(speaker.net.delta_symbol(finding.path), link))
+            found["expected"] = show(_delta_form(speaker, item))
             found["path"] = ""
         return found
 
