@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpderive.checks import all_finite, check_data, check_params
+from bpderive.limits import check_jacobian_size
 from bpderive.numeric.codegen import (
     cost_rule,
     error_seed_rule,
@@ -307,7 +308,8 @@ class CompiledNetwork:
         """The errors ``e`` (length ``N·m``) and their Jacobian ``J = ∂e/∂w`` (``(N·m, P)``) from
         one forward pass; see :meth:`jacobian` for the layout. ``e[n·m + k]`` is the error
         ``e_k`` of sample ``n`` (``target_k − out_k`` for the squared errors). ``check=False``: as
-        in :meth:`cost_and_gradients`."""
+        in :meth:`cost_and_gradients`. A ``J`` beyond :data:`~bpderive.limits.MAX_JACOBIAN_GIB`
+        is refused before anything is computed (Levenberg–Marquardt's training with it too)."""
         if self.residual_scale is None:
             raise ValueError(
                 f"loss: the Jacobian of the errors needs a sum-of-squares loss, and "
@@ -315,6 +317,7 @@ class CompiledNetwork:
             )
         if check:
             params, X, T = self._checked(params, X, T)
+        check_jacobian_size(X.shape[0] * self.sizes[-1], self.layout.size)
         with np.errstate(all="ignore"):
             fwd = self._forward(params, X)
             jac = self._jacobian(params, X, T, fwd)
