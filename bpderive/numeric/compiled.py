@@ -67,7 +67,7 @@ class CompiledNetwork:
             cost=cost_rule(out),
             workspace=self._workspace,
             softmax=softmax[0] if softmax else None,
-            coupled_delta=output_rule(out, out.delta) if out.coupled else None,
+            coupled_delta=output_rule(out, out.delta) if out.shared_delta is None else None,
         )
         #: The generated NumPy code of the cost and gradients: the derived rules, in place.
         self.source = self._kernel.source

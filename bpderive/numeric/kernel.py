@@ -51,8 +51,9 @@ def generate(
     """The kernel of a network: ``cost(out, target, net)`` gives every output's loss term,
     ``workspace(n)`` the buffers for ``n`` samples (made from :attr:`Kernel.buffers` and kept
     by the caller); a softmax output layer, whose units are coupled, brings its
-    ``softmax(net)`` and its ``coupled_delta(out, target, net)``, which the generated code
-    calls."""
+    ``softmax(net)``, and, where no one ``δ`` rule was proved for all its units
+    (:attr:`~bpderive.symbolic.rules.OutputRule.shared_delta`), its
+    ``coupled_delta(out, target, net)``, which the generated code calls."""
     sizes, L = rules.sizes, len(rules.sizes) - 1
     params = [f"{kind}{k}" for k in range(1, L + 1) for kind in ("W", "b")]
     grads = [f"g{p}" for p in params]
@@ -99,7 +100,7 @@ def generate(
             "else:",
             "    cost = np.nan",
         ]
-    if out.coupled:
+    if out.shared_delta is None:  # every unit its own rule: the per-unit code, column by column
         helpers["_delta"] = coupled_delta
         backward += [
             f"np.copyto(d{L}, _delta(out{L}, T, net{L}))",
@@ -109,7 +110,7 @@ def generate(
         code = InPlace(
             {OUT: f"out{L}", TARGET: "T", NET: f"net{L}", sp.Symbol("inv_n"): "inv_n"}, f"d{L}_"
         )
-        code.assign(out.delta[0] * sp.Symbol("inv_n"), f"d{L}")
+        code.assign(out.shared_delta * sp.Symbol("inv_n"), f"d{L}")
         backward += code.lines
         helpers.update(code.helpers)
         for t in range(code.n_temps):
