@@ -16,7 +16,7 @@ from networks import CASES, data
 
 from bpderive import Network, initialize, train
 from bpderive.numeric.inplace import InPlace
-from bpderive.symbolic.notation import NET
+from bpderive.symbolic.notation import NET, OUT, TARGET
 
 
 @pytest.mark.parametrize(("sizes", "activations", "loss"), CASES)
@@ -131,6 +131,23 @@ def test_the_source_is_the_derived_rules_as_code() -> None:
         assert line in gradients
     assert "subtract(1.0, out1, d1_0)" in gradients and "multiply(d1, out1, d1)" in gradients
     assert "matmul(ones, d1, gb1)" in gradients
+
+
+@pytest.mark.parametrize("classes", [2, 3, 4, 5, 6, 10])
+def test_softmax_cross_entropy_delta_is_one_in_place_line_for_any_number_of_classes(
+    classes: int,
+) -> None:
+    """The output δ of softmax with the cross-entropy, proved ``out − target`` for every unit
+    (targets summing to one), is two in-place lines like an element-wise layer's; no per-unit
+    code is called. With the half-SSE the units' δ stay coupled and the per-unit rules remain."""
+    net = Network((2, 3, classes), ("tanh", "softmax"), "cross_entropy")
+    assert net.rules.output.shared_delta == OUT - TARGET
+    gradients = net.compile().source.split("def forward")[0]
+    assert "subtract(out2, T, d2)\n    multiply(d2, inv_n, d2)\n" in gradients
+    assert "_delta(" not in gradients
+    squares = Network((2, 3, classes), ("tanh", "softmax"), "half_sse")
+    assert squares.rules.output.shared_delta is None
+    assert "np.copyto(d2, _delta(out2, T, net2))" in squares.compile().source
 
 
 def test_in_place_code_computes_its_expression() -> None:
