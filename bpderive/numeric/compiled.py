@@ -25,7 +25,6 @@ from bpderive.checks import all_finite, check_data, check_params
 from bpderive.numeric.codegen import (
     cost_rule,
     error_seed_rule,
-    forward_rule,
     lambdify,
     output_rule,
 )
@@ -61,12 +60,10 @@ class CompiledNetwork:
         self.loss = rules.loss
         self.layout = ParameterLayout(rules.sizes)
         out = rules.output
-        softmax = [forward_rule(layer) for layer in rules.layers if layer.softmax is not None]
         self._kernel = generate(
             rules,
             cost=cost_rule(out),
             workspace=self._workspace,
-            softmax=softmax[0] if softmax else None,
             coupled_delta=output_rule(out, out.delta) if out.shared_delta is None else None,
         )
         #: The generated NumPy code of the cost and gradients: the derived rules, in place.

@@ -45,13 +45,12 @@ def generate(
     rules: DerivedRules,
     cost: Callable[..., np.ndarray],
     workspace: Callable[[int], tuple[np.ndarray, ...]],
-    softmax: Callable[[np.ndarray], np.ndarray] | None = None,
     coupled_delta: Callable[..., np.ndarray] | None = None,
 ) -> Kernel:
     """The kernel of a network: ``cost(out, target, net)`` gives every output's loss term,
     ``workspace(n)`` the buffers for ``n`` samples (made from :attr:`Kernel.buffers` and kept
-    by the caller); a softmax output layer, whose units are coupled, brings its
-    ``softmax(net)``, and, where no one ``δ`` rule was proved for all its units
+    by the caller); a softmax output layer, whose units are coupled, brings, where no one ``δ``
+    rule was proved for all its units
     (:attr:`~bpderive.symbolic.rules.OutputRule.shared_delta`), its
     ``coupled_delta(out, target, net)``, which the generated code calls."""
     sizes, L = rules.sizes, len(rules.sizes) - 1
@@ -67,12 +66,21 @@ def generate(
             f"matmul({below}, W{k}.T, net{k})",
             f"add(net{k}, b{k}, net{k})",
         ]
-        if layer.softmax is not None:
-            helpers["_softmax"] = softmax
-            forward.append(f"np.copyto(out{k}, _softmax(net{k}))")
-            continue
-        code = InPlace({NET: f"net{k}"}, f"f{k}_")
-        code.assign(layer.activation, f"out{k}")
+        if layer.numerator is not None:  # g(net − max)/Σ g(net − max), row by row
+            shapes[f"s{k}"], shapes[f"z{k}"] = ("N", 1), ("N", layer.size)
+            forward += [
+                f"np.maximum.reduce(net{k}, 1, None, s{k}, True)",
+                f"subtract(net{k}, s{k}, z{k})",
+            ]
+            code = InPlace({NET: f"z{k}"}, f"f{k}_")
+            code.assign(layer.numerator, f"out{k}")
+            code.lines += [
+                f"add.reduce(out{k}, 1, None, s{k}, True)",
+                f"divide(out{k}, s{k}, out{k})",
+            ]
+        else:
+            code = InPlace({NET: f"net{k}"}, f"f{k}_")
+            code.assign(layer.activation, f"out{k}")
         forward += code.lines
         helpers.update(code.helpers)
         for t in range(code.n_temps):

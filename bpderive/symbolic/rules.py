@@ -37,7 +37,8 @@ from bpderive.symbolic.structure import NetworkStructure
 @dataclass(frozen=True)
 class LayerRule:
     """One weight layer: ``f`` in ``net`` and ``∂out/∂net`` in ``out`` (``local_in_output``) or
-    ``net``; for a softmax layer ``softmax`` holds every unit's quotient in ``nets`` instead."""
+    ``net``; for a softmax layer ``softmax`` holds every unit's quotient in ``nets`` instead, and
+    ``numerator`` the ``g(net)`` of ``out_k = g(net_k)/Σ_j g(net_j)`` (:func:`_normalised`)."""
 
     size: int
     activation: sp.Expr | None
@@ -45,6 +46,7 @@ class LayerRule:
     local_in_output: bool
     softmax: tuple[sp.Expr, ...] | None = None
     nets: tuple[sp.Symbol, ...] = ()
+    numerator: sp.Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -90,16 +92,35 @@ def derive_rules(d: Derivation) -> DerivedRules:
         act = s.activations[layer - 1]
         if not act.elementwise:
             units = s.layers[layer]
-            quotients = tuple(s.local[n.out] for n in units)
-            layers.append(
-                LayerRule(len(units), None, None, False, quotients, tuple(n.net for n in units))
-            )
+            quotients, nets = tuple(s.local[n.out] for n in units), tuple(n.net for n in units)
+            numerator = _normalised(quotients, nets)
+            layers.append(LayerRule(len(units), None, None, False, quotients, nets, numerator))
             continue
         factor = d.activation_factor(first).expr
         in_output = first.net not in factor.free_symbols
         local = _generic(factor, {first.out: OUT, first.net: NET}, f"∂out/∂net of layer {layer}")
         layers.append(LayerRule(len(s.layers[layer]), act.formula, local, in_output))
     return DerivedRules(s.sizes, tuple(layers), _output_rule(d), s.loss)
+
+
+def _normalised(quotients: tuple[sp.Expr, ...], nets: tuple[sp.Symbol, ...]) -> sp.Expr:
+    """``g(net)`` such that every unit's quotient is ``g(net_k)/Σ_j g(net_j)``, and a shift of
+    every net by one ``c`` leaves it unchanged (``g(net − c)/g(net)`` is free of ``net``): then
+    NumPy computes the layer as ``g`` of the nets less their row maximum, divided by the row
+    sum, finite where ``e^net`` alone would overflow. Read off each unit's own quotient and
+    checked on all of them; a layer of another form is refused, as :func:`_check_linear` does."""
+    g = None
+    for quotient, net in zip(quotients, nets, strict=True):
+        top, bottom = sp.fraction(quotient)
+        own = top.xreplace({net: NET})
+        g = own if g is None else g
+        total = sp.Add(*[g.xreplace({NET: n}) for n in nets])
+        if top.free_symbols != {net} or own != g or sp.expand(bottom - total) != 0:
+            raise RuntimeError(f"out of {net} is not g(net)/Σ g(net_j) for one g")
+    shift = sp.Dummy("c", real=True)
+    if NET in sp.simplify(g.xreplace({NET: NET - shift}) / g).free_symbols:
+        raise RuntimeError(f"{g}: a shift of every net changes the quotients")
+    return g
 
 
 def _check_linear(d: Derivation, layer: int) -> None:
