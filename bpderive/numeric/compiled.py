@@ -26,7 +26,6 @@ from bpderive.limits import check_jacobian_size
 from bpderive.numeric.codegen import (
     cost_rule,
     error_seed_rule,
-    forward_rule,
     lambdify,
     output_rule,
 )
@@ -62,13 +61,11 @@ class CompiledNetwork:
         self.loss = rules.loss
         self.layout = ParameterLayout(rules.sizes)
         out = rules.output
-        softmax = [forward_rule(layer) for layer in rules.layers if layer.softmax is not None]
         self._kernel = generate(
             rules,
             cost=cost_rule(out),
             workspace=self._workspace,
-            softmax=softmax[0] if softmax else None,
-            coupled_delta=output_rule(out, out.delta) if out.coupled else None,
+            coupled_delta=output_rule(out, out.delta) if out.shared_delta is None else None,
         )
         #: The generated NumPy code of the cost and gradients: the derived rules, in place.
         self.source = self._kernel.source
