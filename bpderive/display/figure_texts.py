@@ -110,3 +110,23 @@ PATH_STATUS = {
     "missing": ("missing: ", "缺少："),
     "wrong": ("wrong: ", "有错："),
 }
+
+# ------------------------------------------------------------------ handwritten digits
+
+#: The grid of digit images (:func:`~bpderive.display.digits.plot_digits`): its title, and the
+#: title of a grid of mistakes, whose panels read "label → answer".
+DIGITS_TITLE = (
+    "{n} digits of 8 × 8 pixels, each with its label",
+    "{n} 个 8 × 8 像素的数字及其标签",
+)
+MISTAKES_TITLE = (
+    "{n} digits the network got wrong: label → the network's answer",
+    "网络判错的 {n} 个数字：标签 → 网络的判断",
+)
+#: The confusion matrix (:func:`~bpderive.display.digits.plot_confusion`).
+CONFUSION_TITLE = (
+    "Confusion matrix: {wrong} of {n} samples wrong",
+    "混淆矩阵：{n} 个样本中判错 {wrong} 个",
+)
+TRUE_DIGIT = ("label (the true digit)", "标签（真实的数字）")
+PREDICTED_DIGIT = ("the network's answer (largest output)", "网络的判断（最大的输出）")
