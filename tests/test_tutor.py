@@ -119,6 +119,15 @@ def test_several_missing_paths_are_each_named():
     assert zh.hints[-1].count("一组随机数值下为") == 2 and "；" in zh.hints[-1]
 
 
+def test_a_softmax_output_s_paths_are_named_by_their_units():
+    """In a softmax layer every output depends on every net: δ_o2 collects a path through each
+    output, named o1, o2, o3 like the paths of a hidden unit (not out_o1, …)."""
+    softmax = Network((2, 3, 3), ("logistic", "softmax"), "cross_entropy")
+    verdict = check(softmax, "delta_o2", "-target_o2/out_o2 * out_o2*(1 - out_o2)")
+    assert verdict.message == "The paths through o1 and o3 are missing."
+    assert verdict.marks == {"o1": "missing", "o3": "missing"}
+
+
 def test_a_hint_is_shown_one_at_a_time():
     verdict = check(ARTICLE, "w6", "δ_o1·out_h1")
     shown = verdict._repr_markdown_()

@@ -6,7 +6,7 @@ paths, ``∂E_o1/∂out_h1 + ∂E_o2/∂out_h1``. Seeing the routes on the figur
 obvious, and what makes a forgotten path visible when a learner's answer leaves one out.
 
 :func:`plan` reads the routes from the chain itself (a path of a sum goes through the unit
-:func:`~bpderive.exercises.diagnose.path_unit` names; a path whose chain holds a sum again
+:func:`~bpderive.symbolic.chain.path_unit` names; a path whose chain holds a sum again
 branches again, as in deeper networks) and checks every argument before anything is drawn;
 :func:`draw` then lays each route over the grey arrows: the edges all routes share in dark grey,
 every other edge in its top-level path's colour (Okabe and Ito's colour-blind-safe palette), a
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from bpderive.display import figure_texts as texts
 from bpderive.language import pick
 from bpderive.network import Network
-from bpderive.symbolic.chain import Chain, ChainRule, Evaluation, Sum
+from bpderive.symbolic.chain import Chain, ChainRule, Evaluation, Sum, path_unit
 from bpderive.symbolic.notation import Partial, latex, number_latex
 from bpderive.worked_example import WorkedExample
 
@@ -89,10 +89,6 @@ class Plan:
 
 
 def _paths(chain: Chain, route: tuple[str, ...] = ()) -> tuple[Path, ...]:
-    # the exercises' own name for a path's unit, so that a verdict's path is a key of marks;
-    # imported here, since the exercises package (its answer box) is more than a figure needs
-    from bpderive.exercises.diagnose import path_unit
-
     total = next((i for i in chain.items if isinstance(i, Sum)), None)
     if total is None:
         return ()
@@ -104,8 +100,6 @@ def _paths(chain: Chain, route: tuple[str, ...] = ()) -> tuple[Path, ...]:
 def top_paths(chain: Chain) -> tuple[Path, ...]:
     """The top-level paths of ``chain``; a chain without a sum (an output-layer parameter's) is
     one path, the chain itself, through the unit the parameter feeds."""
-    from bpderive.exercises.diagnose import path_unit
-
     return _paths(chain) or (Path((path_unit(chain),), chain, ()),)
 
 

@@ -59,7 +59,7 @@ import numpy as np
 import sympy as sp
 
 from bpderive import language
-from bpderive.exercises.diagnose import Finding, close, diagnose, path_unit, values
+from bpderive.exercises.diagnose import Finding, close, diagnose, values
 from bpderive.exercises.left import read_left
 from bpderive.exercises.messages import MISTAKE_NAMES, VERDICT
 from bpderive.exercises.parse import AnswerError, parse_answer
@@ -78,7 +78,7 @@ from bpderive.exercises.verdict import Verdict
 from bpderive.limits import MAX_FORMULA, LimitError
 from bpderive.network import Network
 from bpderive.symbolic import notation
-from bpderive.symbolic.chain import Sum
+from bpderive.symbolic.chain import Sum, path_unit
 from bpderive.symbolic.notation import Name
 from bpderive.worked_example import example
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from bpderive.symbolic.chain import Chain, Factor, Sum
+from bpderive.symbolic.chain import Chain, Factor, Sum, path_unit
 
 #: Two numbers agree when they differ by less than this, relative to the larger (with a floor
 #: of ``ABSOLUTE`` for values near zero): a derived gradient and a right answer differ only by
@@ -114,12 +114,6 @@ class Finding:
     def but(self, mistake: str) -> Finding:
         """The same finding under another code (a factor whose sign alone is wrong)."""
         return Finding(**{**vars(self), "mistake": mistake})
-
-
-def path_unit(path: Chain) -> str:
-    """The unit a path of a :class:`Sum` goes through: the ``net`` its last factor differentiates
-    (``∂net_o2/∂out_h1`` → ``o2``)."""
-    return path.items[-1].label.top.name.removeprefix("net_")
 
 
 def diagnose(given: sp.Expr, chain: Chain, points: list[dict], depth: int = 0) -> Finding:

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 import sympy as sp
 
 from bpderive.exercises import tutor_texts as tt
-from bpderive.exercises.diagnose import Finding, path_unit
+from bpderive.exercises.diagnose import Finding
 from bpderive.exercises.messages import VERDICT
 from bpderive.network import Network
 from bpderive.symbolic import notation
-from bpderive.symbolic.chain import Chain, Sum
+from bpderive.symbolic.chain import Chain, Sum, path_unit
 from bpderive.symbolic.notation import Name, OrderedEq, Partial
 
 Show = Callable[[sp.Basic], str]
