@@ -352,3 +352,15 @@ def test_bench_threads_are_set_before_numpy_is_loaded():
     )
     assert late.returncode == 2 and late.stdout == ""
     assert "error: --threads: NumPy is already loaded in this process" in late.stderr
+
+
+def test_the_compile_table_times_each_stage_in_a_fresh_process(monkeypatch):
+    """Each stage is counted from the process's start, so the columns grow; the network is
+    built with its own activations and loss (a softmax network's loss is named)."""
+    from bpderive.bench import speed
+
+    small = (((2, 3, 3), ("logistic", "softmax"), "cross_entropy"),)
+    monkeypatch.setattr(speed, "COMPILE_NETWORKS", small)
+    (row,) = speed.compile_table(repeats=1)
+    assert row["network"] == "2-3-3" and row["loss"] == "cross_entropy"
+    assert 0 < row["import"] <= row["built"] <= row["compiled"] <= row["gradient"]

@@ -65,10 +65,16 @@ def print_compile(repeats: int | None) -> None:
     """Import and compile time in fresh processes: what a learner waits for before the first
     number (the process's caches would hide it)."""
     shown = "3" if repeats is None else str(repeats)
-    print(f"Fresh process: import bpderive, then Network(sizes) and compile() (median of {shown})")
-    print(f"{'network':>9} {'import s':>9} {'total s':>8}")
+    print(f"Fresh process, seconds from its start (median of {shown}): import bpderive, then")
+    print("Network(sizes) built, compile(), one gradient of 32 samples")
+    print(
+        f"{'network':>15} {'loss':>13} {'import':>7} {'built':>7} {'compiled':>9} {'gradient':>9}"
+    )
     for r in compile_table(**_given(repeats)):
-        print(f"{r['network']:>9} {r['import']:>9.2f} {r['total']:>8.2f}")
+        print(
+            f"{r['network']:>15} {r['loss']:>13} {r['import']:>7.2f} {r['built']:>7.2f} "
+            f"{r['compiled']:>9.2f} {r['gradient']:>9.2f}"
+        )
 
 
 def print_peers(repeats: int | None) -> None:
