@@ -7,6 +7,10 @@
     bpderive latex b4 --sizes 3,4,2 --activation tanh,logistic --loss cross_entropy
     bpderive check w5 "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1" [--hints 2]
                                        your derivation checked: exit 0 right, 1 wrong
+    bpderive assignment hw1 --course DIR [--lang zh] [--exercises w5,delta_o1,w1] [--numbers]
+                                       an nbgrader assignment (then nbgrader generate_assignment)
+    bpderive report hw1 --course DIR --out OUTDIR
+                                       the class's mistakes, from the autograded notebooks
 
 Mistakes (an unknown name, bad sizes) end with exit status 2 and one line saying what was
 expected, never a traceback.
@@ -22,6 +26,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from bpderive import __version__
+from bpderive.classroom import class_report, write_assignment, write_report
 from bpderive.display import equations, show
 from bpderive.exercises import check
 from bpderive.language import resolve, using
@@ -131,7 +136,33 @@ def _parser() -> _Parser:
     check.add_argument(
         "--reveal", action="store_true", help="put the expected expression in the message at once"
     )
+    _classroom(sub)
     return parser
+
+
+def _classroom(sub: argparse._SubParsersAction) -> None:
+    """``assignment`` and ``report``: the teacher's side (bpderive.classroom)."""
+    assignment = sub.add_parser("assignment", help="write an nbgrader assignment's source notebook")
+    assignment.add_argument("name", help="the assignment's name, e.g. hw1 (a folder name)")
+    assignment.add_argument("--course", required=True, help="the nbgrader course directory")
+    assignment.add_argument("--lang", choices=("en", "zh"), help=_LANG_HELP)
+    assignment.add_argument(
+        "--exercises",
+        type=lambda text: tuple(t.strip() for t in text.split(",") if t.strip()),
+        default=("w5", "delta_o1", "w1"),
+        help="targets to derive, separated by commas (default w5,delta_o1,w1)",
+    )
+    assignment.add_argument(
+        "--numbers", action="store_true", help="add the hand computation on each student's numbers"
+    )
+    assignment.add_argument(
+        "--seed", type=_count, default=0, help="a new seed gives every student new numbers"
+    )
+    report = sub.add_parser("report", help="the class's mistakes, counted by code")
+    report.add_argument("name", help="the assignment's name")
+    report.add_argument("--course", required=True, help="the nbgrader course directory")
+    report.add_argument("--lang", choices=("en", "zh"), help=_LANG_HELP)
+    report.add_argument("--out", required=True, help="where report.csv and report.png go")
 
 
 def _network(sizes: Sequence[int], activation: str, loss: str) -> Network:
@@ -263,6 +294,15 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
         net = _network(args.sizes, args.activation, args.loss)
         verdict = check(net, args.target, args.answer, reveal=args.reveal)
         return verdict.report(args.hints, "--hints {k}"), 0 if verdict.correct else 1
+    if args.command == "assignment":
+        _, said = write_assignment(
+            args.name, args.course, resolve(args.lang), args.exercises, args.numbers, args.seed
+        )
+        return said, 0
+    if args.command == "report":
+        report = class_report(args.name, args.course, args.lang)
+        table, chart = write_report(report, args.out)
+        return f"{report.table()}\n\nwrote {table}\nwrote {chart}", 0
     return _latex(args), 0
 
 

@@ -1,0 +1,221 @@
+"""The class's mistakes: every autograded notebook re-checked, the mistakes counted by code.
+
+nbgrader's gradebook knows each cell's score, not why it was lost; a teacher wants to hear that
+18 of 40 students left out the path through o2. :func:`class_report` reads
+``course/autograded/<student>/<name>/<name>.ipynb``, takes each answer out of its answer cell,
+judges it again with :func:`~bpderive.exercises.check`, and counts the verdicts' codes, with the
+commonest wrong answer of each kind as its example. Hand-computed numbers count as
+``not_a_number`` or ``wrong_number`` (against the variant of the ID the notebook gives).
+
+The answers are read with :func:`ast.parse` (the text ``answer_w5 = "…"``, taken as the string
+literal it assigns), never run: a notebook that assigns anything else counts as unreadable.
+A notebook whose ``student_id`` is not its folder's student is flagged: its numbers were drawn
+for somebody else.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bpderive import language
+from bpderive.classroom import texts
+from bpderive.classroom.grading import verdict
+from bpderive.classroom.variant import NUMBERS, close, network, variant
+from bpderive.exercises.messages import MISTAKE_NAMES
+from bpderive.exercises.task import task
+from bpderive.fonts import use_chinese_font, write_chinese_in
+
+#: The codes of a hand-computed number's mistakes, with their names.
+NUMBER_MISTAKES = {
+    "not_a_number": ("not a number", "不是数"),
+    "wrong_number": ("a wrong number", "数值错误"),
+}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's graded notebook: the folder's student, the ID written in it, the answers
+    by target, and the hand-computed numbers by name (``None`` where none could be read)."""
+
+    student: str
+    student_id: object
+    answers: dict[str, object]
+    numbers: dict[str, object] = field(default_factory=dict)
+    seed: int = 0
+
+
+def _literals(source: str) -> dict[str, object]:
+    """The constants a cell assigns to plain names (the last assignment of each), read without
+    running anything; a cell that does not parse assigns nothing."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    found: dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            for aim in node.targets:
+                if isinstance(aim, ast.Name):
+                    found[aim.id] = node.value.value
+    return found
+
+
+def read(path: Path, student: str) -> Submission:
+    """The answers of one notebook, found by the cells' nbgrader ``grade_id`` and the
+    ``bpderive`` metadata :mod:`~bpderive.classroom.assignment` wrote."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    student_id: object = None
+    answers: dict[str, object] = {}
+    numbers: dict[str, object] = {}
+    seed = 0
+    for cell in cells:
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
+        mine = cell["metadata"].get("bpderive", {})
+        source = "".join(cell["source"])
+        values = _literals(source)
+        if grade_id == "student-id":
+            student_id = values.get("student_id")
+        elif grade_id == "answer-numbers":
+            numbers = {name: values.get(name) for name in NUMBERS}
+            seed = int(mine.get("seed", 0))
+        elif grade_id.startswith("answer-") and "target" in mine:
+            answers[mine["target"]] = values.get(grade_id.replace("answer-", "answer_", 1))
+    return Submission(student, student_id, answers, numbers, seed)
+
+
+@dataclass(frozen=True)
+class ClassReport:
+    """The counts (``rows``: exercise, mistake code, count, commonest wrong answer), the
+    submissions read, and the flags (IDs that are not their folder's student)."""
+
+    name: str
+    lang: str
+    submissions: list[Submission]
+    rows: list[tuple[str, str, int, str]]
+    flags: list[str]
+
+    def table(self) -> str:
+        """The counts as an aligned text table, headed in the report's language."""
+        lang = self.lang
+        n = len(self.submissions)
+        head = language.pick(texts.REPORT_HEAD, lang).format(name=self.name, n=n)
+        if not self.rows:
+            return f"{head}\n{language.pick(texts.NONE_WRONG, lang)}"
+        columns = language.pick(texts.COLUMNS, lang)
+        rows = [
+            (_label(ex), f"{code} ({_mistake_name(code, lang)})", str(n), example)
+            for ex, code, n, example in self.rows
+        ]
+        widths = [max(_width(r[i]) for r in [columns, *rows]) for i in range(3)]
+        lines = [head]
+        for row in [columns, *rows]:
+            cells = [row[i] + " " * (widths[i] - _width(row[i])) for i in range(3)]
+            lines.append("  ".join([*cells, row[3]]).rstrip())
+        return "\n".join([*lines, *(f"! {flag}" for flag in self.flags)])
+
+
+def _width(cell: str) -> int:
+    """Columns a terminal gives ``cell``: two for each Chinese character."""
+    return sum(2 if "\u3000" <= ch <= "\uffef" or "\u4e00" <= ch <= "\u9fff" else 1 for ch in cell)
+
+
+def _label(exercise: str) -> str:
+    """``∂E_total/∂w5`` or ``δ_o1`` for a derivation, the number's label for a number."""
+    if exercise in NUMBERS:
+        return NUMBERS[exercise]
+    return task(network(), exercise, "en").name
+
+
+def _mistake_name(code: str, lang: str) -> str:
+    return language.pick({**MISTAKE_NAMES, **NUMBER_MISTAKES}[code], lang)
+
+
+def class_report(name: str, course: Path | str, lang: str | None = None) -> ClassReport:
+    """Re-check every autograded notebook of assignment ``name`` in ``course``."""
+    lang = language.resolve(lang)
+    root = Path(course)
+    pattern = root / "autograded" / "*" / name / f"{name}.ipynb"
+    paths = sorted(root.glob(f"autograded/*/{name}/{name}.ipynb"))
+    if not paths:
+        raise ValueError(
+            language.pick(texts.NO_SUBMISSIONS, lang).format(pattern=pattern, name=name)
+        )
+    submissions = [read(path, path.parent.parent.name) for path in paths]
+    wrong: dict[tuple[str, str], Counter] = {}
+    flags = []
+    for sub in submissions:
+        if sub.student_id != sub.student:
+            flag = language.pick(texts.MISMATCH, lang)
+            flags.append(flag.format(folder=sub.student, given=sub.student_id))
+        for target, answer in sub.answers.items():
+            found = verdict(target, answer, lang)
+            if not found.correct:
+                wrong.setdefault((target, found.mistake), Counter())[str(answer)] += 1
+        for number, code, given in _number_mistakes(sub):
+            wrong.setdefault((number, code), Counter())[str(given)] += 1
+    order = [t for sub in submissions for t in [*sub.answers, *sub.numbers]]
+    rows = [
+        (exercise, code, sum(answers.values()), answers.most_common(1)[0][0])
+        for (exercise, code), answers in wrong.items()
+    ]
+    rows.sort(key=lambda r: (order.index(r[0]), -r[2], r[1]))
+    return ClassReport(name, lang, submissions, rows, flags)
+
+
+def _number_mistakes(sub: Submission) -> list[tuple[str, str, object]]:
+    """The hand-computed numbers that are not numbers or not right for the notebook's ID."""
+    found = []
+    for name, given in sub.numbers.items():
+        if not isinstance(given, int | float) or isinstance(given, bool):
+            found.append((name, "not_a_number", given))
+            continue
+        if not isinstance(sub.student_id, str) or not sub.student_id.strip():
+            continue  # no numbers to compare with: the student-id cell says so itself
+        if not close(float(given), variant(sub.student_id, sub.seed).numbers[name]):
+            found.append((name, "wrong_number", given))
+    return found
+
+
+def write_report(report: ClassReport, out: Path | str) -> tuple[Path, Path]:
+    """``out/report.csv`` (columns ``exercise, mistake, count, example``: codes, for programs)
+    and ``out/report.png`` (a bar per exercise and mistake, in the report's language)."""
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    table = folder / "report.csv"
+    with table.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(language.pick(texts.COLUMNS, "en"))
+        writer.writerows(report.rows)
+    chart = folder / "report.png"
+    _chart(report).savefig(chart, dpi=120, bbox_inches="tight")
+    return table, chart
+
+
+def _chart(report: ClassReport):  # -> matplotlib.figure.Figure (matplotlib is optional)
+    """Horizontal bars, one per exercise and mistake, longest first within each exercise."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    lang = report.lang
+    if lang == "zh":
+        use_chinese_font()
+    rows = report.rows
+    figure = Figure(figsize=(7.5, 0.45 * max(len(rows), 2) + 1.2))
+    FigureCanvasAgg(figure)
+    ax = figure.subplots()
+    labels = [f"{_label(ex)} · {_mistake_name(code, lang)}" for ex, code, _, _ in rows]
+    ax.barh(range(len(rows)), [n for _, _, n, _ in rows], color="#c0392b")
+    ax.set_yticks(range(len(rows)), labels)
+    ax.invert_yaxis()
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    title = language.pick(texts.CHART_TITLE, lang)
+    ax.set_title(title.format(name=report.name, n=len(report.submissions)))
+    ax.set_xlabel(language.pick(texts.CHART_AXIS, lang))
+    if lang == "zh":
+        write_chinese_in([ax.title, ax.xaxis.label, *ax.get_yticklabels()])
+    return figure

@@ -1,0 +1,114 @@
+"""Everything an assignment, its autograder and the class report say, in English and Chinese.
+
+``(English, Chinese)`` pairs of ``str.format`` templates, as in
+:mod:`bpderive.exercises.messages`; the Chinese uses the article's terms
+(``notebooks/zh/STYLE.md``): 权值, 阈值, 神经元, 误差, 学习率, 例题, 学号.
+"""
+
+from __future__ import annotations
+
+GIVEN = (
+    "**Your numbers** (student ID `{student_id}`)\n\n"
+    "* inputs: {inputs}\n* targets: {targets}\n* weights and biases: {weights}\n"
+    "* learning rates: η1 = {eta1} (weights), η2 = {eta2} (biases)",
+    "**你的数值**（学号 `{student_id}`）\n\n"
+    "* 输入：{inputs}\n* 目标值：{targets}\n* 权值和阈值：{weights}\n"
+    "* 学习率：η1 = {eta1}（权值），η2 = {eta2}（阈值）",
+)
+
+TITLE = (
+    "# {name}: back-propagation, derived by hand\n\n"
+    "The article's 2-3-2 network (logistic units, E_total = ½Σ(target − out)²). Write each "
+    "answer as text between the quotes, with the article's names: `out_o1`, `net_h1`, "
+    "`target_o1`, `x1`, `w5`, `w_(1,2)`, `b4`, `delta_o1` or `δ_o1`, and `* / + - ^` (or LaTeX). "
+    "Deltas you have derived may be used, except the one asked for. The autograder checks each "
+    "answer with bpderive and its feedback says which factor or path is wrong; "
+    '`bpderive check w5 "…"` in a terminal does the same while you work.',
+    "# {name}：手推 BP\n\n"
+    "文章的 2-3-2 网络（logistic 神经元，E_total = ½Σ(target − out)²）。每个答案写在引号之间，"
+    "名称用文章的写法：`out_o1`、`net_h1`、`target_o1`、`x1`、`w5`、`w_(1,2)`、`b4`、"
+    "`delta_o1` 或 `δ_o1`，运算用 `* / + - ^`（或 LaTeX）。已经推导出的 δ 可以直接用，"
+    "所求的那个除外。自动评分用 bpderive 检查每个答案，反馈会指出哪个因子或哪条路径错了；"
+    '做题时在终端里运行 `bpderive check w5 "…"` 也能得到同样的判定。',
+)
+
+STUDENT_ID = (
+    "Write your student ID between the quotes (it chooses your numbers below, so it must be "
+    "your own).",
+    "在引号之间写上你的学号（下面的数值由学号决定，所以必须是你自己的学号）。",
+)
+
+EXERCISE = ("## Exercise {k} · {label}", "## 练习 {k} · {label}")
+
+WRITE = (
+    "Write {label} in `answer_{slug}`.",
+    "把 {label} 写在 `answer_{slug}` 里。",
+)
+
+#: What a target is: a weight (with the article's short name or not), a bias, a δ.
+WEIGHT = (
+    "{name} is the weight from {source} into {target}.",
+    "{name} 是从 {source} 到 {target} 的权值。",
+)
+ALIAS = (
+    "{alias} is the article's name for {name}, the weight from {source} into {target}.",
+    "{alias} 是文章给 {name} 起的简写名，即从 {source} 到 {target} 的权值。",
+)
+BIAS = ("{name} is the bias of {target}.", "{name} 是 {target} 的阈值。")
+DELTA = (
+    "δ_{unit} = ∂E_total/∂net_{unit}, the delta of {unit}.",
+    "δ_{unit} = ∂E_total/∂net_{unit}，即神经元 {unit} 的 δ。",
+)
+
+NUMBERS_HEADING = (
+    "## By hand, on your own numbers\n\n"
+    "Run the next cell: it shows your inputs, targets, weights and biases, drawn from your "
+    "student ID. Compute on them, as the article's worked example does, {labels}, and write each "
+    "as a number (not a formula). Keep four decimals in every intermediate result: a number is "
+    "right within a relative 1e-3 or an absolute 5e-4 of the exact one.",
+    "## 手算：用你自己的数值\n\n"
+    "运行下一个单元格：它给出由你的学号决定的输入、目标值、权值和阈值。像文章的例题那样，"
+    "用这些数值算出 {labels}，每个写成一个数（不是公式）。每一步的中间结果保留四位小数："
+    "与精确值的相对误差不超过 1e-3 或绝对误差不超过 5e-4 即算正确。",
+)
+
+#: What the autograder says (an AssertionError's message, shown as the cell's feedback).
+NO_ID = (
+    "student_id: write your student ID between the quotes in the first answer cell.",
+    "student_id：请在第一个答案单元格的引号之间写上你的学号。",
+)
+NOT_A_NUMBER = (
+    "{label}: expected a number, got {given!r}.",
+    "{label}：这里应该填一个数，你填的是 {given!r}。",
+)
+WRONG_NUMBER = (
+    "{label} = {given} is not right for your numbers (student ID {student_id!r}): recompute it "
+    "from the quantities before it, keeping four decimals.",
+    "{label} = {given} 与你的数值（学号 {student_id!r}）算出的结果不符：请用前面各量重新计算，"
+    "中间结果保留四位小数。",
+)
+ASK = (
+    'bpderive check {target} "…" --hints {{k}}',
+    'bpderive check {target} "…" --lang zh --hints {{k}}',
+)
+
+#: The class report.
+REPORT_HEAD = (
+    "{name}: {n} submissions, mistakes by exercise",
+    "{name}：共 {n} 份作业，各题的错误",
+)
+COLUMNS = (("exercise", "mistake", "count", "example"), ("练习", "错误", "人数", "例子"))
+CHART_TITLE = (
+    "{name}: mistakes per exercise ({n} submissions)",
+    "{name}：各题的错误（共 {n} 份作业）",
+)
+CHART_AXIS = ("students", "学生人数")
+NONE_WRONG = ("No mistakes.", "没有错误。")
+MISMATCH = (
+    "{folder}: the notebook's student_id is {given!r}, not the folder's student",
+    "{folder}：笔记本里的学号是 {given!r}，与文件夹的学生不符",
+)
+NO_SUBMISSIONS = (
+    "report: no autograded notebooks {pattern}; run nbgrader autograde {name} first",
+    "report：没有找到自动评分后的笔记本 {pattern}；请先运行 nbgrader autograde {name}",
+)
