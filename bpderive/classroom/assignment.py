@@ -52,7 +52,7 @@ c.CourseDirectory.root = {root!r}
 def slug(target: str) -> str:
     """The target as a Python name's tail and an nbgrader ``grade_id`` (letters, digits, ``_``):
     ``w5``, ``delta_o1``, ``w_(x1,1)`` → ``w_x1_1``."""
-    return re.sub(r"\W+", "_", target.replace("δ", "delta")).strip("_")
+    return re.sub(r"[\W_]+", "_", target.replace("δ", "delta")).strip("_")
 
 
 def _cell(kind: str, source: str, grade_id: str | None = None, **meta: object) -> dict:

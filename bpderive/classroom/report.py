@@ -4,11 +4,12 @@ nbgrader's gradebook knows each cell's score, not why it was lost; a teacher wan
 18 of 40 students left out the path through o2. :func:`class_report` reads
 ``course/autograded/<student>/<name>/<name>.ipynb``, takes each answer out of its answer cell,
 judges it again with :func:`~bpderive.exercises.check`, and counts the verdicts' codes, with the
-commonest wrong answer of each kind as its example. Hand-computed numbers count as
-``not_a_number`` or ``wrong_number`` (against the variant of the ID the notebook gives).
+commonest wrong answer of each kind as its example. A hand-computed number (exercise
+``number:delta_o1``) counts as ``not_a_number`` or ``wrong_number`` (against the variant of the
+ID the notebook gives).
 
-The answers are read with :func:`ast.parse` (the text ``answer_w5 = "…"``, taken as the string
-literal it assigns), never run: a notebook that assigns anything else counts as unreadable.
+The answers are read with :func:`ast.parse` (the text ``answer_w5 = "…"``, taken as the literal
+it assigns), never run: a notebook that assigns anything else counts as unreadable.
 A notebook whose ``student_id`` is not its folder's student is flagged: its numbers were drawn
 for somebody else.
 """
@@ -30,6 +31,8 @@ from bpderive.exercises.messages import MISTAKE_NAMES
 from bpderive.exercises.task import task
 from bpderive.fonts import use_chinese_font, write_chinese_in
 
+#: A hand-computed number's exercise in the report: ``number:delta_o1`` (δ_o1 is derived too).
+NUMBER = "number:"
 #: The codes of a hand-computed number's mistakes, with their names.
 NUMBER_MISTAKES = {
     "not_a_number": ("not a number", "不是数"),
@@ -58,10 +61,15 @@ def _literals(source: str) -> dict[str, object]:
         return {}
     found: dict[str, object] = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
-            for aim in node.targets:
-                if isinstance(aim, ast.Name):
-                    found[aim.id] = node.value.value
+        if not isinstance(node, ast.Assign):
+            continue
+        try:  # a literal only (-0.08, "…"): literal_eval of a parsed node runs nothing
+            value = ast.literal_eval(node.value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue
+        for aim in node.targets:
+            if isinstance(aim, ast.Name):
+                found[aim.id] = value
     return found
 
 
@@ -108,7 +116,7 @@ class ClassReport:
             return f"{head}\n{language.pick(texts.NONE_WRONG, lang)}"
         columns = language.pick(texts.COLUMNS, lang)
         rows = [
-            (_label(ex), f"{code} ({_mistake_name(code, lang)})", str(n), example)
+            (_label(ex, lang), f"{code} ({_mistake_name(code, lang)})", str(n), example)
             for ex, code, n, example in self.rows
         ]
         widths = [max(_width(r[i]) for r in [columns, *rows]) for i in range(3)]
@@ -124,10 +132,11 @@ def _width(cell: str) -> int:
     return sum(2 if "\u3000" <= ch <= "\uffef" or "\u4e00" <= ch <= "\u9fff" else 1 for ch in cell)
 
 
-def _label(exercise: str) -> str:
-    """``∂E_total/∂w5`` or ``δ_o1`` for a derivation, the number's label for a number."""
-    if exercise in NUMBERS:
-        return NUMBERS[exercise]
+def _label(exercise: str, lang: str) -> str:
+    """``∂E_total/∂w5`` or ``δ_o1`` for a derivation, ``δ_o1 (by hand)`` for a number."""
+    if exercise.startswith(NUMBER):
+        label = NUMBERS[exercise.removeprefix(NUMBER)]
+        return language.pick(texts.BY_HAND, lang).format(label=label)
     return task(network(), exercise, "en").name
 
 
@@ -157,8 +166,8 @@ def class_report(name: str, course: Path | str, lang: str | None = None) -> Clas
             if not found.correct:
                 wrong.setdefault((target, found.mistake), Counter())[str(answer)] += 1
         for number, code, given in _number_mistakes(sub):
-            wrong.setdefault((number, code), Counter())[str(given)] += 1
-    order = [t for sub in submissions for t in [*sub.answers, *sub.numbers]]
+            wrong.setdefault((NUMBER + number, code), Counter())[str(given)] += 1
+    order = [t for sub in submissions for t in [*sub.answers, *(NUMBER + n for n in sub.numbers)]]
     rows = [
         (exercise, code, sum(answers.values()), answers.most_common(1)[0][0])
         for (exercise, code), answers in wrong.items()
@@ -208,7 +217,7 @@ def _chart(report: ClassReport):  # -> matplotlib.figure.Figure (matplotlib is o
     figure = Figure(figsize=(7.5, 0.45 * max(len(rows), 2) + 1.2))
     FigureCanvasAgg(figure)
     ax = figure.subplots()
-    labels = [f"{_label(ex)} · {_mistake_name(code, lang)}" for ex, code, _, _ in rows]
+    labels = [f"{_label(ex, lang)} · {_mistake_name(code, lang)}" for ex, code, _, _ in rows]
     ax.barh(range(len(rows)), [n for _, _, n, _ in rows], color="#c0392b")
     ax.set_yticks(range(len(rows)), labels)
     ax.invert_yaxis()

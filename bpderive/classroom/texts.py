@@ -102,6 +102,7 @@ CHART_TITLE = (
     "{name}: mistakes per exercise ({n} submissions)",
     "{name}：各题的错误（共 {n} 份作业）",
 )
+BY_HAND = ("{label} (by hand)", "{label}（手算）")
 CHART_AXIS = ("students", "学生人数")
 NONE_WRONG = ("No mistakes.", "没有错误。")
 MISMATCH = (

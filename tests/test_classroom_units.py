@@ -1,0 +1,153 @@
+"""bpderive.classroom without nbgrader: each student's variant (checked against a plain NumPy
+forward pass written here, not bpderive's), the autograder's verdicts, the assignment notebook's
+nbgrader metadata, and the report read from notebooks written by hand."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from bpderive.classroom import NUMBERS, class_report, grade, grade_number, variant
+from bpderive.classroom.assignment import notebook
+from bpderive.classroom.variant import MAX_NET, TOLERANCE
+
+RIGHT = {
+    "w5": "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1",
+    "delta_o1": "(out_o1 - target_o1)*out_o1*(1 - out_o1)",
+    "w1": "(δ_o1·w5 + δ_o2·w_(1,2))·out_h1(1 − out_h1)·x1",
+}
+STUDENTS = [f"2024{k:03d}" for k in range(25)]
+
+
+def by_hand(v) -> tuple[dict[str, float], list[float]]:
+    """The six numbers and every unit's net input, by NumPy alone (the article's formulas)."""
+    W1, b1, W2, b2 = (np.asarray(v.params[k], float) for k in ("W1", "b1", "W2", "b2"))
+    x, t = np.asarray(v.x, float), np.asarray(v.target, float)
+    net_h = W1 @ x + b1
+    h = 1 / (1 + np.exp(-net_h))
+    net_o = W2 @ h + b2
+    o = 1 / (1 + np.exp(-net_o))
+    delta_o1 = (o[0] - t[0]) * o[0] * (1 - o[0])
+    numbers = {
+        "out_h1": h[0],
+        "out_o1": o[0],
+        "E_total": 0.5 * np.sum((t - o) ** 2),
+        "delta_o1": delta_o1,
+        "dE_dw5": delta_o1 * h[0],
+        "w5_new": W2[0, 0] - 0.5 * delta_o1 * h[0],
+    }
+    return numbers, [*net_h, *net_o]
+
+
+@pytest.mark.parametrize("student", STUDENTS[:8])
+def test_a_variants_numbers_are_the_articles_formulas_on_its_own_draw(student):
+    v = variant(student)
+    numbers, nets = by_hand(v)
+    assert v.numbers.keys() == NUMBERS.keys()
+    for name, value in numbers.items():
+        assert v.numbers[name] == pytest.approx(value, rel=1e-12), name
+    assert max(abs(n) for n in nets) <= MAX_NET  # every unit out of saturation
+    assert all(0 < t < 1 for t in v.target)
+    assert (v.eta1, v.eta2) == (0.5, 0.25)
+
+
+def test_variants_are_reproducible_two_decimal_and_differ_between_students():
+    first = [variant(s) for s in STUDENTS]
+    again = [variant(s) for s in STUDENTS]
+    for a, b in zip(first, again, strict=True):
+        assert all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
+        assert a.numbers == b.numbers
+    for v in first:
+        drawn = np.concatenate([*(np.ravel(p) for p in v.params.values()), v.x, v.target])
+        assert np.allclose(drawn * 100, np.round(drawn * 100), atol=1e-9)  # two decimals
+    assert len({tuple(v.params["W2"].ravel()) for v in first}) == len(STUDENTS)
+    assert variant(STUDENTS[0], seed=1).numbers != first[0].numbers  # a new seed, new numbers
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None, 7])
+def test_a_variant_needs_a_student_id(bad):
+    with pytest.raises(ValueError, match="student_id: expected a non-empty string"):
+        variant(bad)
+
+
+def test_a_right_derivation_passes_and_a_wrong_one_fails_with_the_verdict():
+    for target, answer in RIGHT.items():
+        grade(target, answer)
+    with pytest.raises(AssertionError, match=r"(?s)wrong_factor.*∂out_o1/∂net_o1.*--hints 2"):
+        grade("w5", "(out_o1 - target_o1)*out_o1*out_h1")
+    with pytest.raises(AssertionError, match="缺少路径"):
+        grade("w1", "delta_o1*w5*out_h1*(1 - out_h1)*x1", lang="zh")
+    with pytest.raises(AssertionError, match="empty"):
+        grade("w5", "")
+
+
+def test_a_number_passes_within_the_tolerance_and_fails_outside_it():
+    v = variant("s1")
+    for name, value in v.numbers.items():
+        grade_number("s1", name, round(value, 4))  # four decimals are enough
+        off = value + 2 * max(TOLERANCE["abs_tol"], TOLERANCE["rel_tol"] * abs(value))
+        with pytest.raises(AssertionError, match=f"{NUMBERS[name]} = .* is not right"):
+            grade_number("s1", name, off)
+    with pytest.raises(AssertionError, match="expected a number, got None"):
+        grade_number("s1", "out_h1", None)
+    with pytest.raises(AssertionError, match="学号"):
+        grade_number("", "out_h1", 0.5, lang="zh")
+
+
+def test_the_notebook_has_nbgraders_cells_in_order():
+    nb = notebook("hw1", "zh", ("w5", "w_(x2,3)"), numbers=True)
+    meta = [c["metadata"].get("nbgrader") for c in nb["cells"]]
+    ids = [m["grade_id"] for m in meta if m]
+    assert ids[:5] == ["student-id", "answer-w5", "check-w5", "answer-w_x2_3", "check-w_x2_3"]
+    assert ids[5:8] == ["your-numbers", "answer-numbers", "number-out_h1"]
+    check = next(c for c in nb["cells"] if c["id"] == "check-w5")["metadata"]["nbgrader"]
+    assert check == {
+        "grade": True, "solution": False, "locked": True, "points": 2,
+        "grade_id": "check-w5", "schema_version": 3,
+    }  # fmt: skip
+    answer = next(c for c in nb["cells"] if c["id"] == "answer-w5")
+    assert answer["source"].startswith('answer_w5 = ""\n### BEGIN SOLUTION\nanswer_w5 = "')
+    grade("w5", json.loads(answer["source"].split("answer_w5 = ")[2].split("\n")[0]))
+    assert "练习 1" in json.dumps(nb, ensure_ascii=False)
+
+
+def _submission(folder, student_id: str, answers: dict[str, str]) -> None:
+    nb = notebook("hw", "en")
+    for cell in nb["cells"]:
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
+        if grade_id == "student-id":
+            cell["source"] = f"student_id = {student_id!r}"
+        elif grade_id.startswith("answer-"):
+            target = cell["metadata"]["bpderive"]["target"]
+            cell["source"] = f"answer_{target} = {answers[target]!r}"
+    folder.mkdir(parents=True)
+    (folder / "hw.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+
+
+def test_the_report_counts_mistakes_by_code_and_flags_a_foreign_id(tmp_path):
+    wrong = {**RIGHT, "delta_o1": "(target_o1 - out_o1)*out_o1*(1 - out_o1)"}
+    _submission(tmp_path / "autograded/ann/hw", "ann", RIGHT)
+    _submission(tmp_path / "autograded/ben/hw", "ben", wrong)
+    _submission(tmp_path / "autograded/cat/hw", "ann", wrong)
+    report = class_report("hw", tmp_path, "en")
+    assert report.rows == [("delta_o1", "sign", 2, wrong["delta_o1"])]
+    assert report.flags == ["cat: the notebook's student_id is 'ann', not the folder's student"]
+    assert "δ_o1" in report.table() and "sign (a sign)" in report.table()
+
+
+def test_the_report_reads_answers_without_running_them(tmp_path):
+    _submission(tmp_path / "autograded/ann/hw", "ann", RIGHT)
+    path = tmp_path / "autograded/ann/hw/hw.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    answer = next(c for c in nb["cells"] if c["id"] == "answer-w5")
+    answer["source"] = "answer_w5 = __import__('os').getcwd()"  # not a literal: not read
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    (row,) = class_report("hw", tmp_path, "en").rows
+    assert row[:3] == ("w5", "unparseable", 1)
+
+
+def test_a_course_without_graded_notebooks_is_named(tmp_path):
+    with pytest.raises(ValueError, match="nbgrader autograde hw first"):
+        class_report("hw", tmp_path, "en")
