@@ -5,13 +5,23 @@ nbgrader metadata, and the report read from notebooks written by hand."""
 from __future__ import annotations
 
 import json
+import logging
+import warnings
 
 import numpy as np
 import pytest
 
-from bpderive.classroom import NUMBERS, class_report, grade, grade_number, variant
-from bpderive.classroom.assignment import notebook
+from bpderive.classroom import (
+    NUMBERS,
+    class_report,
+    grade,
+    grade_number,
+    variant,
+    write_report,
+)
+from bpderive.classroom.assignment import STUB_LINE, notebook
 from bpderive.classroom.variant import MAX_NET, TOLERANCE
+from bpderive.cli import main
 
 RIGHT = {
     "w5": "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1",
@@ -151,3 +161,42 @@ def test_the_report_reads_answers_without_running_them(tmp_path):
 def test_a_course_without_graded_notebooks_is_named(tmp_path):
     with pytest.raises(ValueError, match="nbgrader autograde hw first"):
         class_report("hw", tmp_path, "en")
+
+
+def test_the_command_line_writes_the_assignment_and_names_a_bad_argument(tmp_path, capsys):
+    assert main(["assignment", "hw1", "--course", str(tmp_path), "--exercises", "w5,b4"]) == 0
+    said = capsys.readouterr().out
+    assert "nbgrader generate_assignment hw1" in said
+    config = (tmp_path / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert "c.CourseDirectory.course_id" in config and STUB_LINE in config
+    nb = json.loads((tmp_path / "source/hw1/hw1.ipynb").read_text(encoding="utf-8"))
+    assert [c["id"] for c in nb["cells"] if c["id"].startswith("check-")] == [
+        "check-w5",
+        "check-b4",
+    ]
+    assert main(["assignment", "hw1", "--course", str(tmp_path), "--exercises", "w5,w99"]) == 2
+    assert "exercises: expected targets such as w5" in capsys.readouterr().err
+    assert main(["report", "hw1", "--course", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
+    assert "nbgrader autograde hw1 first" in capsys.readouterr().err
+
+
+def test_a_courses_own_configuration_is_kept_and_the_stub_line_named(tmp_path, capsys):
+    own = "c = get_config()\nc.CourseDirectory.course_id = 'bp101'\n"
+    (tmp_path / "nbgrader_config.py").write_text(own, encoding="utf-8")
+    assert main(["assignment", "hw1", "--course", str(tmp_path)]) == 0
+    assert (tmp_path / "nbgrader_config.py").read_text(encoding="utf-8") == own
+    assert f"add `{STUB_LINE}`" in capsys.readouterr().out
+
+
+def test_the_chinese_chart_draws_real_glyphs(tmp_path, caplog):
+    wrong = {**RIGHT, "w1": "delta_o1*w5*out_h1*(1 - out_h1)*x1"}
+    _submission(tmp_path / "autograded/ann/hw", "ann", wrong)
+    report = class_report("hw", tmp_path, "zh")
+    with caplog.at_level(logging.WARNING), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _, chart = write_report(report, tmp_path / "out")
+    said = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
+    assert not [message for message in said if "missing from font" in message]
+    assert chart.read_bytes()[:4] == b"\x89PNG"
+    rows = (tmp_path / "out/report.csv").read_text(encoding="utf-8").splitlines()
+    assert rows == ["exercise,mistake,count,example", f"w1,missing_path,1,{wrong['w1']}"]
