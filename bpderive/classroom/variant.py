@@ -52,7 +52,7 @@ NUMBERS = {
     "dE_dw5": "∂E_total/∂w5",
     "w5_new": "w5⁺",
 }
-#: Draws tried before giving up (one in three or so is kept, so this is never reached).
+#: Draws tried before giving up (about two in three are kept, so this is never reached).
 _DRAWS = 1000
 
 
