@@ -96,8 +96,9 @@ def _exercise(k: int, target: str, lang: str) -> list[dict]:
     heading = language.pick(texts.EXERCISE, lang).format(k=k, label=label)
     write = language.pick(texts.WRITE, lang).format(label=label, slug=slug(target))
     mine = {"target": target, "lang": lang}
+    gap = language.pick((" ", ""), lang)
     return [
-        _cell("markdown", f"{heading}\n\n{_describe(target, lang)} {write}"),
+        _cell("markdown", f"{heading}\n\n{_describe(target, lang)}{gap}{write}"),
         _cell(
             "code",
             _answer(name, '""', json.dumps(text(asked.chain.expr), ensure_ascii=False)),
