@@ -23,6 +23,16 @@ COUNTED = {
     "max_fail": ("max_fail counts: above its best", "max_fail 计数：高于此前最低值"),
     "max_rises": ("max_rises counts: rose again", "max_rises 计数：比上一个训练周期升高"),
 }
+LONGEST = {
+    "max_fail": (
+        "max_fail counts: its longest run, {count}",
+        "max_fail 计数：最长的一段，{count} 次",
+    ),
+    "max_rises": (
+        "max_rises counts: its longest run, {count} rises in a row",
+        "max_rises 计数：最长的一段，连续升高 {count} 次",
+    ),
+}
 BEST_EPOCH = ("best validation (epoch {epoch})", "验证集代价最低（第 {epoch} 个训练周期）")
 NO_STEP = ("no step lowered the cost (μ > mu_max)", "没有一步能降低代价（μ > mu_max）")
 REJECTED = ("step rejected (adaptive rate)", "这一步被拒绝（自适应学习率）")
