@@ -123,6 +123,16 @@ def test_the_notebook_has_nbgraders_cells_in_order():
     assert "练习 1" in json.dumps(nb, ensure_ascii=False)
 
 
+def test_the_chinese_assignment_follows_the_notebooks_style_sheet():
+    """The same checker as the zh notebooks': no space beside full-width punctuation (an
+    exercise's two sentences are joined without one), a space between Chinese and Latin."""
+    from test_notebooks import _style_slips
+
+    nb = notebook("hw1", "zh", ("w5", "delta_o1", "w_(x2,3)", "b4"), numbers=True)
+    markdown = [c["source"] for c in nb["cells"] if c["cell_type"] == "markdown"]
+    assert [slip for text in markdown for slip in _style_slips(text)] == []
+
+
 def _submission(folder, student_id: str, answers: dict[str, str]) -> None:
     nb = notebook("hw", "en")
     for cell in nb["cells"]:
