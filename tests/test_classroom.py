@@ -1,5 +1,5 @@
 """A class graded end to end with the real nbgrader command line: a course in a temporary folder,
-three students, ``bpderive assignment`` (Chinese, with the hand computation), ``nbgrader
+four students, ``bpderive assignment`` (Chinese, with the hand computation), ``nbgrader
 generate_assignment``, submissions written here, ``nbgrader autograde`` and ``export``, then
 ``bpderive report``.
 
@@ -46,13 +46,28 @@ CLASS = {
         },
     ),
     "carol": ("alice", RIGHT),  # alice's ID, so alice's numbers: copied
+    "dave": ("dave", RIGHT),  # right derivations; by hand, δ_o1's sign slipped and carried on
 }
 
 
+def by_hand(student_id: str) -> dict[str, float]:
+    """The six numbers as the student computed them, four decimals kept: dave's δ_o1 with
+    (target − out) for (out − target), and ∂E_total/∂w5 and w5⁺ computed right from it."""
+    v = variant(student_id)
+    numbers = dict(v.numbers)
+    if student_id == "dave":
+        numbers["delta_o1"] = -numbers["delta_o1"]
+        numbers["dE_dw5"] = numbers["delta_o1"] * numbers["out_h1"]
+        numbers["w5_new"] = float(v.params["W2"][0, 0]) - v.eta1 * numbers["dE_dw5"]
+    return {name: round(value, 4) for name, value in numbers.items()}
+
+
 def run(*args: str, cwd: Path) -> str:
-    """One command, in ``cwd``, in this Python's environment; its output, or the test fails
-    with it."""
+    """One command, in ``cwd``, in this Python's environment (its scripts first on PATH); its
+    output, or the test fails with it."""
     env = {k: v for k, v in os.environ.items() if k != "BPDERIVE_LANG"}
+    # nbgrader runs the environment's own `alembic` command: find it without an activated venv
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     done = subprocess.run(
         [sys.executable, "-m", *args], cwd=cwd, env=env, capture_output=True, text=True
     )
@@ -64,13 +79,13 @@ def submit(course: Path, student: str, student_id: str, answers: dict[str, str])
     """The released notebook with the student's ID, answers and numbers (rounded to four
     decimals, as by hand) filled in, as nbgrader collects it."""
     nb = json.loads((course / "release/hw1/hw1.ipynb").read_text(encoding="utf-8"))
-    numbers = variant(student_id).numbers
+    numbers = by_hand(student_id)
     for cell in nb["cells"]:
         grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
         if grade_id == "student-id":
             cell["source"] = f'student_id = "{student_id}"'
         elif grade_id == "answer-numbers":
-            cell["source"] = "\n".join(f"{k} = {round(v, 4)}" for k, v in numbers.items())
+            cell["source"] = "\n".join(f"{k} = {v}" for k, v in numbers.items())
         elif grade_id.startswith("answer-"):
             target = grade_id.removeprefix("answer-")
             assert (
@@ -131,6 +146,12 @@ def test_full_marks_for_right_answers_and_partial_with_chinese_feedback_for_two_
     assert "符号错误" in bob["check-delta_o1"] and "∂E_total/∂out_o1" in bob["check-delta_o1"]
     assert "缺少路径" in bob["check-w1"] and "o2" in bob["check-w1"]
     assert "提示 1/3" in bob["check-w1"]
+    assert float(scores["dave"]["score"]) == full - 3
+    dave = errors(course, "dave")
+    assert dave.keys() == {"number-delta_o1", "number-dE_dw5", "number-w5_new"}
+    assert "符号错了" in dave["number-delta_o1"]
+    assert "先改正 δ_o1" in dave["number-dE_dw5"]  # the mistake is earlier, and said so
+    assert "先改正 ∂E_total/∂w5" in dave["number-w5_new"]
 
 
 def test_the_report_counts_the_mistakes_by_code_and_flags_the_copied_id(course):
@@ -152,9 +173,12 @@ def test_the_report_counts_the_mistakes_by_code_and_flags_the_copied_id(course):
     assert [(r["exercise"], r["mistake"], r["count"]) for r in rows] == [
         ("delta_o1", "sign", "1"),
         ("w1", "missing_path", "1"),
+        ("number:delta_o1", "number_sign", "1"),
+        ("number:dE_dw5", "carried", "1"),
+        ("number:w5_new", "carried", "1"),
     ]
     assert rows[1]["example"] == CLASS["bob"][1]["w1"]
-    assert "共 3 份作业" in printed and "缺少路径" in printed
+    assert "共 4 份作业" in printed and "缺少路径" in printed
     assert "carol：笔记本里的学号是 'alice'" in printed
-    assert "alice：" not in printed and "bob：" not in printed
+    assert "alice：" not in printed and "bob：" not in printed and "dave：" not in printed
     assert (out / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

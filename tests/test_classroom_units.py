@@ -20,6 +20,9 @@ from bpderive.classroom import (
     write_report,
 )
 from bpderive.classroom.assignment import STUB_LINE, notebook
+from bpderive.classroom.grading import number_message
+from bpderive.classroom.hand import CODES, before, diagnose
+from bpderive.classroom.report import NUMBER_MISTAKES as NUMBER_NAMES
 from bpderive.classroom.variant import MAX_NET, TOLERANCE
 from bpderive.cli import main
 
@@ -104,6 +107,89 @@ def test_a_number_passes_within_the_tolerance_and_fails_outside_it():
         grade_number("s1", "out_h1", None)
     with pytest.raises(AssertionError, match="学号"):
         grade_number("", "out_h1", 0.5, lang="zh")
+
+
+def slips(v) -> dict[str, tuple[str, float, dict[str, float]]]:
+    """The slips a teacher sees in hand computations, each made with NumPy on the student's
+    own numbers: (the number, its wrong value, the student's numbers before it)."""
+    right, _ = by_hand(v)
+    W1, b1, W2, b2 = (np.asarray(v.params[k], float) for k in ("W1", "b1", "W2", "b2"))
+    x, t = np.asarray(v.x, float), np.asarray(v.target, float)
+    h = 1 / (1 + np.exp(-(W1 @ x + b1)))
+    h_slip = h.copy()
+    h_slip[0] = right["out_h1"] + 0.05  # a wrong out_h1, then out_o1 computed right from it
+    o_slip = 1 / (1 + np.exp(-(W2 @ h_slip + b2)))
+    o = 1 / (1 + np.exp(-(W2 @ h + b2)))
+    delta, w5, g = right["delta_o1"], W2[0, 0], right["dE_dw5"]
+    return {
+        "carried out_h1": ("out_o1", o_slip[0], {"out_h1": h_slip[0]}),
+        "carried δ": ("dE_dw5", -delta * h[0], {"delta_o1": -delta, "out_h1": h[0]}),
+        "no ½": ("E_total", np.sum((t - o) ** 2), {}),
+        "target − out": ("delta_o1", (t[0] - o[0]) * o[0] * (1 - o[0]), {}),
+        "w + η·g": ("w5_new", w5 + 0.5 * g, {"dE_dw5": g}),
+        "w − g": ("w5_new", w5 - g, {"dE_dw5": g}),
+        "off": ("out_h1", right["out_h1"] + 0.05, {}),
+    }
+
+
+CODES_OF_SLIPS = {
+    "carried out_h1": "carried",
+    "carried δ": "carried",
+    "no ½": "number_factor",
+    "target − out": "number_sign",
+    "w + η·g": "update_sign",
+    "w − g": "no_learning_rate",
+    "off": "wrong_number",
+}
+
+
+@pytest.mark.parametrize("student", STUDENTS[:6])
+def test_a_wrong_number_is_told_what_is_wrong_with_it(student):
+    v = variant(student)
+    for slip, (name, given, earlier) in slips(v).items():
+        found = diagnose(v, name, float(given), earlier)
+        assert found is not None and found.code == CODES_OF_SLIPS[slip], (slip, found)
+        message = number_message(found, student)
+        echoed = message.replace(str(found.given), "")  # the student's own number echoed
+        assert f"{v.numbers[name]:.4f}" not in echoed  # never the right value
+    assert diagnose(v, "dE_dw5", -v.numbers["dE_dw5"]).code == "number_sign"  # nothing before
+    assert all(diagnose(v, n, round(x, 4)) is None for n, x in v.numbers.items())
+
+
+def test_a_wrong_numbers_feedback_says_where_to_look():
+    v = variant("s1")
+    cases = slips(v)
+    messages = {}
+    for slip in ("carried δ", "no ½", "w + η·g", "w − g", "target − out"):
+        name, given, earlier = cases[slip]
+        with pytest.raises(AssertionError) as en:
+            grade_number("s1", name, float(given), before=earlier)
+        with pytest.raises(AssertionError) as zh:
+            grade_number("s1", name, float(given), before=earlier, lang="zh")
+        messages[slip] = (str(en.value), str(zh.value))
+    en = {slip: pair[0] for slip, pair in messages.items()}
+    assert "follows from your δ_o1, which is not right: correct δ_o1 first" in en["carried δ"]
+    assert "先改正 δ_o1" in messages["carried δ"][1]
+    assert "is 2 times the right value" in en["no ½"]
+    assert "w5⁺ = w5 − η1·∂E_total/∂w5" in en["w + η·g"]  # the derived rule, short
+    assert "leaves out the learning rate" in en["w − g"] and "η1 = 0.5" in en["w − g"]
+    assert "wrong sign" in en["target − out"] and "符号错了" in messages["target − out"][1]
+
+
+def test_each_numbers_equation_is_derived_and_gives_the_variants_number():
+    """formulas() on the variant's numbers gives back each number; each names the graded
+    numbers it is computed from, so a mistake there can be carried."""
+    v = variant("s2")
+    assert {n: before(n) for n in NUMBERS} == {
+        "out_h1": (), "out_o1": ("out_h1",), "E_total": ("out_o1",),
+        "delta_o1": ("out_o1",), "dE_dw5": ("out_h1", "delta_o1"), "w5_new": ("dE_dw5",),
+    }  # fmt: skip
+    right, _ = by_hand(v)
+    for name in NUMBERS:
+        shown = {k: right[k] + 0.01 for k in before(name)}  # each before it off by 0.01
+        moved = diagnose(v, name, right[name] + 0.2, shown)
+        assert moved is not None and moved.code != "carried"  # not what those give
+    assert set(CODES) == set(NUMBER_NAMES)
 
 
 def test_the_notebook_has_nbgraders_cells_in_order():

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from bpderive import language
 from bpderive.classroom import texts
+from bpderive.classroom.hand import before
 from bpderive.classroom.variant import NUMBERS, network
 from bpderive.exercises.task import task
 from bpderive.symbolic.notation import text
@@ -143,9 +144,11 @@ def _numbers(seed: int, lang: str) -> list[dict]:
         _cell("code", f"{blanks}\n{solution}", "answer-numbers", solution=True, bpderive=mine),
     ]
     for name in NUMBERS:
+        earlier = ", ".join(f"{k!r}: {k}" for k in before(name))  # for a mistake carried on
         source = (
             "from bpderive.classroom import grade_number\n\n"
-            f"grade_number(student_id, {name!r}, {name}, seed={seed}, lang={lang!r})"
+            f"grade_number(student_id, {name!r}, {name}, seed={seed}, lang={lang!r}"
+            + (f", before={{{earlier}}})" if earlier else ")")
         )
         cells.append(
             _cell(

@@ -9,12 +9,12 @@ ask for the next, not a bare ``assert``. The derivation is judged by
 
 from __future__ import annotations
 
-import math
-import numbers
+from collections.abc import Mapping
 
 from bpderive import language
-from bpderive.classroom.texts import ASK, NO_ID, NOT_A_NUMBER, WRONG_NUMBER
-from bpderive.classroom.variant import NUMBERS, close, network, variant
+from bpderive.classroom.hand import NumberMistake, check_name, diagnose, update_rule
+from bpderive.classroom.texts import ASK, NO_ID, NOT_A_NUMBER, NUMBER_FEEDBACK, WRONG_NUMBER
+from bpderive.classroom.variant import ETA1, NUMBERS, network, variant
 from bpderive.exercises import Verdict, check
 
 
@@ -33,20 +33,37 @@ def grade(target: str, answer: object, lang: str = "en") -> None:
 
 
 def grade_number(
-    student_id: object, name: str, given: object, seed: int = 0, lang: str = "en"
+    student_id: object,
+    name: str,
+    given: object,
+    seed: int = 0,
+    lang: str = "en",
+    before: Mapping[str, object] | None = None,
 ) -> None:
     """Pass when ``given`` is the number ``name`` (one of :data:`NUMBERS`) of the student's own
-    variant within the tolerance; else raise ``AssertionError`` saying which number is off
-    (without the expected value, which would hand over the answer)."""
-    if name not in NUMBERS:
-        raise ValueError(f"name: expected one of {', '.join(NUMBERS)}, got {name!r}")
+    variant within the tolerance; else raise ``AssertionError`` saying what is wrong with it as
+    a teacher would (:func:`~bpderive.classroom.hand.diagnose`: the sign, a factor 2, the
+    update's direction or its η1, or a mistake carried from the numbers ``before`` it), never
+    the expected value, which would hand over the answer."""
+    check_name(name)
     if not isinstance(student_id, str) or not student_id.strip():
         raise AssertionError(language.pick(NO_ID, lang))
-    label = NUMBERS[name]
-    is_number = isinstance(given, numbers.Real) and not isinstance(given, bool)
-    if not is_number or not math.isfinite(float(given)):  # type: ignore[arg-type]
-        raise AssertionError(language.pick(NOT_A_NUMBER, lang).format(label=label, given=given))
-    expected = variant(student_id, seed).numbers[name]
-    if not close(float(given), expected):  # type: ignore[arg-type]
-        message = language.pick(WRONG_NUMBER, lang)
-        raise AssertionError(message.format(label=label, given=given, student_id=student_id))
+    found = diagnose(variant(student_id, seed), name, given, before)
+    if found is not None:
+        raise AssertionError(number_message(found, student_id, lang))
+
+
+def number_message(found: NumberMistake, student_id: str, lang: str = "en") -> str:
+    """A wrong number's feedback in ``lang``: what is wrong with it, in its label's terms."""
+    label = NUMBERS[found.name]
+    if found.code == "not_a_number":
+        return language.pick(NOT_A_NUMBER, lang).format(label=label, given=found.given)
+    if found.code == "wrong_number":
+        wrong = language.pick(WRONG_NUMBER, lang)
+        return wrong.format(label=label, given=found.given, student_id=student_id)
+    sources = language.pick((" and ", " 和 "), lang).join(NUMBERS[k] for k in found.sources)
+    ratio = "2" if found.ratio == 2 else "½"
+    return language.pick(NUMBER_FEEDBACK[found.code], lang).format(
+        label=label, given=found.given, sources=sources, ratio=ratio, rule=update_rule(),
+        eta1=ETA1,
+    )  # fmt: skip

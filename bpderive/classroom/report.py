@@ -5,8 +5,9 @@ nbgrader's gradebook knows each cell's score, not why it was lost; a teacher wan
 ``course/autograded/<student>/<name>/<name>.ipynb``, takes each answer out of its answer cell,
 judges it again with :func:`~bpderive.exercises.check`, and counts the verdicts' codes, with the
 commonest wrong answer of each kind as its example. A hand-computed number (exercise
-``number:delta_o1``) counts as ``not_a_number`` or ``wrong_number`` (against the variant of the
-ID the notebook gives).
+``number:delta_o1``) counts by what is wrong with it against the variant of the ID the notebook
+gives: its sign, a factor 2, the update's direction or η1, a mistake carried from an earlier
+number, or only ``wrong_number`` (:mod:`~bpderive.classroom.hand`).
 
 The answers are read with :func:`ast.parse` (the text ``answer_w5 = "…"``, taken as the literal
 it assigns), never run: a notebook that assigns anything else counts as unreadable.
@@ -26,7 +27,8 @@ from pathlib import Path
 from bpderive import language
 from bpderive.classroom import texts
 from bpderive.classroom.grading import verdict
-from bpderive.classroom.variant import NUMBERS, close, network, variant
+from bpderive.classroom.hand import diagnose, is_number
+from bpderive.classroom.variant import NUMBERS, network, variant
 from bpderive.exercises.messages import MISTAKE_NAMES
 from bpderive.exercises.task import task
 from bpderive.fonts import use_chinese_font, write_chinese_in
@@ -36,6 +38,11 @@ NUMBER = "number:"
 #: The codes of a hand-computed number's mistakes, with their names.
 NUMBER_MISTAKES = {
     "not_a_number": ("not a number", "不是数"),
+    "carried": ("carried from an earlier number", "前面的数算错，带到这里"),
+    "number_sign": ("the sign", "符号错误"),
+    "update_sign": ("update up the gradient", "更新方向反了"),
+    "no_learning_rate": ("no learning rate", "漏掉学习率"),
+    "number_factor": ("a factor 2 or ½", "差 2 或 ½ 倍"),
     "wrong_number": ("a wrong number", "数值错误"),
 }
 
@@ -177,17 +184,16 @@ def class_report(name: str, course: Path | str, lang: str | None = None) -> Clas
 
 
 def _number_mistakes(sub: Submission) -> list[tuple[str, str, object]]:
-    """The hand-computed numbers that are not numbers or not right for the notebook's ID."""
-    found = []
-    for name, given in sub.numbers.items():
-        if not isinstance(given, int | float) or isinstance(given, bool):
-            found.append((name, "not_a_number", given))
-            continue
-        if not isinstance(sub.student_id, str) or not sub.student_id.strip():
-            continue  # no numbers to compare with: the student-id cell says so itself
-        if not close(float(given), variant(sub.student_id, sub.seed).numbers[name]):
-            found.append((name, "wrong_number", given))
-    return found
+    """The hand-computed numbers that are wrong for the notebook's ID, each with its code
+    (:func:`~bpderive.classroom.hand.diagnose`, the student's other numbers at hand for a
+    mistake carried forward)."""
+    if not isinstance(sub.student_id, str) or not sub.student_id.strip():
+        return [(n, "not_a_number", g) for n, g in sub.numbers.items() if not is_number(g)]
+    mine = variant(sub.student_id, sub.seed)
+    found = [
+        (name, diagnose(mine, name, given, sub.numbers)) for name, given in sub.numbers.items()
+    ]
+    return [(name, wrong.code, wrong.given) for name, wrong in found if wrong is not None]
 
 
 def write_report(report: ClassReport, out: Path | str) -> tuple[Path, Path]:

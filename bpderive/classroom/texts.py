@@ -87,6 +87,37 @@ WRONG_NUMBER = (
     "{label} = {given} 与你的数值（学号 {student_id!r}）算出的结果不符：请用前面各量重新计算，"
     "中间结果保留四位小数。",
 )
+#: What is wrong with a hand-computed number, by :data:`~bpderive.classroom.hand.CODES`
+#: (``not_a_number`` and ``wrong_number`` are above); none gives the right value away.
+NUMBER_FEEDBACK = {
+    "carried": (
+        "{label} = {given} follows from your {sources}, which is not right: correct {sources} "
+        "first, and compute {label} again from it.",
+        "{label} = {given} 是由你算出的 {sources} 推出的，但 {sources} 不对：先改正 {sources}，"
+        "再由它重新计算 {label}。",
+    ),
+    "number_sign": (
+        "{label} = {given} has the right size and the wrong sign: check the sign of each "
+        "factor (which comes first in out_o1 − target_o1?).",
+        "{label} = {given} 的大小对了，符号错了：检查每个因子的符号（out_o1 − target_o1 "
+        "中谁在前？）。",
+    ),
+    "update_sign": (
+        "w5⁺ = {given} moves w5 up the gradient, where the error grows: the update subtracts, "
+        "{rule}.",
+        "w5⁺ = {given} 让 w5 沿梯度方向移动，误差会变大：更新要减去这一项，{rule}。",
+    ),
+    "no_learning_rate": (
+        "w5⁺ = {given} leaves out the learning rate: {rule}, with η1 = {eta1}.",
+        "w5⁺ = {given} 漏掉了学习率：{rule}，其中 η1 = {eta1}。",
+    ),
+    "number_factor": (
+        "{label} = {given} is {ratio} times the right value: look for a factor 2 or ½ (the ½ "
+        "of E_total = ½Σ(target − out)²).",
+        "{label} = {given} 是正确值的 {ratio} 倍：找一找多出或漏掉的 2 或 ½（E_total = "
+        "½Σ(target − out)² 中的 ½）。",
+    ),
+}
 ASK = (
     'bpderive check {target} "…" --hints {{k}}',
     'bpderive check {target} "…" --lang zh --hints {{k}}',
