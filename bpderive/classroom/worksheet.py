@@ -379,8 +379,8 @@ def typeset(written: Worksheets, timeout: float = TIMEOUT) -> Typeset:
             except subprocess.TimeoutExpired:
                 message = language.pick(words.TIMED_OUT, lang)
                 return Typeset(pdfs, message.format(seconds=timeout, **said), failed=True)
-            log = tex.with_suffix(".log")
-            if done.returncode != 0:
+            log, pdf = tex.with_suffix(".log"), tex.with_suffix(".pdf")
+            if done.returncode != 0 or not pdf.exists():  # TeX says "No pages of output." and 0
                 lines = _errors(log, done.stdout)
                 message = language.pick(words.FAILED, lang).format(
                     log=log.name, lines=lines, **said
@@ -388,6 +388,6 @@ def typeset(written: Worksheets, timeout: float = TIMEOUT) -> Typeset:
                 return Typeset(pdfs, message, failed=True)
             if not (log.exists() and "Rerun" in log.read_text(encoding="utf-8", errors="replace")):
                 break
-        pdfs.append(tex.with_suffix(".pdf"))
+        pdfs.append(pdf)
     message = language.pick(words.MADE, lang)
     return Typeset(pdfs, message.format(engine=engine, count=len(pdfs), out=folder))
