@@ -5,8 +5,8 @@ arguments, and what the command says and does around the engine.
 CI has no TeX, and these tests neither need it nor skip without it. Where an engine is needed,
 a small shell script named ``pdflatex`` or ``xelatex`` on a temporary PATH stands in for it: it
 records how it was called and writes a stand-in PDF or log. That tests bpderive's invocation
-(arguments, folder, passes, what it does with a failure), not TeX; typesetting with the real
-engines is checked by hand (README, "For teachers").
+(arguments, folder, passes, what it does with a failure), not TeX; the pages the real engines
+make are looked at by hand.
 """
 
 from __future__ import annotations
