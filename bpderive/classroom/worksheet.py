@@ -106,9 +106,15 @@ def read_students(spec: str) -> list[str]:
     """``--students``: the path of a text file with one ID a line (blank lines and lines that
     start with ``#`` are skipped), or else IDs separated by commas. A file is what a teacher
     exports from a class list; a comma list is for a few students typed by hand."""
-    path = Path(spec)
-    if path.is_file():
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    try:
+        lines = Path(spec).read_text(encoding="utf-8-sig").splitlines()
+    except PermissionError as error:
+        raise ValueError(f"--students: cannot read {spec!r}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"--students: {spec!r} is not a text file (UTF-8)") from None
+    except OSError:  # no such file, or a class's comma list, too long for a file name
+        lines = None
+    if lines is not None:
         ids = [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
         if not ids:
             raise ValueError(f"--students: no student IDs in the file {spec!r}")
