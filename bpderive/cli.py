@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -79,7 +80,8 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 
 def _targets(text: str) -> tuple[str, ...]:
-    return tuple(t.strip() for t in text.split(",") if t.strip())
+    """``--exercises``: targets separated by commas, but not the comma inside ``w_(x2,3)``."""
+    return tuple(t.strip() for t in re.split(r",(?![^(]*\))", text) if t.strip())
 
 
 def _count(text: str) -> int:
