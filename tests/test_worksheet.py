@@ -153,6 +153,20 @@ def test_students_come_from_a_file_one_a_line(tmp_path):
     with pytest.raises(ValueError, match=r"has '\.'.*there is no file 'clas.txt' either"):
         read_students("clas.txt")
     assert read_students(" 2024001, 2024002 ") == ["2024001", "2024002"]
+    many = [f"2024{k:03d}" for k in range(60)]  # longer than a file name may be
+    assert read_students(",".join(many)) == many
+    roster.write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(ValueError, match="--students: .* is not a text file"):
+        read_students(str(roster))
+
+
+def test_an_exercise_may_name_a_weight_with_a_comma(tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["worksheet", "hw1", "--students", "a", "--out", str(out), "--no-pdf"]
+    assert main([*argv, "--exercises", "w_(x2,3), b4"]) == 0
+    tex = (out / "hw1-a.tex").read_text(encoding="utf-8")
+    assert r"Exercise 1: $\displaystyle \frac{\partial E_{total}}{\partial w_{(x2,3)}}$" in tex
+    assert r"Exercise 2: $\displaystyle \frac{\partial E_{total}}{\partial b_{4}}$" in tex
 
 
 @pytest.mark.parametrize(
