@@ -348,14 +348,17 @@ def _has_ctex() -> bool:
 
 
 def _errors(log: Path, output: bytes) -> str:
-    """The first error of a failed run: from the log's first ``!`` line on (TeX's mark of an
-    error), else the last lines the engine printed."""
+    """The first error of a failed run: the log's first ``!`` line (TeX's mark of an error)
+    and the lines after it up to a blank one (where TeX's own chatter starts), else the last
+    lines the engine printed."""
     text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.startswith("!")), None)
     if first is None:
         return "\n".join(output.decode("utf-8", "replace").splitlines()[-ERROR_LINES:])
-    return "\n".join(lines[first : first + ERROR_LINES])
+    shown = lines[first : first + ERROR_LINES]
+    end = next((i for i, line in enumerate(shown) if not line.strip()), len(shown))
+    return "\n".join(shown[:end])
 
 
 def typeset(written: Worksheets, timeout: float = TIMEOUT) -> Typeset:
