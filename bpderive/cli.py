@@ -29,16 +29,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from bpderive import __version__
-from bpderive.classroom import (
-    class_report,
-    read_students,
-    typeset,
-    write_assignment,
-    write_report,
-    write_worksheets,
-)
+from bpderive.classroom import class_report, worksheet, write_assignment, write_report
 from bpderive.classroom import worksheet_texts as sheet_words
-from bpderive.classroom.worksheet import ENGINES
 from bpderive.display import equations, show
 from bpderive.exercises import check
 from bpderive.language import pick, resolve, using
@@ -349,18 +341,16 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
 def _worksheet(args: argparse.Namespace) -> tuple[str, int]:
     """Write the sheets and the key, then typeset them unless ``--no-pdf``: exit 1 only when
     the engine ran and failed (a missing engine leaves the .tex files, which are the result)."""
-    lang = resolve(args.lang)
-    students = read_students(args.students)
-    written = write_worksheets(args.name, students, args.out, lang, args.exercises, args.seed)
-    said = pick(sheet_words.WROTE, lang).format(
-        count=len(written.sheets), key=written.key.name, out=written.key.parent
+    lang, students = resolve(args.lang), worksheet.read_students(args.students)
+    written = worksheet.write_worksheets(
+        args.name, students, args.out, lang, args.exercises, args.seed
     )
+    out = written.key.parent
+    said = pick(sheet_words.WROTE, lang).format(count=len(students), key=written.key.name, out=out)
     if args.no_pdf:
-        engine = ENGINES[lang]
-        return f"{said}\n" + pick(sheet_words.NOT_TYPESET, lang).format(
-            engine=engine, out=written.key.parent
-        ), 0
-    done = typeset(written)
+        engine = worksheet.ENGINES[lang]
+        return f"{said}\n{pick(sheet_words.NOT_TYPESET, lang).format(engine=engine, out=out)}", 0
+    done = worksheet.typeset(written)
     return f"{said}\n{done.message}", 1 if done.failed else 0
 
 
