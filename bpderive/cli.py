@@ -11,6 +11,8 @@
                                        an nbgrader assignment (then nbgrader generate_assignment)
     bpderive report hw1 --course DIR --out OUTDIR
                                        the class's mistakes, from the autograded notebooks
+    bpderive worksheet hw1 --students FILE_OR_IDS --out DIR [--lang zh] [--no-pdf]
+                                       paper sheets, one per student, and the answer key
 
 Mistakes (an unknown name, bad sizes) end with exit status 2 and one line saying what was
 expected, never a traceback.
@@ -21,15 +23,17 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
 from bpderive import __version__
-from bpderive.classroom import class_report, write_assignment, write_report
+from bpderive.classroom import class_report, worksheet, write_assignment, write_report
+from bpderive.classroom import worksheet_texts as sheet_words
 from bpderive.display import equations, show
 from bpderive.exercises import check
-from bpderive.language import resolve, using
+from bpderive.language import pick, resolve, using
 from bpderive.network import Network
 from bpderive.symbolic.activations import ACTIVATIONS
 from bpderive.symbolic.losses import LOSSES
@@ -65,6 +69,11 @@ def _sizes(text: str) -> tuple[int, ...]:
             f"expected comma-separated positive integers such as 2,3,2, got {text!r}"
         ) from None
     return sizes
+
+
+def _targets(text: str) -> tuple[str, ...]:
+    """``--exercises``: targets separated by commas, but not the comma inside ``w_(x2,3)``."""
+    return tuple(t.strip() for t in re.split(r",(?![^(]*\))", text) if t.strip())
 
 
 def _count(text: str) -> int:
@@ -141,14 +150,14 @@ def _parser() -> _Parser:
 
 
 def _classroom(sub: argparse._SubParsersAction) -> None:
-    """``assignment`` and ``report``: the teacher's side (bpderive.classroom)."""
+    """``assignment``, ``report`` and ``worksheet``: the teacher's side (bpderive.classroom)."""
     assignment = sub.add_parser("assignment", help="write an nbgrader assignment's source notebook")
     assignment.add_argument("name", help="the assignment's name, e.g. hw1 (a folder name)")
     assignment.add_argument("--course", required=True, help="the nbgrader course directory")
     assignment.add_argument("--lang", choices=("en", "zh"), help=_LANG_HELP)
     assignment.add_argument(
         "--exercises",
-        type=lambda text: tuple(t.strip() for t in text.split(",") if t.strip()),
+        type=_targets,
         default=("w5", "delta_o1", "w1"),
         help="targets to derive, separated by commas (default w5,delta_o1,w1)",
     )
@@ -163,6 +172,27 @@ def _classroom(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--course", required=True, help="the nbgrader course directory")
     report.add_argument("--lang", choices=("en", "zh"), help=_LANG_HELP)
     report.add_argument("--out", required=True, help="where report.csv and report.png go")
+    sheet = sub.add_parser("worksheet", help="paper worksheets, one per student, and the key")
+    sheet.add_argument("name", help="the worksheet's name, e.g. hw1 (part of each file name)")
+    sheet.add_argument(
+        "--students",
+        required=True,
+        help="a text file with one student ID a line, or IDs separated by commas",
+    )
+    sheet.add_argument("--out", required=True, help="where the .tex files (and PDFs) go")
+    sheet.add_argument("--lang", choices=("en", "zh"), help=_LANG_HELP)
+    sheet.add_argument(
+        "--exercises",
+        type=_targets,
+        default=("w5", "delta_o1", "w1"),
+        help="targets to derive, separated by commas (default w5,delta_o1,w1)",
+    )
+    sheet.add_argument(
+        "--seed", type=_count, default=0, help="the assignment's seed: the same numbers as it"
+    )
+    sheet.add_argument(
+        "--no-pdf", action="store_true", help="write the .tex files only (no pdflatex/xelatex)"
+    )
 
 
 def _network(sizes: Sequence[int], activation: str, loss: str) -> Network:
@@ -303,7 +333,25 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
         report = class_report(args.name, args.course, args.lang)
         table, chart = write_report(report, args.out)
         return f"{report.table()}\n\nwrote {table}\nwrote {chart}", 0
+    if args.command == "worksheet":
+        return _worksheet(args)
     return _latex(args), 0
+
+
+def _worksheet(args: argparse.Namespace) -> tuple[str, int]:
+    """Write the sheets and the key, then typeset them unless ``--no-pdf``: exit 1 only when
+    the engine ran and failed (a missing engine leaves the .tex files, which are the result)."""
+    lang, students = resolve(args.lang), worksheet.read_students(args.students)
+    written = worksheet.write_worksheets(
+        args.name, students, args.out, lang, args.exercises, args.seed
+    )
+    out = written.key.parent
+    said = pick(sheet_words.WROTE, lang).format(count=len(students), key=written.key.name, out=out)
+    if args.no_pdf:
+        engine = worksheet.ENGINES[lang]
+        return f"{said}\n{pick(sheet_words.NOT_TYPESET, lang).format(engine=engine, out=out)}", 0
+    done = worksheet.typeset(written)
+    return f"{said}\n{done.message}", 1 if done.failed else 0
 
 
 def _joined_values(argv: list[str]) -> list[str]:

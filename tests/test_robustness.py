@@ -497,7 +497,7 @@ def test_bare_bpderive_lists_its_commands() -> None:
     done = cli()
     assert done.returncode == 0 and done.stderr == ""
     assert done.stdout.startswith("usage: bpderive")
-    assert "{show,latex,check,assignment,report}" in done.stdout
+    assert "{show,latex,check,assignment,report,worksheet}" in done.stdout
 
 
 def test_version() -> None:
