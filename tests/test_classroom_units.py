@@ -23,6 +23,7 @@ from bpderive.classroom.assignment import STUB_LINE, notebook
 from bpderive.classroom.grading import number_message
 from bpderive.classroom.hand import CODES, before, diagnose
 from bpderive.classroom.report import NUMBER_MISTAKES as NUMBER_NAMES
+from bpderive.classroom.report import _chart
 from bpderive.classroom.variant import MAX_NET, TOLERANCE
 from bpderive.cli import main
 
@@ -294,5 +295,6 @@ def test_the_chinese_chart_draws_real_glyphs(tmp_path, caplog):
     said = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
     assert not [message for message in said if "missing from font" in message]
     assert chart.read_bytes()[:4] == b"\x89PNG"
+    assert [t.get_text() for t in _chart(report).axes[0].texts] == ["1 / 1"]  # of the class
     rows = (tmp_path / "out/report.csv").read_text(encoding="utf-8").splitlines()
     assert rows == ["exercise,mistake,count,example", f"w1,missing_path,1,{wrong['w1']}"]

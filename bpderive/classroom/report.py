@@ -212,7 +212,8 @@ def write_report(report: ClassReport, out: Path | str) -> tuple[Path, Path]:
 
 
 def _chart(report: ClassReport):  # -> matplotlib.figure.Figure (matplotlib is optional)
-    """Horizontal bars, one per exercise and mistake, longest first within each exercise."""
+    """Horizontal bars, one per exercise and mistake, longest first within each exercise, each
+    labelled with its share of the class ("9 / 24": nine of 24 submissions)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -224,12 +225,15 @@ def _chart(report: ClassReport):  # -> matplotlib.figure.Figure (matplotlib is o
     FigureCanvasAgg(figure)
     ax = figure.subplots()
     labels = [f"{_label(ex, lang)} · {_mistake_name(code, lang)}" for ex, code, _, _ in rows]
-    ax.barh(range(len(rows)), [n for _, _, n, _ in rows], color="#c0392b")
+    bars = ax.barh(range(len(rows)), [n for _, _, n, _ in rows], color="#c0392b")
+    total = len(report.submissions)
+    ax.bar_label(bars, [f"{n} / {total}" for _, _, n, _ in rows], padding=3)  # 9 of 24
     ax.set_yticks(range(len(rows)), labels)
     ax.invert_yaxis()
     ax.xaxis.get_major_locator().set_params(integer=True)
     title = language.pick(texts.CHART_TITLE, lang)
-    ax.set_title(title.format(name=report.name, n=len(report.submissions)))
+    ax.set_title(title.format(name=report.name, n=total))
+    ax.set_xlim(0, total * 1.12)  # room for the labels
     ax.set_xlabel(language.pick(texts.CHART_AXIS, lang))
     if lang == "zh":
         write_chinese_in([ax.title, ax.xaxis.label, *ax.get_yticklabels()])
