@@ -97,14 +97,15 @@ def submit(course: Path, student: str, student_id: str, answers: dict[str, str])
     (folder / "hw1.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
 
 
-def errors(course: Path, student: str) -> dict[str, str]:
-    """The autograded notebook's failed test cells: grade_id → the error's message."""
+def errors(course: Path, student: str, part: str = "evalue") -> dict[str, object]:
+    """The autograded notebook's failed test cells: grade_id → the error's message (or the
+    traceback the student sees, with ``part="traceback"``)."""
     path = course / "autograded" / student / "hw1" / "hw1.ipynb"
     found = {}
     for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
         for output in cell.get("outputs", []):
             if output["output_type"] == "error":
-                found[cell["metadata"]["nbgrader"]["grade_id"]] = output["evalue"]
+                found[cell["metadata"]["nbgrader"]["grade_id"]] = output[part]
     return found
 
 
@@ -146,6 +147,8 @@ def test_full_marks_for_right_answers_and_partial_with_chinese_feedback_for_two_
     assert "符号错误" in bob["check-delta_o1"] and "∂E_total/∂out_o1" in bob["check-delta_o1"]
     assert "缺少路径" in bob["check-w1"] and "o2" in bob["check-w1"]
     assert "提示 1/3" in bob["check-w1"]
+    for cell, shown in errors(course, "bob", "traceback").items():  # the message, no frames
+        assert shown == bob[cell].splitlines(), cell
     assert float(scores["dave"]["score"]) == full - 3
     dave = errors(course, "dave")
     assert dave.keys() == {"number-delta_o1", "number-dE_dw5", "number-w5_new"}

@@ -1,5 +1,6 @@
-"""What an assignment's autograder cells call: a wrong answer is an ``AssertionError`` whose
-message is bpderive's verdict, in the assignment's language.
+"""What an assignment's autograder cells call: a wrong answer is an ``AssertionError``
+(:class:`NotYet`) whose message is bpderive's verdict, in the assignment's language, shown
+without a traceback.
 
 nbgrader scores a test cell by whether it raises, and shows what it raised as the feedback, so
 the student reads "∂out_o1/∂net_o1 is wrong: you wrote out_o1", with the first hint and how to
@@ -18,6 +19,16 @@ from bpderive.classroom.variant import ETA1, NUMBERS, network, variant
 from bpderive.exercises import Verdict, check
 
 
+class NotYet(AssertionError):
+    """An autograder cell's failure: an ``AssertionError``, since nbgrader scores a cell by
+    whether it raises, that Jupyter shows as its message alone. The frames of bpderive's own
+    code tell a student nothing, and the paths they print are the grading machine's; IPython
+    asks an exception for ``_render_traceback_`` before it formats one."""
+
+    def _render_traceback_(self) -> list[str]:
+        return str(self).splitlines()
+
+
 def verdict(target: str, answer: object, lang: str = "en") -> Verdict:
     """``check`` on the article's network, as the autograder and the class report both use it."""
     return check(network(), target, answer, lang=lang)  # type: ignore[arg-type]
@@ -29,7 +40,7 @@ def grade(target: str, answer: object, lang: str = "en") -> None:
     gives the next one."""
     found = verdict(target, answer, lang)
     if not found.correct:
-        raise AssertionError(found.report(1, language.pick(ASK, lang).format(target=target)))
+        raise NotYet(found.report(1, language.pick(ASK, lang).format(target=target)))
 
 
 def grade_number(
@@ -47,10 +58,10 @@ def grade_number(
     the expected value, which would hand over the answer."""
     check_name(name)
     if not isinstance(student_id, str) or not student_id.strip():
-        raise AssertionError(language.pick(NO_ID, lang))
+        raise NotYet(language.pick(NO_ID, lang))
     found = diagnose(variant(student_id, seed), name, given, before)
     if found is not None:
-        raise AssertionError(number_message(found, student_id, lang))
+        raise NotYet(number_message(found, student_id, lang))
 
 
 def number_message(found: NumberMistake, student_id: str, lang: str = "en") -> str:
