@@ -154,13 +154,7 @@ def _classroom(sub: argparse._SubParsersAction) -> None:
     assignment = sub.add_parser("assignment", help="write an nbgrader assignment's source notebook")
     assignment.add_argument("name", help="the assignment's name, e.g. hw1 (a folder name)")
     assignment.add_argument("--course", required=True, help="the nbgrader course directory")
-    assignment.add_argument("--lang", choices=("en", "zh"), help=_LANG_HELP)
-    assignment.add_argument(
-        "--exercises",
-        type=_targets,
-        default=("w5", "delta_o1", "w1"),
-        help="targets to derive, separated by commas (default w5,delta_o1,w1)",
-    )
+    _exercises(assignment)
     assignment.add_argument(
         "--numbers", action="store_true", help="add the hand computation on each student's numbers"
     )
@@ -180,18 +174,23 @@ def _classroom(sub: argparse._SubParsersAction) -> None:
         help="a text file with one student ID a line, or IDs separated by commas",
     )
     sheet.add_argument("--out", required=True, help="where the .tex files (and PDFs) go")
-    sheet.add_argument("--lang", choices=("en", "zh"), help=_LANG_HELP)
-    sheet.add_argument(
-        "--exercises",
-        type=_targets,
-        default=("w5", "delta_o1", "w1"),
-        help="targets to derive, separated by commas (default w5,delta_o1,w1)",
-    )
+    _exercises(sheet)
     sheet.add_argument(
         "--seed", type=_count, default=0, help="the assignment's seed: the same numbers as it"
     )
     sheet.add_argument(
         "--no-pdf", action="store_true", help="write the .tex files only (no pdflatex/xelatex)"
+    )
+
+
+def _exercises(parser: argparse.ArgumentParser) -> None:
+    """The language and the derivations asked, as an assignment and a worksheet both take them."""
+    parser.add_argument("--lang", choices=("en", "zh"), help=_LANG_HELP)
+    parser.add_argument(
+        "--exercises",
+        type=_targets,
+        default=("w5", "delta_o1", "w1"),
+        help="targets to derive, separated by commas (default w5,delta_o1,w1)",
     )
 
 
