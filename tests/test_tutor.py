@@ -121,6 +121,19 @@ def test_several_missing_paths_are_each_named():
     assert zh.hints[-1].count("一组随机数值下为") == 2 and "；" in zh.hints[-1]
 
 
+def test_a_deep_path_is_named_by_the_product_it_is():
+    """Below the last hidden layer every path's label is ∂E_total/∂out_h1_1, told apart only by
+    "via net_h2_2": the message writes the missing one as the δ rule multiplies it."""
+    answer = "δ_h2_1·w(2)_(1,1)·out_h1_1(1 − out_h1_1)·x1"
+    deep = Network((2, 3, 2, 2))
+    verdict = check(deep, "w(1)_(x1,1)", answer)
+    assert verdict.message == (
+        "The path through h2_2 is missing: ∂E_total/∂net_h2_2 · ∂net_h2_2/∂out_h1_1."
+    )
+    zh = check(deep, "w(1)_(x1,1)", answer, lang="zh")
+    assert zh.message == "缺少经过 h2_2 的那条路径：∂E_total/∂net_h2_2 · ∂net_h2_2/∂out_h1_1。"
+
+
 def test_a_softmax_output_s_paths_are_named_by_their_units():
     """In a softmax layer every output depends on every net: δ_o2 collects a path through each
     output, named o1, o2, o3 like the paths of a hidden unit (not out_o1, …)."""

@@ -364,8 +364,11 @@ def fields(finding: Finding, speaker: Speaker, loss_has_half: bool) -> Callable[
             VERDICT["in_path"][speaker.zh].format(unit=finding.path) if finding.path else ""
         )
         found["unit"] = finding.path or ""
-        if item is not None:
+        if isinstance(item, Chain) and finding.mistake == "missing_path":
+            found["item"] = path_term(speaker, item, show)  # the path, as hint 2 writes it
+        elif item is not None:
             found["item"] = show(aliased(item.label, speaker.label, speaker.net))
+        if item is not None:
             found["expected"] = show(learners_form(finding))
             found["given"] = (
                 speaker.written(finding.given, show) if finding.given is not None else ""
