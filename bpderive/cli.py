@@ -5,7 +5,7 @@
     bpderive latex w5 [--numeric]      LaTeX of ∂E_total/∂w5's chain (with numbers)
     bpderive latex --all               every gradient
     bpderive latex b4 --sizes 3,4,2 --activation tanh,logistic --loss cross_entropy
-    bpderive check w5 "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1"
+    bpderive check w5 "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1" [--hints 2]
                                        your derivation checked: exit 0 right, 1 wrong
 
 Mistakes (an unknown name, bad sizes) end with exit status 2 and one line saying what was
@@ -62,6 +62,12 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number such as 2, got {text!r}")
+    return int(text)
+
+
 #: ``--lang``: without it, the language in use (``BPDERIVE_LANG``, else English).
 _LANG_HELP = "en or zh (中文); default: $BPDERIVE_LANG, else en"
 
@@ -116,6 +122,15 @@ def _parser() -> _Parser:
     )
     check.add_argument("--sizes", type=_sizes, default=(2, 3, 2), help="e.g. 2,3,2 (the default)")
     check.add_argument("--lang", choices=("en", "zh"), help=_LANG_HELP)
+    check.add_argument(
+        "--hints",
+        type=_count,
+        default=1,
+        help="how many hints to show, least to most specific (default 1; the last: the answer)",
+    )
+    check.add_argument(
+        "--reveal", action="store_true", help="put the expected expression in the message at once"
+    )
     return parser
 
 
@@ -246,8 +261,8 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
         return _show(example(_network(sizes, args.activation, args.loss))), 0
     if args.command == "check":
         net = _network(args.sizes, args.activation, args.loss)
-        verdict = check(net, args.target, args.answer)
-        return repr(verdict), 0 if verdict.correct else 1
+        verdict = check(net, args.target, args.answer, reveal=args.reveal)
+        return verdict.report(args.hints, "--hints {k}"), 0 if verdict.correct else 1
     return _latex(args), 0
 
 

@@ -18,6 +18,7 @@ import pytest
 import sympy as sp
 import sympy.parsing.sympy_parser
 
+from bpderive.exercises.left import read_left
 from bpderive.exercises.parse import MAX_LENGTH, AnswerError, parse_answer
 from bpderive.language import set_language
 
@@ -424,5 +425,9 @@ HOSTILE = [
 def test_hostile_input_runs_nothing(template: str, code: str, tmp_path: Path) -> None:
     path = tmp_path / "pwned"
     assert failure(template.format(path=path)).code == code
+    for left in (template, f"{template} = x1", f"$∂E/∂{template}＝x1$。", f"{template}⁺ = x1"):
+        with forbidden_calls() as calls:
+            read_left(left.format(path=path))  # the left side is read, never run
+        assert not calls
     assert not path.exists()
     assert list(tmp_path.iterdir()) == []

@@ -29,24 +29,27 @@ import sympy as sp
 
 from bpderive.checks import check_params
 from bpderive.display import figure_texts as texts
+from bpderive.display import paths
 from bpderive.display.plotting import _pyplot
 from bpderive.fonts import write_chinese_in
 from bpderive.language import get_language, pick
 from bpderive.network import Network
 from bpderive.symbolic.notation import number
+from bpderive.worked_example import WorkedExample
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from bpderive.symbolic.chain import ChainRule
     from bpderive.symbolic.structure import Parameter
 
 #: Layout in data units: distance between layers, between units of a layer, circle radius.
 _LAYER_GAP = 4.4
 _UNIT_GAP = 1.6
 _RADIUS = 0.3
-#: Inches per data unit when draw_network makes the figure itself: the article's network is
-#: then 8.1 inches wide, which a notebook shows at 100% (not scaled down) at 100 dpi.
-_INCHES = 0.78
+#: Inches per data unit of a figure draw_network makes: the article's network is 8.1 inches wide,
+#: shown at 100% (not shrunk) at 100 dpi; a wider drawing is scaled to at most _WIDEST inches.
+_INCHES, _WIDEST = 0.78, 9.2
 #: Inches above the drawing for the title, when draw_network makes the figure itself.
 _TITLE = 0.45
 #: Above this many weights the weight labels are left out unless asked for (they would overlap).
@@ -214,10 +217,14 @@ MAX_WEIGHTS = 500
 
 def draw_network(
     net: Network | None = None,
-    params: Mapping[str, object] | None = None,
+    params: Mapping[str, object] | WorkedExample | None = None,
     ax: Axes | None = None,
     *,
     weight_labels: bool | None = None,
+    chain: ChainRule | None = None,
+    marks: Mapping[str, str] | None = None,
+    x: object = None,
+    target: object = None,
 ) -> Axes:
     """Draw ``net`` (default: the article's 2-3-2 network) and return the Axes.
 
@@ -225,12 +232,15 @@ def draw_network(
     value to its label. ``ax`` is drawn into, or a new figure is made (8.1 inches wide for the
     article's network). ``weight_labels`` chooses whether the weights are labelled; by default
     they are when there are at most 40 of them (beyond that the labels cannot be read anyway;
-    the arrows are always drawn).
+    the arrows are always drawn). ``chain`` (``net.gradient("w1")``) draws its paths, with
+    ``marks`` (``{"o2": "missing"}``) a verdict on them, numbered for the sample of a worked
+    example given as ``params`` or for ``x=`` and ``target=`` (:mod:`bpderive.display.paths`).
     """
     if net is None:
-        net = Network()
+        net = params.net if isinstance(params, WorkedExample) else Network()
     if not isinstance(net, Network):
         raise TypeError(f"net: expected a bpderive.Network, got {type(net).__name__}")
+    params, plan = paths.plan(net, params, chain, marks, x, target)
     checked = None if params is None else check_params(net.sizes, params)
     if weight_labels is not None and not isinstance(weight_labels, bool):
         raise TypeError(f"weight_labels: expected True, False or None, got {weight_labels!r}")
@@ -262,14 +272,15 @@ def draw_network(
     centre = {n.name: centres[n.layer][n.index] for n in net.neurons.values()}
     xs, ys = [x for x, _ in centre.values()], [y for _, y in centre.values()]
     left, right = min(xs) - 0.8, max(xs) + 0.8
-    # the drawing's height before the labels are placed (a bias label above the top unit, one
-    # below the bottom unit, then the layer names) sizes a new figure; trimmed at the end
-    rough = _size("$b_{1}$ = 0.0", font, _INCHES)[1]
+    inches = min(_INCHES, _WIDEST / (right - left + (0 if plan is None else paths.EXTRA)))
+    font *= inches / _INCHES  # a wide drawing scaled down whole, its words with it
+    # the height before labels are placed (biases, layer names) sizes a new figure; trimmed later
+    rough = _size("$b_{1}$ = 0.0", font, inches)[1]
     bottom, top = min(ys) - _RADIUS - 2.5 * rough - 0.3, max(ys) + _RADIUS + rough + 0.2
     own = ax is None
     if own:  # whole hundredths of an inch: whole pixels at the usual dpi
-        fig_width = round((right - left) * _INCHES, 2)
-        fig_height = round((top - bottom) * _INCHES + _TITLE, 2)
+        fig_width = round((right - left) * inches, 2)
+        fig_height = round((top - bottom) * inches + _TITLE, 2)
         _, ax = plt.subplots(figsize=(fig_width, fig_height))
         ax.figure.subplots_adjust(left=0, right=1, bottom=0, top=1 - _TITLE / fig_height)
     elif get_language() == "zh":  # an Axes made before the Chinese font was registered
@@ -396,7 +407,7 @@ def draw_network(
     ax.set_xlim(left, right)
     ax.set_ylim(bottom, top)
     if own:  # the figure's height to the drawing's, so that no blank band is left
-        fig_height = round((top - bottom) * _INCHES + _TITLE, 2)
+        fig_height = round((top - bottom) * inches + _TITLE, 2)
         ax.figure.set_size_inches(fig_width, fig_height)
         ax.figure.subplots_adjust(top=1 - _TITLE / fig_height)
     ax.set_aspect("equal")
@@ -404,4 +415,6 @@ def draw_network(
     acts = pick(texts.LIST_SEPARATOR).join(a.name for a in net.activations)
     sizes = "-".join(map(str, net.sizes))
     ax.set_title(pick(texts.NETWORK).format(sizes=sizes, activations=acts), fontsize=font + 3)
+    if plan is not None:
+        paths.draw(ax, plan, centre, _RADIUS, font, own)
     return ax

@@ -99,3 +99,14 @@ OUTPUT_LAYER = ("output layer", "输出层")
 NETWORK = ("{sizes} network ({activations})", "{sizes} 网络（{activations}）")
 #: What separates the activations' names in the title.
 LIST_SEPARATOR = (", ", "、")
+#: The key of a gradient's paths drawn on the diagram (:mod:`bpderive.display.paths`): each
+#: ``{term}`` is a formula, drawn apart from the words.
+PATHS = ("Paths of {term}:", "{term} 的各条路径：")
+PATHS_SHARED = ("shared by every path: {term}", "各条路径共有：{term}")
+THROUGH = (" (through {route})", "（经过 {route}）")
+#: A path's mark in a verdict on a learner's answer.
+PATH_STATUS = {
+    "covered": ("covered: ", "已包含："),
+    "missing": ("missing: ", "缺少："),
+    "wrong": ("wrong: ", "有错："),
+}

@@ -16,191 +16,78 @@ The text never reaches ``eval``, ``exec``, ``sympify``, ``parse_expr`` or ``lamb
 **Right** means equal to the derived chain as a function of the inputs, targets and parameters,
 once every δ is replaced by its chain (``net_*`` and ``out_*`` are functions of the inputs too).
 It is decided by the numbers at the worked example (on the article's 2-3-2 network) and at
-:data:`N_POINTS` random points, which must agree to 1e-8 relative
+:data:`~bpderive.exercises.task.N_POINTS` random points, which must agree to 1e-8 relative
 (:data:`~bpderive.exercises.diagnose.RELATIVE`); where SymPy can also prove the equality
 within the time limit, ``Verdict.proved`` says so.
 
 **Mistake codes** (``Verdict.mistake``), see :mod:`~bpderive.exercises.diagnose`:
 
-* ``sign``: −1 times the chain, or one factor with the wrong sign;
+* ``sign``: −1 times the chain (the sign of the whole answer), or one factor with the wrong sign;
 * ``constant_factor``: a constant multiple, such as a stray 2 from forgetting the ½;
 * ``missing_factor``: one whole factor of the chain left out, named;
 * ``wrong_factor``: one factor replaced (∂out_o1/∂net_o1 given as out_o1, ∂net_o1/∂w5 as out_h2);
-  named, with what was expected and what was given;
-* ``missing_path``: a hidden-layer answer without one output's path, naming that output;
+  named, with what was given;
+* ``missing_path``: a hidden-layer answer without one output's path (or several), named;
+* ``learning_rate``: a learning rate (η1, ``eta1``) or an update rule (``w5⁺ = …``) in a
+  gradient: η belongs to the update ``w⁺ = w − η1·∂E/∂w``, not to ∂E/∂w;
+* ``wrong_target``: a left side (``∂E/∂w6 = …``) that names another quantity than the one asked;
+* ``number_only``: a bare number where a formula is asked; whether it is the value at the worked
+  example, to the decimals typed, is said;
+* ``circular``: the δ asked for, used in its own answer;
 * ``not_equivalent``: anything else, with both values;
 * ``unparseable``: the text cannot be read, and where;
-* ``unknown_name``: a name the network does not have, with the nearest valid ones;
+* ``unknown_name``: a name the network does not have, with the nearest valid ones (by meaning:
+  ``o1`` → out_o1, net_o1; and by spelling);
 * ``too_complex``: over the length, exponent or nesting limits, or the time limit
   (:data:`LIMIT_SECONDS`, where a timer signal can enforce it: see :func:`_limit`).
+
+**A tutor, not an answer key.** The message of a located mistake (the first five) says what is
+wrong and where, without the expected expression; ``Verdict.hints`` lead to it, least to most
+specific, the last giving the expected expression and its number (:mod:`~bpderive.exercises.tutor`).
+``check(..., reveal=True)`` puts the expected expression in the message at once.
 """
 
 from __future__ import annotations
 
-import math
-import re
 import signal
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
 
 from bpderive import language
 from bpderive.exercises.diagnose import Finding, close, diagnose, values
-from bpderive.exercises.messages import MISTAKE_NAMES, SEPARATOR, UNKNOWN_TARGET, VERDICT
+from bpderive.exercises.left import read_left
+from bpderive.exercises.messages import MISTAKE_NAMES, VERDICT
 from bpderive.exercises.parse import AnswerError, parse_answer
+from bpderive.exercises.readings import (
+    Circular,
+    LearningRate,
+    Names,
+    activation_derivative,
+    same_quantity,
+    typed_digits,
+)
+from bpderive.exercises.task import Task, points, targets, task
+from bpderive.exercises.tutor import Said, Speaker, aliased, explain, fields
+from bpderive.exercises.tutor_texts import NEW
+from bpderive.exercises.verdict import Verdict
 from bpderive.limits import MAX_FORMULA, LimitError
 from bpderive.network import Network
 from bpderive.symbolic import notation
-from bpderive.symbolic.chain import Chain
-from bpderive.symbolic.notation import Name, Partial
+from bpderive.symbolic.chain import Sum, path_unit
+from bpderive.symbolic.notation import Name
 from bpderive.worked_example import example
 
 #: The time one check may take, parsing, numbers and SymPy's proof together.
 LIMIT_SECONDS = 3.0
-#: Random points (besides the worked example) at which an answer must equal the chain.
-N_POINTS = 12
-
 #: Every mistake code a verdict can carry, in the order the module's description explains them.
 MISTAKES = tuple(MISTAKE_NAMES)
 
-
-@dataclass(frozen=True)
-class Verdict:
-    """The outcome of :func:`check`: ``correct``, the ``mistake`` code (``None`` when right), the
-    ``message`` for the learner, and ``read_as``, the expression the text was read as (``None``
-    when it could not be read). ``proved`` is true when SymPy proved a right answer equal to the
-    chain, not only the numbers. ``lang`` is the language it speaks: in Chinese every part a
-    learner reads is Chinese, the headline included; the mistake code stays for programs."""
-
-    target: str
-    answer: str
-    correct: bool
-    mistake: str | None
-    message: str
-    read_as: sp.Expr | None
-    lang: str = "en"
-    proved: bool = False
-    markdown: str = field(default="", repr=False)
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __repr__(self) -> str:
-        zh = self.lang == "zh"
-        colon = "：" if zh else ": "  # a full-width colon takes no space after it
-        if self.correct:
-            mark = "✓ "
-        elif zh:  # the headline of _repr_markdown_: a code such as wrong_factor is not Chinese
-            mark = f"✗ {VERDICT['wrong'][zh].format(mistake=MISTAKE_NAMES[self.mistake][zh])}"
-        else:
-            mark = f"✗ {self.mistake}{colon}"
-        read_as = f"{VERDICT['read_as'][zh]}{colon}"
-        read = "" if self.read_as is None else f"\n  {read_as}{notation.text(self.read_as)}"
-        return f"{mark}{self.message}{read}"
-
-    def _repr_markdown_(self) -> str:
-        zh = self.lang == "zh"
-        head = (
-            "**✓**"
-            if self.correct
-            else f"**✗ {VERDICT['wrong'][zh].format(mistake=MISTAKE_NAMES[self.mistake][zh])}**"
-        )
-        lines = [f"{head} {self.markdown or self.message}"]
-        if self.read_as is not None:
-            colon = "：" if zh else ": "
-            lines.append(f"{VERDICT['read_as'][zh]}{colon}${notation.latex(self.read_as)}$")
-        return "\n\n".join(lines)
-
-    def _repr_latex_(self) -> str:
-        shown = self.read_as if self.read_as is not None else sp.Symbol(r"\text{?}")
-        mark = r"\checkmark" if self.correct else r"\times"
-        return rf"$\displaystyle {mark}\quad {notation.latex(shown)}$"
-
-
-@dataclass(frozen=True)
-class _Task:
-    """What is asked: on which network, by which name and symbol (as the learner asked, alias
-    included), the derived chain, and the δ that may not appear in the answer."""
-
-    net: Network
-    name: str
-    label: sp.Symbol
-    chain: Chain
-    own: sp.Symbol | None
-
-
-def targets(net: Network) -> list[str]:
-    """Everything :func:`check` can ask for: every parameter (and article alias), every δ."""
-    units = [n for n in net.neurons.values() if n.net is not None]
-    return [*net.aliases, *net.parameters, *(f"delta_{n.name}" for n in units)]
-
-
-def _task(net: Network, target: object, lang: str | None = None) -> _Task:
-    """What ``target`` asks for on ``net``; an unknown target is a ``KeyError`` listing the valid
-    ones, in ``lang`` (default: the language in use), as a learner who mistyped it reads it."""
-    if not isinstance(net, Network):
-        raise TypeError(f"net: expected a bpderive.Network, got {type(net).__name__}")
-    if isinstance(target, str):
-        if m := re.fullmatch(r"(?:delta|δ)_(\w+)", target):
-            n = net.neurons.get(m[1])
-            if n is not None and n.net is not None:
-                own = net.delta_symbol(n.name)
-                return _Task(net, f"δ_{n.name}", own, net.delta(n.name), own)
-        elif target in net.aliases or target in net.parameters:
-            label = Partial(net.symbol("E_total"), Name(target))
-            return _Task(net, notation.text(label), label, net.gradient(target), None)
-    valid = language.pick(SEPARATOR, lang).join(targets(net))
-    raise KeyError(language.pick(UNKNOWN_TARGET, lang).format(target=target, valid=valid))
-
-
-_POINTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _points(net: Network) -> list[dict]:
-    """The worked example (on the article's network) and :data:`N_POINTS` seeded random points,
-    each the number of every symbol for one sample; computed once per network."""
-    if net not in _POINTS:
-        points = []
-        if net.sizes == (2, 3, 2):
-            ex = example(net)
-            points.append(net.environment(ex.params, ex.x, ex.target))
-        rng = np.random.default_rng(2024)
-        for _ in range(N_POINTS):
-            params = {k: rng.uniform(-1, 1, shape) for k, shape in net.parameter_shapes.items()}
-            target = rng.uniform(0.05, 0.95, net.sizes[-1])
-            if net.loss.targets_sum_to_one:
-                target /= target.sum()
-            points.append(net.environment(params, rng.uniform(-1, 1, net.sizes[0]), target))
-        _POINTS[net] = [{s: float(v) for s, v in env.items()} for env in points]
-    return _POINTS[net]
-
-
-class _OwnDelta(Exception):
-    pass
-
-
-def _resolver(task: _Task) -> tuple[Callable[[str], sp.Expr | None], list[str]]:
-    """The parser's name lookup for this task: the network's names, less the error and rate
-    symbols (not part of a derivative) and the δ being asked for; and the valid names."""
-    hidden = {s for s in task.net.symbols.values() if s.name.startswith(("E_", "eta_"))}
-
-    def resolve(name: str) -> sp.Expr | None:
-        try:
-            symbol = task.net.symbol(name)
-        except KeyError:
-            return None
-        if symbol == task.own:
-            raise _OwnDelta(name)
-        return None if symbol in hidden else symbol
-
-    valid = [*task.net.aliases, *(n for n, s in task.net.symbols.items() if s not in hidden)]
-    return resolve, valid
+__all__ = ["LIMIT_SECONDS", "MISTAKES", "Verdict", "check", "targets"]
 
 
 class _TooSlow(Exception):
@@ -227,7 +114,10 @@ def _limit(seconds: float) -> Iterator[None]:
         yield
         return
 
+    fired = []
+
     def stop(*_: object) -> None:
+        fired.append(True)
         raise _TooSlow
 
     start = time.monotonic()
@@ -241,37 +131,62 @@ def _limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
         if outer:
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3))
+    if fired:  # the signal came while Python ran a finaliser, which swallows what it raises
+        raise _TooSlow
 
 
-def check(net: Network, target: str, answer: str, lang: str | None = None) -> Verdict:
+def check(
+    net: Network, target: str, answer: str, lang: str | None = None, *, reveal: bool = False
+) -> Verdict:
     """Check the learner's ``answer`` for ``target`` on ``net``; see the module's description.
 
     ``target`` must be one of :func:`targets` (a ``KeyError`` lists them) and ``lang`` ``"en"``,
     ``"zh"`` or ``None`` (the language in use); any ``answer`` gives a verdict, never an
-    exception."""
+    exception. The message says what is wrong and where; ``reveal=True`` adds the expected
+    expression at once, which the verdict's hints otherwise give last."""
     lang = language.resolve(lang)
-    task = _task(net, target, lang)
+    asked = task(net, target, lang)
     zh = lang == "zh"
+    names = Names(asked)
+    numbers = {"where": VERDICT["example" if net.sizes == (2, 3, 2) else "sample"][zh]}
+    speaker = Speaker(net, asked.label, zh, numbers, names.echo)
 
     def verdict(
         mistake: str | None,
-        message: str | tuple[str, str],
+        said: Said | str,
         read_as: sp.Expr | None = None,
         proved: bool = False,
+        hints: tuple[Said, ...] = (),
+        marks: dict[str, str] | None = None,
     ) -> Verdict:
-        text, markdown = (message, message) if isinstance(message, str) else message
-        correct = mistake is None
-        return Verdict(target, str(answer), correct, mistake, text, read_as, lang, proved, markdown)
+        said = Said(said, said) if isinstance(said, str) else said
+        return Verdict(
+            target, str(answer), mistake is None, mistake, said.text, read_as, lang, proved,
+            said.markdown, tuple(h.text for h in hints), tuple(h.markdown for h in hints),
+            marks or {}, _drawing(asked),
+        )  # fmt: skip
 
-    resolve, valid = _resolver(task)
     try:
         with _limit(LIMIT_SECONDS), language.using(lang):  # formulas print in lang too
-            read_as = parse_answer(answer, resolve, valid)
-            return _judge(task, read_as, zh, verdict)
+            read_as = parse_answer(
+                answer,
+                names,
+                names.valid,
+                derivative=lambda kind, x: activation_derivative(net, kind, x),
+            )
+            wrong_side = _left_side(asked, answer, speaker)
+            if wrong_side is not None:
+                mistake, said = wrong_side
+                if mistake == "wrong_target" and _is_right(asked, read_as):
+                    said += speaker.say(NEW["right_side_right"])
+                return verdict(mistake, said, read_as)
+            return _judge(asked, read_as, speaker, reveal, verdict)
     except AnswerError as error:
         return verdict(error.code, error.message(lang))
-    except _OwnDelta:
-        return verdict("unknown_name", VERDICT["own_delta"][zh].format(name=task.name))
+    except LearningRate as rate:
+        return verdict("learning_rate", _learning_rate(asked, rate.name, speaker))
+    except Circular:
+        return verdict("circular", _circular(asked, speaker))
     except _TooSlow:
         return verdict("too_complex", VERDICT["too_slow"][zh].format(seconds=LIMIT_SECONDS))
     except LimitError as error:
@@ -279,52 +194,153 @@ def check(net: Network, target: str, answer: str, lang: str | None = None) -> Ve
         return verdict("too_complex", message)
 
 
-def _judge(task: _Task, read_as: sp.Expr, zh: bool, verdict: Callable[..., Verdict]) -> Verdict:
-    """The verdict on an answer that was read: right, or the first mistake that explains it."""
-    net, points = task.net, _points(task.net)
+def _update(asked: Task) -> sp.Basic:
+    """The update rule that a learning rate belongs to: the asked parameter's own, or for a δ
+    the first weight into its unit (derived either way, ``w⁺ = w − η1·∂E_total/∂w``)."""
+    chain = asked.chain
+    if asked.own is not None:
+        unit = asked.own.name.removeprefix("delta_")
+        weight = next(p for p in asked.net.parameters.values() if p.target == unit)
+        chain = asked.net.gradient(weight.name)
+    update = chain.update()
+    alias = asked.label.bottom if asked.own is None else None
+    if alias is None or alias.name not in asked.net.aliases:
+        return update
+    canonical = chain.parameter
+    return update.xreplace(  # in the name the exercise asked with: w5⁺ = w5 − η1·∂E_total/∂w5
+        {
+            canonical: alias,
+            Name(f"{canonical.name}⁺"): Name(f"{alias.name}⁺"),
+            chain.label: asked.label,
+        }
+    )
+
+
+def _learning_rate(asked: Task, name: str, speaker: Speaker) -> Said:
+    update = _update(asked)
+    return speaker.say(NEW["learning_rate"], lambda show: {"name": name, "update": show(update)})
+
+
+def _circular(asked: Task, speaker: Speaker) -> Said:
+    """The asked δ used in its own answer: what that δ is built from, by the kind of unit."""
+    unit = asked.net.neurons[asked.own.name.removeprefix("delta_")]
+    key = "circular_output" if unit.layer == asked.net.n_layers else "circular_hidden"
+    return speaker.say(
+        NEW[key],
+        lambda show: {"name": show(asked.own), "chain": speaker.product(asked.chain, show)},
+    )
+
+
+def _left_side(asked: Task, answer: str, speaker: Speaker) -> tuple[str, Said] | None:
+    """A left side that is not the quantity asked for: an updated parameter (``w5⁺ = …``,
+    the mistake ``learning_rate``) or another quantity (``∂E/∂w6 = …`` for w5,
+    ``wrong_target``). ``None`` when there is no left side, or it names what is asked."""
+    left = read_left(answer)
+    if left is None or left.kind == "other":
+        return None
+    if left.kind == "update":
+        update = _update(asked)
+        name = left.text
+        return "learning_rate", speaker.say(
+            NEW["update_left"], lambda show: {"name": name, "update": show(update)}
+        )
+    if same_quantity(asked, left.kind, left.name):
+        return None
+    return "wrong_target", speaker.say(NEW["wrong_target"], lambda show: {"left": left.text})
+
+
+def _expanded(asked: Task, read_as: sp.Expr) -> sp.Expr:
+    """The answer with every δ it uses replaced by its chain: a function of the inputs,
+    targets and parameters, comparable with the chain asked for."""
     deltas = {
-        s: net.delta(s.name.removeprefix("delta_")).expr
+        s: asked.net.delta(s.name.removeprefix("delta_")).expr
         for s in read_as.free_symbols
         if s.name.startswith("delta_")
     }
-    given = read_as.xreplace(deltas)
-    expected_values, given_values = values(task.chain.expr, points), values(given, points)
-    numbers = {
-        "where": VERDICT["example" if net.sizes == (2, 3, 2) else "sample"][zh],
-        "expected_value": notation.number(expected_values[0]),
-        "given_value": notation.number(given_values[0]),
-    }
+    return read_as.xreplace(deltas)
 
-    def both(key: str, fields: Callable[[Callable[[sp.Basic], str]], dict]) -> tuple[str, str]:
-        """The message as text, and as Markdown with its formulas in LaTeX."""
-        return tuple(
-            VERDICT[key][zh].format(**{**numbers, "target": show(task.label), **fields(show)})
-            for show in (lambda expr: _text(expr, zh), _latex_inline)
-        )
+
+def _is_right(asked: Task, read_as: sp.Expr) -> bool:
+    at = points(asked.net)
+    return close(values(_expanded(asked, read_as), at), values(asked.chain.expr, at))
+
+
+def _judge(
+    asked: Task, read_as: sp.Expr, speaker: Speaker, reveal: bool, verdict: Callable[..., Verdict]
+) -> Verdict:
+    """The verdict on an answer that was read: right, or the first mistake that explains it."""
+    net, at = asked.net, points(asked.net)
+    given = _expanded(asked, read_as)
+    expected_values, given_values = values(asked.chain.expr, at), values(given, at)
+    speaker.numbers["expected_value"] = notation.number(expected_values[0])
+    speaker.numbers["given_value"] = notation.number(given_values[0])
 
     if not np.all(np.isfinite(given_values)):
-        return verdict("not_equivalent", both("undefined", lambda show: {}), read_as)
+        return verdict("not_equivalent", speaker.say(VERDICT["undefined"]), read_as)
     if close(given_values, expected_values):
-        message = both("correct", lambda show: {"expected": show(read_as)})
-        return verdict(None, message, read_as, _proved(given - task.chain.expr, net))
-    finding = diagnose(given, task.chain, points)
-    key = "sign_in" if finding.mistake == "sign" and finding.item is not None else finding.mistake
-    message = both(key, lambda show: _fields(finding, task, zh, show))
-    return verdict(finding.mistake, message, read_as)
+        said = speaker.say(VERDICT["correct"], lambda show: {"expected": show(read_as)})
+        return verdict(None, said, read_as, _proved(given - asked.chain.expr, net))
+    if not read_as.free_symbols:
+        return verdict("number_only", _number_only(read_as, expected_values[0], speaker), read_as)
+    finding = diagnose(given, asked.chain, at)
+    if finding.mistake == "sign" and finding.item is not None and not read_as.has(finding.given):
+        if finding.path is None:  # the learner's minus sign is on the whole answer
+            values_at_first = (expected_values[0], given_values[0])
+            finding = Finding("sign", None, asked.chain.expr, given, *values_at_first)
+        else:  # on one path's term: say so, and name the term rather than the factor
+            finding = _term_of(asked, finding, at)
+    found = fields(finding, speaker, net.loss.formula.as_coeff_Mul()[0] == sp.Rational(1, 2))
+    label = None if finding.item is None else aliased(finding.item.label, asked.label, net)
+    said = explain(finding, speaker, asked.chain, read_as, found, label)
+    shown = said.full if reveal else said.short
+    return verdict(finding.mistake, shown, read_as, False, said.hints, _marks(finding))
 
 
-def _text(expr: sp.Basic, zh: bool) -> str:
-    """An expression as the message's text: :func:`~bpderive.symbolic.notation.text`, except that
-    a label of one path of several (``∂E_total/∂out_h1 (via net_o2)``, whose name is English)
-    names its path in the message's language."""
-    if isinstance(expr, Partial) and expr.via is not None:
-        partial = notation.text(Partial(expr.top, expr.bottom))
-        return VERDICT["via"][zh].format(partial=partial, unit=notation.name_text(expr.via.name))
-    return notation.text(expr)
+def _term_of(asked: Task, finding: Finding, at: list[dict]) -> Finding:
+    """A sign found on a factor inside one path, when the learner's minus stands before the
+    path's term (``−δ_o2·w_(1,2)``): the finding is then about that term, not the factor."""
+    terms = [t for item in asked.chain.items if isinstance(item, Sum) for t in item.terms]
+    path = next((t for t in terms if path_unit(t) == finding.path), None)
+    if path is None:  # a path nested deeper: the factor is still the best name
+        return finding
+    value = values(path.expr, at)[0]
+    return Finding("sign", path, path.expr, None, value, path=finding.path, typed=False)
 
 
-def _latex_inline(expr: sp.Basic) -> str:
-    return f"${notation.latex(expr)}$"
+def _number_only(number: sp.Rational, expected: float, speaker: Speaker) -> Said:
+    """A bare number: a formula is asked. Say whether the number is the asked quantity's value
+    at the worked example (or sample point) to the decimals it was typed with."""
+    digits = typed_digits(number) if number.is_Rational else None
+    tolerance = 0.5 * 10.0**-digits if digits is not None else 1e-8 * abs(expected)
+    close_enough = abs(float(number) - expected) <= tolerance * (1 + 1e-9)
+    typed = f"{float(number):.{digits}f}" if digits is not None else notation.text(number)
+    key = "number_equal" if close_enough else "number_differs"
+    return speaker.say(NEW[key], lambda show: {"given": typed})
+
+
+def _marks(finding: Finding) -> dict[str, str]:
+    """The paths of the chain a finding is about, by unit: missing, or wrong inside."""
+    marks = {path_unit(path): "missing" for path in finding.missing}
+    if finding.mistake == "missing_path" and not finding.missing:
+        marks[finding.path] = "missing"
+    elif finding.path is not None:
+        marks[finding.path] = "wrong"
+    return marks
+
+
+def _drawing(asked: Task) -> Callable | None:
+    """How :meth:`Verdict.figure` draws the paths of a parameter's chain on the article's
+    figure, at the worked example where there is one; ``None`` for a δ."""
+    if asked.own is not None:
+        return None
+
+    def draw(ax: object, marks: dict[str, str]) -> object:
+        from bpderive.display.diagram import draw_network
+
+        sample = example(asked.net) if asked.net.sizes == (2, 3, 2) else None
+        return draw_network(asked.net, sample, ax, chain=asked.chain, marks=marks)
+
+    return draw
 
 
 def _proved(difference: sp.Expr, net: Network) -> bool:
@@ -339,55 +355,3 @@ def _proved(difference: sp.Expr, net: Network) -> bool:
             return sp.expand(difference) == 0 or sp.simplify(difference.xreplace(outs)) == 0
     except _TooSlow:
         return False
-
-
-def _in_learners_form(finding: Finding) -> sp.Expr:
-    """The expected factor as the learner would write it: ``f'(net)`` (the derivative as
-    ``sympy.diff`` gives it) where the answer is in ``net``, else the form in ``out``."""
-    item, given = finding.item, finding.given
-    raw = getattr(item, "raw", None)
-    if raw is None or given is None:
-        return finding.expected
-    uses = given.free_symbols
-    return (
-        raw if uses & raw.free_symbols and not uses & item.expr.free_symbols else finding.expected
-    )
-
-
-def _aliased(label: sp.Symbol, task: _Task) -> sp.Symbol:
-    """A label with the target's canonical parameter replaced by the alias the learner asked with
-    (``∂net_o1/∂w_(2,1)`` → ``∂net_o1/∂w6``), so the message speaks the learner's names."""
-    alias = task.label.bottom if isinstance(task.label, Partial) else None
-    if alias is None or alias.name not in task.net.aliases or not isinstance(label, Partial):
-        return label
-    canonical = task.net.symbol(alias.name)
-    return Partial(label.top, alias, label.via) if label.bottom == canonical else label
-
-
-def _fields(
-    finding: Finding, task: _Task, zh: bool, show: Callable[[sp.Basic], str]
-) -> dict[str, str]:
-    """The parts of a finding's sentence: the item's label, expressions and numbers."""
-    item = finding.item
-    fields: dict[str, str] = {}
-    if finding.expected_value is not None:
-        fields["expected_value"] = notation.number(finding.expected_value)
-    if finding.given_value is not None and math.isfinite(finding.given_value):
-        fields["given_value"] = notation.number(finding.given_value)
-    fields["path"] = VERDICT["in_path"][zh].format(unit=finding.path) if finding.path else ""
-    if item is not None:
-        fields["item"] = show(_aliased(item.label, task))
-        fields["expected"] = show(_in_learners_form(finding))
-        fields["given"] = show(finding.given) if finding.given is not None else ""
-    if finding.mistake == "constant_factor":
-        fields["ratio"] = notation.text(finding.ratio)
-        half = task.net.loss.formula.as_coeff_Mul()[0] == sp.Rational(1, 2)
-        doubled = half and finding.ratio in (2, sp.Rational(1, 2))
-        fields["hint"] = VERDICT["half"][zh] if doubled else ""
-    if finding.mistake == "missing_path":
-        # the path as the δ rule writes it, δ_o2·w_(1,2): short at any depth
-        link = item.items[-1].expr
-        fields["expected"] = show(sp.Mul(task.net.delta_symbol(finding.path), link))
-        fields["unit"] = finding.path
-        fields["path"] = ""
-    return fields

@@ -8,8 +8,8 @@ structure (which says *what* the learner wrote instead):
 
 1. ``sign``: the answer is −1 times the chain;
 2. ``constant_factor``: a constant multiple (a stray 2 from a forgotten ½);
-3. ``missing_path``: one summand of a :class:`Sum` is missing (a hidden unit feeds several
-   outputs, and the answer follows only some of them);
+3. ``missing_path``: one summand of a :class:`Sum` is missing, or several (a hidden unit feeds
+   several outputs, and the answer follows only some of them);
 4. ``missing_factor``: the answer is the chain divided by one of its items;
 5. ``wrong_factor``: every other item appears in the answer as a factor, and what is left in its
    place differs from the item; inside a :class:`Sum` the answer's terms are matched to the paths
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from bpderive.symbolic.chain import Chain, Factor, Sum
+from bpderive.symbolic.chain import Chain, Factor, Sum, path_unit
 
 #: Two numbers agree when they differ by less than this, relative to the larger (with a floor
 #: of ``ABSOLUTE`` for values near zero): a derived gradient and a right answer differ only by
@@ -102,16 +102,18 @@ class Finding:
     given_value: float | None = None
     ratio: sp.Expr | None = None
     path: str | None = None
+    #: For ``missing_path``: the sum the missing path belongs to, and, when several paths of
+    #: it are missing, all of them (``item`` is then the sum itself).
+    within: Sum | None = None
+    missing: tuple[Chain, ...] = ()
+    missing_values: tuple[float, ...] = ()
+    #: For a factor's ``sign``: whether the learner wrote that factor (``target_o1 − out_o1``) or
+    #: its flip comes from a sign written elsewhere (``−δ_o1·out_h1``, where it is inside δ_o1).
+    typed: bool = True
 
     def but(self, mistake: str) -> Finding:
         """The same finding under another code (a factor whose sign alone is wrong)."""
         return Finding(**{**vars(self), "mistake": mistake})
-
-
-def path_unit(path: Chain) -> str:
-    """The unit a path of a :class:`Sum` goes through: the ``net`` its last factor differentiates
-    (``∂net_o2/∂out_h1`` → ``o2``)."""
-    return path.items[-1].label.top.name.removeprefix("net_")
 
 
 def diagnose(given: sp.Expr, chain: Chain, points: list[dict], depth: int = 0) -> Finding:
@@ -133,7 +135,7 @@ def diagnose(given: sp.Expr, chain: Chain, points: list[dict], depth: int = 0) -
         for path in item.terms if isinstance(item, Sum) else ():
             path_values = values(path.expr, points)
             if close(A, R * (item_values - path_values) / item_values):
-                return _missing_path(path, path_values)
+                return _missing_path(path, path_values, item)
         if not close(item_values, 1 + 0 * item_values) and close(A * item_values, R):
             return Finding("missing_factor", item, item.expr, None, item_values[0])
     wrong = _wrong_item(given, chain, points)
@@ -146,8 +148,10 @@ def diagnose(given: sp.Expr, chain: Chain, points: list[dict], depth: int = 0) -
     return wrong
 
 
-def _missing_path(path: Chain, path_values: np.ndarray) -> Finding:
-    return Finding("missing_path", path, path.expr, None, path_values[0], path=path_unit(path))
+def _missing_path(path: Chain, path_values: np.ndarray, within: Sum) -> Finding:
+    return Finding(
+        "missing_path", path, path.expr, None, path_values[0], path=path_unit(path), within=within
+    )
 
 
 def _constant_ratio(A: np.ndarray, R: np.ndarray) -> sp.Expr | None:
@@ -206,11 +210,14 @@ def _inside_sum(given: sp.Expr, total: Sum, points: list[dict], depth: int) -> F
             unmatched.append((path, path_values))
         else:
             del terms[match], term_values[match]
+    if unmatched and not terms and len(unmatched) < len(total.terms):
+        if len(unmatched) == 1:
+            return _missing_path(*unmatched[0], total)
+        missing, numbers = zip(*((path, float(v[0])) for path, v in unmatched), strict=True)
+        return Finding("missing_path", total, within=total, missing=missing, missing_values=numbers)
     if len(unmatched) != 1 or len(terms) > 1:
         return None
     path, path_values = unmatched[0]
-    if not terms:
-        return _missing_path(path, path_values)
     inner = diagnose(terms[0], path, points, depth + 1)
     if inner.mistake in ("not_equivalent", "constant_factor"):
         return None

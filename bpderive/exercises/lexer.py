@@ -4,7 +4,9 @@ sees when an answer cannot be read.
 Names are read whole, in every spelling of the article's notation (``w_(1,2)``, ``w_{(1,2)}``,
 ``\\mathrm{out}_{o1}``, ``δ_o1``, ``\\delta_{h1,2}``) and normalised to the plain spelling the
 network's symbols carry; numbers become exact SymPy rationals; every other character is an
-operator, a bracket, or an error with its position.
+operator, a bracket, or an error with its position. The maths delimiters and the full stop a
+learner pastes around an answer are blanked first (:func:`unwrap`), and a prime is read only after
+``σ``/``sigmoid`` and ``f``, as the activation's derivative.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class AnswerError(Exception):
     expected: str | None = None
     name: str | None = None  # for unknown_name: the name as the learner wrote it
     suggestions: tuple[str, ...] = ()  # for unknown_name: the nearest valid names
+    argument: str | None = None  # for f'(…): the argument as the learner wrote it
 
     def __post_init__(self) -> None:
         super().__init__(self.code, self.reason, self.position)  # args, so that it pickles
@@ -56,20 +59,29 @@ class AnswerError(Exception):
 
 
 # Look-alike characters typed by a Chinese input method or copied from a rendered formula, folded
-# one-for-one to ASCII so that positions in the folded text are positions in the original.
+# one-for-one to ASCII so that positions in the folded text are positions in the original. A
+# Chinese input method types ’ for the prime of σ'(x).
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | str.maketrans(
-    "\u2212\u2013\u00b7\u22c5\u00d7\u2217\u00f7\u3000", "--****/ "
+    "\u2212\u2013\u00b7\u22c5\u00d7\u2217\u00f7\u3000\u2032\u2019", "--****/ ''"
 )
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _GREEK = {"delta": "delta", "eta": "eta", "mu": "mu", "δ": "delta", "η": "eta", "μ": "mu"}
+
+
+def _logistic(x: sp.Expr) -> sp.Expr:
+    return sp.Pow(sp.Add(1, sp.exp(sp.Mul(-1, x))), -1)
+
+
 FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "exp": sp.exp,
     "log": sp.log,
     "ln": sp.log,
     "tanh": sp.tanh,
     "sqrt": sp.sqrt,
-    "sigma": lambda x: sp.Pow(sp.Add(1, sp.exp(sp.Mul(-1, x))), -1),
+    "sigma": _logistic,
+    "sigmoid": _logistic,
 }
+LOGISTIC = frozenset({"sigma", "sigmoid"})  # the functions whose derivative σ' is "logistic"
 _SINGLE: dict[str, tuple[str, object]] = {
     **{c: ("op", c) for c in "+-*/^"},
     **{c: ("open", c) for c in "([{"},
@@ -86,9 +98,15 @@ _COMMANDS: dict[str, tuple[str | None, object]] = {
     "div": ("op", "/"),
 }
 CLOSING = {"(": ")", "[": "]", "{": "}"}
-STARTS_FACTOR = {"name", "const", "func", "frac", "open"}  # juxtaposition; not numbers: "2 3"
+STARTS_FACTOR = {"name", "const", "func", "deriv", "frac", "open"}  # not numbers: "2 3"
+# A sentence's full stop, comma or semicolon after the answer (， and ； are folded already), and
+# the maths delimiters of Markdown and LaTeX around it; none is part of the formula.
+_CLOSING_PUNCTUATION = ".,;。"
+_WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
+_LATEX_END = re.compile(r"\\(?:left|right|[bB]igg?[lrm]?)?\s*\Z")  # \, and \right. are LaTeX
 
 _WORD = r"[A-Za-z][A-Za-z0-9]*"
+_GLUED = re.compile(_WORD)
 _IDX = r"[A-Za-z0-9]+"
 _BASE = re.compile(
     rf"(?P<word>{_WORD})"
@@ -107,27 +125,70 @@ _NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _SUPERSCRIPT = re.compile("[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.S)
 _SIZER = re.compile(r"left|right|[bB]igg?[lrm]?")
+_PRIME = re.compile(r"'|\s*\^\s*(?:\\prime(?![A-Za-z])|\{\s*(?:\\prime|')\s*\})")
 
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    kind: str  # num, sup, const, name, func, frac, op, open, close, end
-    value: object  # a SymPy number, a normalised name, a function or operator, a bracket
+    kind: str  # num, sup, const, name, func, deriv, frac, op, open, close, end
+    value: object  # a SymPy number, a normalised name, a function, a derivative's kind ("f" or
+    # "logistic"), an operator, a bracket
     pos: int
     text: str  # as the learner wrote it, for messages
 
 
-def _answer_start(folded: str) -> int:
-    """Where the answer starts: after the last top-level '=', so a pasted ``δ_o1 = …`` works."""
-    depth = start = 0
+def _blank(s: str, start: int, end: int) -> str:
+    return s[:start] + " " * (end - start) + s[end:]
+
+
+def unwrap(folded: str) -> str:
+    """``folded`` with ``$…$``, ``$$…$$``, ``\\(…\\)`` or ``\\[…\\]`` around the whole answer and
+    the punctuation that ends a sentence (``。``, ``.``, ``,``, ``;``, before or after the closing
+    delimiter) blanked to spaces: a learner pastes a formula from Markdown or ends it with a full
+    stop, and neither is a mistake in the derivation. Blanking, not removing, keeps every position
+    a position in the original text. A dot after a number goes too (``0.5.`` is 0.5, ``2.`` is 2
+    either way); the ``\\,`` of LaTeX spacing and the ``.`` of ``\\right.`` stay."""
+    s = folded
+    while True:
+        start, end = len(s) - len(s.lstrip()), len(s.rstrip())
+        if end and s[end - 1] in _CLOSING_PUNCTUATION and not _LATEX_END.search(s, 0, end - 1):
+            s = _blank(s, end - 1, end)
+            continue
+        for opening, closing in _WRAPPERS:
+            if (
+                end - start >= len(opening) + len(closing)
+                and s.startswith(opening, start)
+                and s.endswith(closing, 0, end)
+            ):
+                s = _blank(_blank(s, start, start + len(opening)), end - len(closing), end)
+                break
+        else:
+            return s
+
+
+def prepare(text: str) -> str:
+    """The text as the lexer reads it: look-alikes folded, wrappers and closing punctuation
+    blanked; as long as ``text``, so that positions carry over."""
+    return unwrap(text.translate(_FOLD))
+
+
+def equals_signs(folded: str) -> list[int]:
+    """Where the top-level '=' stand: those of ``f(x=1)`` are inside the formula."""
+    depth, found = 0, []
     for k, c in enumerate(folded):
         if c in "([{":
             depth += 1
         elif c in ")]}":
             depth = max(depth - 1, 0)
         elif c == "=" and depth == 0:
-            start = k + 1
-    return start
+            found.append(k)
+    return found
+
+
+def answer_start(folded: str) -> int:
+    """Where the answer starts: after the last top-level '=', so a pasted ``δ_o1 = …`` works."""
+    signs = equals_signs(folded)
+    return signs[-1] + 1 if signs else 0
 
 
 class Lexer:
@@ -135,15 +196,19 @@ class Lexer:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.s = text.translate(_FOLD)
+        self.s = prepare(text)
 
     def tokens(self) -> list[Token]:
-        out, i = [], _answer_start(self.s)
+        out, i = [], answer_start(self.s)
         while i < len(self.s):
             if self.s[i].isspace():
                 i += 1
                 continue
             kind, value, end = self._one(i)
+            # σ'(x), f'(x): a prime is read after these only, so out_o1' stays an error
+            primed = kind == "func" and value in LOGISTIC or kind == "name" and value == "f"
+            if primed and (pm := _PRIME.match(self.s, end)):
+                kind, value, end = "deriv", "logistic" if kind == "func" else "f", pm.end()
             if kind:
                 out.append(Token(kind, value, i, self.text[i:end]))
             i = end
@@ -174,6 +239,8 @@ class Lexer:
         end, parts, pair, layer = m.end(), [], None, None
         if (m["greek"] or m["ugreek"]) and (dm := _DIGITS.match(self.s, end)):
             parts, end = [dm[0]], dm.end()  # η1, as bpderive's terminal output writes eta_1
+        elif m["ugreek"] and (gm := _GLUED.match(self.s, end)):
+            return "name", base + gm[0], gm.end()  # δo1 is one (unknown) name, as deltao1 is
         if base in ("w", "W") and (lm := _LAYER_BEFORE.match(self.s, end)):
             if pm := _SUB_PAIR.match(self.s, lm.end()):
                 pair, layer, end = pm, lm[2], pm.end()

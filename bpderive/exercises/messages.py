@@ -93,6 +93,19 @@ PARSE: dict[str, tuple[str, str]] = {
         f"The exponent at character {{pos}} is larger than {MAX_EXPONENT}.",
         f"第 {{pos}} 个字符处的指数超过了 {MAX_EXPONENT}。",
     ),
+    "no_activation": (
+        "'{found}' at character {pos} is the derivative of the activation function, which only "
+        "the network knows; write the derivative itself, as out_o1(1 − out_o1) for σ′(net_o1).",
+        "第 {pos} 个字符处的 “{found}” 是激活函数的导数，只有网络知道用的是哪个激活函数；"
+        "请直接写出导数本身，例如 σ′(net_o1) 写成 out_o1(1 − out_o1)。",
+    ),
+    "ambiguous_activation": (
+        "{found}({argument}) at character {pos}: the layers of this network use different "
+        "activations, so f is ambiguous here; write f′ of a unit's net (f′(net_o1)) or the "
+        "derivative itself.",
+        "第 {pos} 个字符处的 “{found}({argument})”：这个网络的各层用了不同的激活函数，这里的 f "
+        "不明确；请对某个神经元的净输入写 f′（如 f′(net_o1)），或直接写出导数本身。",
+    ),
 }
 
 #: What a verdict says, by outcome; ``{target}`` is the quantity asked for, ``{where}`` the point
@@ -192,6 +205,10 @@ MISTAKE_NAMES: dict[str, tuple[str, str]] = {
     "missing_factor": ("a missing factor", "缺少因子"),
     "wrong_factor": ("a wrong factor", "因子错误"),
     "missing_path": ("a missing path", "缺少路径"),
+    "learning_rate": ("a learning rate in a gradient", "梯度里出现了学习率"),
+    "wrong_target": ("another quantity", "求的不是这个量"),
+    "number_only": ("a number, not a formula", "只有数值，没有公式"),
+    "circular": ("the asked quantity itself", "用所求的量自己作答"),
     "not_equivalent": ("not equal", "不相等"),
     "unparseable": ("cannot be read", "无法读取"),
     "unknown_name": ("an unknown name", "未知名称"),
@@ -202,6 +219,7 @@ MISTAKE_NAMES: dict[str, tuple[str, str]] = {
 ASK: dict[str, tuple[str, str]] = {
     "prompt": ("Your answer for {target}:", "你对 {target} 的答案："),
     "button": ("Check", "检查"),
+    "hint": ("Hint", "提示"),
     "install": (
         "The answer box needs ipywidgets: pip install ipywidgets (or pip install "
         '"bpderive[notebooks]"), then restart the kernel. Meanwhile, check an answer with '

@@ -19,12 +19,14 @@ Grammar, loosest binding first (``^`` and ``**`` are the same operator)::
     exponent := ('+' | '-')* power
     postfix  := atom superscript*                        # x², x⁻¹
     atom     := number | name | 'e' | group | function argument | '\\frac' group group
+              | derivative argument                  # σ'(x), f'(x): see parse_answer
     group    := '(' expr ')' | '[' expr ']' | '{' expr '}'
+
+Around the answer, ``$…$``, ``\\(…\\)`` and a closing full stop or comma are ignored.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 
 import sympy as sp
@@ -38,6 +40,11 @@ from bpderive.exercises.lexer import (
     Token,
 )
 from bpderive.exercises.messages import MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, MAX_LENGTH
+from bpderive.exercises.suggest import suggestions
+
+#: ``derivative(kind, argument)``: the activation's derivative at ``argument``, for ``f'`` (kind
+#: ``"f"``) and ``σ'`` (kind ``"logistic"``); see :func:`parse_answer`.
+Derivative = Callable[[str, sp.Expr], sp.Expr]
 
 
 def _digits(n: sp.Rational) -> float:
@@ -49,11 +56,15 @@ class _Parser:
     """Precedence climbing over the tokens, one method per level of the grammar above."""
 
     def __init__(
-        self, tokens: list[Token], resolve: Callable[[str], sp.Expr | None], valid: Iterable[str]
+        self,
+        lexer: Lexer,
+        resolve: Callable[[str], sp.Expr | None],
+        valid: Iterable[str],
+        derivative: Derivative | None,
     ) -> None:
-        self.tokens, self.i = tokens, 0
+        self.tokens, self.i, self.text = lexer.tokens(), 0, lexer.text
         self.depth = -1  # brackets, exponents and bare arguments around the current power
-        self.resolve, self.valid = resolve, valid
+        self.resolve, self.valid, self.derivative = resolve, valid, derivative
 
     def peek(self) -> Token:
         return self.tokens[self.i]
@@ -130,6 +141,8 @@ class _Parser:
             return self.group(t)
         if t.kind == "func":
             return FUNCTIONS[t.value](self.argument(t))
+        if t.kind == "deriv":
+            return self.derived(t)
         if t.kind == "frac":
             return self.divide(self.braced(t), self.braced(t), t)
         raise AnswerError("unparseable", "unexpected", t.pos, found=t.text)
@@ -165,6 +178,36 @@ class _Parser:
             return self.power()
         raise AnswerError("unparseable", "no_argument", function.pos, found=function.text)
 
+    def derived(self, prime: Token) -> sp.Expr:
+        """``σ'(x)`` or ``f'(x)``: which function ``f`` is, only the caller's network knows, so
+        its ``derivative`` answers, and its AnswerError (an ``f`` that differs between layers)
+        is the learner's, with this place, spelling and argument where it left them out. Without
+        a ``derivative``, ``σ'`` is still the logistic function's σ(x)(1 − σ(x))."""
+        if self.derivative is None and prime.value == "f":
+            raise AnswerError("unparseable", "no_activation", prime.pos, found=prime.text)
+        first = self.peek()
+        argument = self.argument(prime)
+        if self.derivative is None:
+            sigma = FUNCTIONS["sigma"](argument)
+            return sp.Mul(sigma, sp.Add(1, sp.Mul(-1, sigma)))
+        try:
+            value = self.derivative(prime.value, argument)
+        except AnswerError as error:
+            last = self.tokens[self.i - 1]
+            if first.kind == "open":  # the argument inside its brackets
+                typed = self.text[first.pos + len(first.text) : last.pos]
+            else:
+                typed = self.text[first.pos : last.pos + len(last.text)]
+            error.argument = typed.strip() if error.argument is None else error.argument
+            error.found = prime.text if error.found is None else error.found
+            if error.position is None:
+                error.position = prime.pos
+                error.__post_init__()  # the exception's args carry the position too
+            raise
+        if not isinstance(value, sp.Expr):
+            raise TypeError(f"derivative({prime.value!r}, …) returned {value!r}, not SymPy")
+        return value
+
     def braced(self, frac: Token) -> sp.Expr:
         if (t := self.peek()).kind == "open" and t.value == "{":
             return self.group(self.take())
@@ -176,7 +219,7 @@ class _Parser:
         except KeyError:
             value = None
         if value is None:
-            hints = tuple(difflib.get_close_matches(t.value, list(self.valid), n=3))
+            hints = suggestions(t.value, self.valid)
             raise AnswerError("unknown_name", "unknown_name", t.pos, name=t.text, suggestions=hints)
         if not isinstance(value, sp.Expr):
             raise TypeError(f"resolve({t.value!r}) returned {value!r}, not a SymPy expression")
@@ -203,19 +246,30 @@ class _Parser:
 
 
 def parse_answer(
-    text: str, resolve: Callable[[str], sp.Expr | None], valid: Iterable[str]
+    text: str,
+    resolve: Callable[[str], sp.Expr | None],
+    valid: Iterable[str],
+    *,
+    derivative: Derivative | None = None,
 ) -> sp.Expr:
     """Raise AnswerError or return the expression.
 
     ``resolve(name)`` maps a name in its plain spelling (``out_o1``, ``w_(1,2)``, ``delta_h1_2``,
     ``w(2)_(1,1)``; case as typed) to its symbol, or returns ``None`` (or raises ``KeyError``)
     when it is unknown. ``valid`` lists the plain names, only to suggest near misses.
+
+    ``derivative(kind, argument)`` gives the activation's derivative for ``f'(argument)`` (kind
+    ``"f"``) and ``σ'(argument)`` or ``sigmoid'(argument)`` (kind ``"logistic"``), since the
+    parser does not know the network; it may raise AnswerError (say, for an ``f`` whose layers
+    differ), which reaches the caller with its position, ``found`` and ``argument`` filled in
+    from the text where it left them ``None``. Without it, ``σ'(x)`` reads σ(x)(1 − σ(x)) and
+    ``f'(x)`` is an AnswerError (reason ``"no_activation"``).
     """
     if not isinstance(text, str):
         raise AnswerError("unparseable", "not_text")
     if len(text) > MAX_LENGTH:
         raise AnswerError("too_complex", "too_long")
-    value = _Parser(Lexer(text).tokens(), resolve, valid).parse()
+    value = _Parser(Lexer(text), resolve, valid, derivative).parse()
     if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise AnswerError("unparseable", "undefined")
     return value

@@ -86,6 +86,15 @@ class Factor:
         return [_line(self.label, rhs, values, style)]
 
 
+def path_unit(path: Chain) -> str:
+    """The unit a path of a :class:`Sum` goes through: the quantity its last factor
+    differentiates, ``∂net_o2/∂out_h1`` → ``o2``, or in a softmax layer, where every output
+    depends on every net, ``∂out_o2/∂net_o7`` → ``o2``. The exercises' verdicts and the
+    figure of a chain's paths both name a path by it."""
+    name = path.items[-1].label.top.name
+    return name.split("_", 1)[1] if name.startswith(("net_", "out_")) else name
+
+
 @dataclass(frozen=True)
 class Sum:
     """A quantity reached along several paths: the sum of one :class:`Chain` per path."""
