@@ -13,8 +13,9 @@ import re
 import numpy as np
 import pytest
 
-from bpderive import Network
+from bpderive import Network, initialize
 from bpderive.exercises import MISTAKES, check
+from bpderive.exercises.tutor import term_form
 from bpderive.language import set_language
 from bpderive.worked_example import example
 
@@ -113,10 +114,24 @@ def test_several_missing_paths_are_each_named():
     assert verdict.marks == {"h2_2": "missing", "h2_3": "missing"}
     zh = check(DEEP, "b1", answer, lang="zh")
     assert zh.message == "缺少经过 h2_2 和 h2_3 的路径。"
-    assert "via" not in " ".join(zh.hints) and "经过" in zh.hints[-1]
+    assert "via" not in " ".join(zh.hints + verdict.hints)  # each path as the product it is
+    assert "∂E_total/∂net_h2_2 · ∂net_h2_2/∂out_h1_1 = δ_h2_2·w(2)_(1,2)" in zh.hints[-1]
     assert verdict.hints[-1].count("at a sample point") == 2  # each missing term, its number
     assert "δ_h2_2·w(2)_(1,2), " in verdict.hints[-1] and "δ_h2_3·w(2)_(1,3), " in verdict.hints[-1]
     assert zh.hints[-1].count("一组随机数值下为") == 2 and "；" in zh.hints[-1]
+
+
+def test_a_deep_path_is_named_by_the_product_it_is():
+    """Below the last hidden layer every path's label is ∂E_total/∂out_h1_1, told apart only by
+    "via net_h2_2": the message writes the missing one as the δ rule multiplies it."""
+    answer = "δ_h2_1·w(2)_(1,1)·out_h1_1(1 − out_h1_1)·x1"
+    deep = Network((2, 3, 2, 2))
+    verdict = check(deep, "w(1)_(x1,1)", answer)
+    assert verdict.message == (
+        "The path through h2_2 is missing: ∂E_total/∂net_h2_2 · ∂net_h2_2/∂out_h1_1."
+    )
+    zh = check(deep, "w(1)_(x1,1)", answer, lang="zh")
+    assert zh.message == "缺少经过 h2_2 的那条路径：∂E_total/∂net_h2_2 · ∂net_h2_2/∂out_h1_1。"
 
 
 def test_a_softmax_output_s_paths_are_named_by_their_units():
@@ -126,6 +141,44 @@ def test_a_softmax_output_s_paths_are_named_by_their_units():
     verdict = check(softmax, "delta_o2", "-target_o2/out_o2 * out_o2*(1 - out_o2)")
     assert verdict.message == "The paths through o1 and o3 are missing."
     assert verdict.marks == {"o1": "missing", "o3": "missing"}
+    assert verdict.hints[1] == (
+        "The chain rule adds one term per path: ∂E_total/∂net_o2 = ∂E_total/∂out_o1 · "
+        "∂out_o1/∂net_o2 + ∂E_total/∂out_o2 · ∂out_o2/∂net_o2 + ∂E_total/∂out_o3 · "
+        "∂out_o3/∂net_o2."
+    )
+
+
+@pytest.mark.parametrize(
+    ("sizes", "activations", "loss", "unit"),
+    [
+        ((2, 3, 2), ("logistic", "logistic"), "half_sse", "h1"),
+        ((2, 3, 3, 2), ("logistic", "tanh", "logistic"), "half_sse", "h1_2"),
+        ((2, 3, 3), ("logistic", "softmax"), "cross_entropy", "o2"),
+        ((2, 3, 3), ("tanh", "softmax"), "half_sse", "o3"),
+    ],
+)
+def test_a_path_s_term_in_the_last_hint_is_that_path_s_value(sizes, activations, loss, unit):
+    """The last hint writes each missing path's term short: δ_o2·w_(1,2) where the path goes
+    through a unit's δ, else its factors multiplied (a softmax output's ∂E_total/∂out_o1 ·
+    ∂out_o1/∂net_o2, whose first factor is not δ_o1). Each, with the δs' numbers put in, is
+    the path's own product of local derivatives at a random sample."""
+    net = Network(sizes, activations, loss)
+    rng = np.random.default_rng(3)
+    params = initialize(net, "uniform", seed=3, r=1.0)
+    m = sizes[-1]
+    target = np.eye(m)[[1]] if loss == "cross_entropy" else rng.uniform(0, 1, (1, m))
+    env = net.environment(params, rng.uniform(-1, 1, (1, sizes[0])), target)
+    paths = net.delta(unit).factors[0].terms
+    for path in paths:
+        deltas = {
+            net.delta_symbol(u.name.split("_", 1)[1]): net.delta(u.name.split("_", 1)[1])
+            .numbers(env)
+            .value
+            for u in term_form(net, path).free_symbols
+            if u.name.startswith("delta_")
+        }
+        stated = float(term_form(net, path).subs(deltas).subs(env))
+        assert stated == pytest.approx(path.numbers(env).value, rel=1e-9), path.label
 
 
 def test_a_hint_is_shown_one_at_a_time():

@@ -152,7 +152,7 @@ def rule(speaker: Speaker, item: object, label: sp.Basic | None = None) -> Said 
             tt.HINTS["rule_sum"],
             lambda show: {
                 "item": show(label),
-                "paths": " + ".join(show(path.label) for path in item.terms),
+                "paths": " + ".join(path_term(speaker, path, show) for path in item.terms),
             },
         )
     if isinstance(item, Chain) and len(item.items) > 1:
@@ -259,16 +259,17 @@ def _missing_paths(finding: Finding, speaker: Speaker) -> Explanation:
     total, missing = finding.within, [path_unit(path) for path in finding.missing]
 
     def terms(show: Show) -> str:  # each as the δ rule writes it, δ_h2_2·w(2)_(1,2)
-        return "; ".join(
-            f"{show(path.label)} = {show(_delta_form(speaker, path))}" for path in finding.missing
+        return ("；" if speaker.zh else "; ").join(
+            f"{path_term(speaker, path, show)} = {show(term_form(speaker.net, path))}"
+            for path in finding.missing
         )
 
     def numbered(show: Show) -> str:  # and with its number, for the last hint
         return ("；" if speaker.zh else "; ").join(
             tt.BOTTOM[speaker.zh]
             .format(
-                item=show(path.label),
-                expected=show(_delta_form(speaker, path)),
+                item=path_term(speaker, path, show),
+                expected=show(term_form(speaker.net, path)),
                 expected_value=notation.number(value),
                 where=speaker.numbers["where"],
             )
@@ -292,9 +293,38 @@ def _missing_paths(finding: Finding, speaker: Speaker) -> Explanation:
     return Explanation(short, full, _present(where, rule(speaker, total), bottom))
 
 
-def _delta_form(speaker: Speaker, path: Chain) -> sp.Expr:
-    """A path's term as the δ rule writes it, δ_o2·w_(1,2): short at any depth."""
-    return sp.Mul(speaker.net.delta_symbol(path_unit(path)), path.items[-1].expr)
+def _through_delta(net: Network, path: Chain) -> bool:
+    """Whether the path enters its unit by that unit's net, so that all but its last factor
+    multiply to the unit's δ (∂E_total/∂net_o2 = δ_o2). A softmax output's path does not: it
+    leaves by ``∂out_o1/∂net_o2``, and its first factor is ∂E_total/∂out_o1, not δ_o1."""
+    if len(path.items) < 3:
+        return False
+    entered = path.items[-2].label
+    return isinstance(entered, Partial) and entered.bottom == net.symbol(f"net_{path_unit(path)}")
+
+
+def term_form(net: Network, path: Chain) -> sp.Expr:
+    """A path's term, short at any depth: as the δ rule writes it, δ_o2·w_(1,2), where the
+    path goes through a unit's δ; else the product of its factors (a softmax output's
+    ∂E_total/∂out_o1 · ∂out_o1/∂net_o2 = (−target_o1/out_o1)·(−out_o1·out_o2))."""
+    if _through_delta(net, path):
+        return sp.Mul(net.delta_symbol(path_unit(path)), path.items[-1].expr)
+    return sp.Mul(*(item.expr for item in path.items))
+
+
+def path_term(speaker: Speaker, path: Chain, show: Show) -> str:
+    """A path's term by its label where the label alone names it (∂E_o1/∂out_h1); else, where
+    only "via net_h2_2" would tell the paths apart, as the product it is: a δ times a local
+    derivative (∂E_total/∂net_h2_2 · ∂net_h2_2/∂out_h1_1), or a softmax output's factors
+    (∂E_total/∂out_o1 · ∂out_o1/∂net_o2)."""
+    if not isinstance(path.label, Partial) or path.label.via is None:
+        return show(path.label)
+    if _through_delta(speaker.net, path):
+        unit = speaker.net.symbol(f"net_{path_unit(path)}")
+        labels = [Partial(path.label.top, unit), path.items[-1].label]
+    else:
+        labels = [item.label for item in path.items]
+    return " · ".join(show(label) for label in labels)
 
 
 def learners_form(finding: Finding) -> sp.Expr:
@@ -334,8 +364,11 @@ def fields(finding: Finding, speaker: Speaker, loss_has_half: bool) -> Callable[
             VERDICT["in_path"][speaker.zh].format(unit=finding.path) if finding.path else ""
         )
         found["unit"] = finding.path or ""
-        if item is not None:
+        if isinstance(item, Chain) and finding.mistake == "missing_path":
+            found["item"] = path_term(speaker, item, show)  # the path, as hint 2 writes it
+        elif item is not None:
             found["item"] = show(aliased(item.label, speaker.label, speaker.net))
+        if item is not None:
             found["expected"] = show(learners_form(finding))
             found["given"] = (
                 speaker.written(finding.given, show) if finding.given is not None else ""
@@ -345,7 +378,7 @@ def fields(finding: Finding, speaker: Speaker, loss_has_half: bool) -> Callable[
             doubled = loss_has_half and finding.ratio in (2, sp.Rational(1, 2))
             found["hint"] = VERDICT["half"][speaker.zh] if doubled else ""
         if (finding.mistake == "missing_path" and not finding.missing) or not finding.typed:
-            found["expected"] = show(_delta_form(speaker, item))
+            found["expected"] = show(term_form(speaker.net, item))
             found["path"] = ""
         return found
 
