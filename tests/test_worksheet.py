@@ -209,6 +209,7 @@ ENGINE = """\
 printf '%s\\n' "$PWD" "$@" >> {record}
 for last; do :; done
 printf 'This is a stand-in.\\n' > "${{last%.tex}}.log"
+: > "${{last%.tex}}.aux"
 if [ "$last" = hw1-key.tex ] && [ ! -e again ]; then
   : > again
   printf 'LaTeX Warning: Table widths have changed. Rerun LaTeX.\\n' >> hw1-key.log
@@ -275,6 +276,7 @@ def test_the_engine_is_run_on_each_file_in_the_output_folder(
     assert calls == [flags + f"{tex}\n" for tex in ("hw1-a.tex", "hw1-b.tex", *["hw1-key.tex"] * 2)]
     for stem in ("hw1-a", "hw1-b", "hw1-key"):
         assert (out / f"{stem}.pdf").read_bytes().startswith(b"%PDF")
+    assert not [*out.glob("*.log"), *out.glob("*.aux")]  # a success leaves the .tex and .pdf
 
 
 def test_a_latex_error_shows_the_logs_first_error_lines_not_a_traceback(tmp_path, capsys, bin_path):

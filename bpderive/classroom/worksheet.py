@@ -397,6 +397,8 @@ def typeset(written: Worksheets, timeout: float = TIMEOUT) -> Typeset:
                 return Typeset(pdfs, message, failed=True)
             if not (log.exists() and "Rerun" in log.read_text(encoding="utf-8", errors="replace")):
                 break
+        for byproduct in (log, tex.with_suffix(".aux")):  # kept only when the run failed
+            byproduct.unlink(missing_ok=True)
         pdfs.append(pdf)
     message = language.pick(words.MADE, lang)
     return Typeset(pdfs, message.format(engine=engine, count=len(pdfs), out=folder))
