@@ -15,6 +15,7 @@ from typing import Literal, overload
 
 import sympy as sp
 
+from bpderive.limits import MAX_CHAINS, MAX_EVALUATED, MAX_WRITTEN
 from bpderive.numeric.compiled import CompiledNetwork
 from bpderive.numeric.jax_backend import JaxNetwork
 from bpderive.symbolic import matrix_form
@@ -25,6 +26,9 @@ from bpderive.symbolic.losses import Loss
 from bpderive.symbolic.matrix_form import LayerMatrices
 from bpderive.symbolic.rules import DerivedRules, derive_rules
 from bpderive.symbolic.structure import _ARTICLE_SIZES, NetworkStructure
+
+#: What to use instead of the matrix form on a network too large to write it out.
+_NUMERIC = "the compiled network computes it: net.compile()"
 
 
 class Network(NetworkStructure):
@@ -96,7 +100,9 @@ class Network(NetworkStructure):
         return self._derivation.gradient(name, of)
 
     def chains(self, of: str = "E_total") -> dict[str, ChainRule]:
-        """Every parameter's chain, in canonical order."""
+        """Every parameter's chain, in canonical order (up to
+        :data:`~bpderive.limits.MAX_CHAINS` parameters: each chain is derived)."""
+        self.check_work("chains()", MAX_CHAINS, "ask for one: net.gradient(name)")
         return {name: self.gradient(name, of) for name in self.parameters}
 
     def jacobian(self, output: str) -> dict[str, ChainRule]:
@@ -115,17 +121,23 @@ class Network(NetworkStructure):
         return self._derivation.delta_rule(neuron)
 
     def matrices(self) -> list[LayerMatrices]:
-        """The matrix form of every weight layer (:func:`bpderive.symbolic.matrix_form.forward`)."""
+        """The matrix form of every weight layer (:func:`bpderive.symbolic.matrix_form.forward`),
+        one symbol per parameter (up to :data:`~bpderive.limits.MAX_WRITTEN`)."""
+        self.check_work("matrices()", MAX_WRITTEN, _NUMERIC)
         return matrix_form.forward(self)
 
     def backward(self) -> list[matrix_form.BackwardLayer]:
         """The backward pass in matrix form, layer by layer: δ⁽ˡ⁾, ∂E/∂b⁽ˡ⁾ and ∂E/∂W⁽ˡ⁾
-        (:func:`bpderive.symbolic.matrix_form.backward`)."""
+        (:func:`bpderive.symbolic.matrix_form.backward`), up to
+        :data:`~bpderive.limits.MAX_EVALUATED` parameters."""
+        self.check_work("backward()", MAX_EVALUATED, _NUMERIC)
         return matrix_form.backward(self, self._derivation)
 
     def prove_backward(self) -> matrix_form.Proof:
         """SymPy's check that the matrix form gives back every scalar chain
-        (:func:`bpderive.symbolic.matrix_form.prove`)."""
+        (:func:`bpderive.symbolic.matrix_form.prove`), up to :data:`~bpderive.limits.MAX_CHAINS`
+        parameters: every chain is derived."""
+        self.check_work("prove_backward()", MAX_CHAINS, "prove it on a smaller network")
         return matrix_form.prove(self, self._derivation)
 
     def backward_batch(self) -> list[sp.Eq]:

@@ -295,6 +295,31 @@ def test_bench_sections_are_those_it_can_print():
     assert list(PRINTERS) == list(SECTIONS)
 
 
+def test_bench_digits_skips_with_a_message_where_scikit_learn_is_missing(monkeypatch, capsys):
+    from bpderive.bench import digits, report
+
+    monkeypatch.setattr(digits, "available", lambda: False)
+    report.print_digits(1)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Digits (scikit-learn's load_digits, 3/4 training, 1/4 test)")
+    assert lines[1:] == [
+        "  skipped: scikit-learn is not installed (pip install 'bpderive[notebooks]')"
+    ]
+
+
+def test_bench_digits_trains_every_library_to_the_same_kind_of_accuracy():
+    """One run each (the timing is the benchmark's to report, not a test's to assert): the
+    64-30-10 softmax network reaches at least 95 % on the held-out digits, as scikit-learn's."""
+    pytest.importorskip("sklearn")
+    from bpderive.bench import digits
+
+    rows = digits.digits_table(repeats=1)
+    assert [r["hidden"] for r in rows] == ["logistic", "tanh"]
+    for r in rows:
+        assert r["accuracy"]["bpderive"] >= 0.95 and r["accuracy"]["scikit-learn"] >= 0.95
+        assert r["ratio"] > 0
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -327,3 +352,15 @@ def test_bench_threads_are_set_before_numpy_is_loaded():
     )
     assert late.returncode == 2 and late.stdout == ""
     assert "error: --threads: NumPy is already loaded in this process" in late.stderr
+
+
+def test_the_compile_table_times_each_stage_in_a_fresh_process(monkeypatch):
+    """Each stage is counted from the process's start, so the columns grow; the network is
+    built with its own activations and loss (a softmax network's loss is named)."""
+    from bpderive.bench import speed
+
+    small = (((2, 3, 3), ("logistic", "softmax"), "cross_entropy"),)
+    monkeypatch.setattr(speed, "COMPILE_NETWORKS", small)
+    (row,) = speed.compile_table(repeats=1)
+    assert row["network"] == "2-3-3" and row["loss"] == "cross_entropy"
+    assert 0 < row["import"] <= row["built"] <= row["compiled"] <= row["gradient"]

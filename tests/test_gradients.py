@@ -182,6 +182,38 @@ def test_gradients_equal_autograd_of_the_articles_formulas(sizes, activations, l
         assert_close(grads[key], value, AD_RTOL, AD_ATOL, key)
 
 
+#: Softmax with the cross-entropy, whose δ the compiled code takes as one proved rule,
+#: ``(out − target)/N``, on the article's scale, a wider one and the digits network.
+SOFTMAX_CE = [
+    pytest.param(sizes, (hidden, "softmax"), id=f"{sizes}-{hidden}")
+    for sizes in [(2, 3, 3), (4, 5, 10), (64, 30, 10)]
+    for hidden in ("logistic", "tanh")
+]
+
+
+@pytest.mark.parametrize("sizes, activations", SOFTMAX_CE)
+def test_softmax_cross_entropy_straight_line_gradients_equal_fd_and_autograd(sizes, activations):
+    net, params, X, T = case(sizes, activations, "cross_entropy")
+    compiled = net.compile()
+    assert "_delta(" not in compiled.source  # the proved straight-line rule, not per-unit code
+    cost, grads = compiled.cost_and_gradients(params, X, T)
+    weights = [params[k] for k in keys(sizes)]
+    assert cost == pytest.approx(ref_cost(weights, X, T, activations, "cross_entropy"), rel=1e-12)
+    expected = autograd.grad(ref_cost)(weights, X, T, activations, "cross_entropy")
+    for key, value in zip(keys(sizes), expected, strict=True):
+        assert_close(grads[key], value, AD_RTOL, AD_ATOL, key)
+    flat = compiled.flatten(params)
+    fd = np.empty_like(flat)
+    for i in range(flat.size):  # every parameter, through one vector (2,260 of them at most)
+        shifted = flat.copy()
+        shifted[i] += FD_STEP
+        up = compiled.cost(compiled.unflatten(shifted), X, T)
+        shifted[i] -= 2 * FD_STEP
+        down = compiled.cost(compiled.unflatten(shifted), X, T)
+        fd[i] = (up - down) / (2 * FD_STEP)
+    assert_close(compiled.flatten(grads), fd, FD_RTOL, FD_ATOL, "∂E/∂w")
+
+
 def test_leaky_relu_with_its_own_slope_equals_autograd():
     sizes, activations = (2, 4, 2), ("leaky_relu", "leaky_relu")
     net = Network(sizes, (leaky_relu(0.1), leaky_relu(0.1)), "half_sse")

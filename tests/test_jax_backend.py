@@ -36,6 +36,30 @@ def test_gradients_equal_numpy_and_jax_autodiff(sizes, activations, loss) -> Non
     assert relative(grads, {k: np.asarray(g) for k, g in zip(order, autodiff, strict=True)}) < 1e-12
 
 
+@pytest.mark.parametrize("sizes", [(2, 3, 3), (4, 5, 10), (64, 30, 10)])
+@pytest.mark.parametrize("hidden", ["logistic", "tanh"])
+def test_softmax_cross_entropy_equals_jax_grad_of_log_softmax(sizes, hidden) -> None:  # noqa: ANN001
+    """The proved straight-line δ ``(out − target)/N`` (both backends) against ``jax.grad`` of
+    the cost written with JAX's own ``log_softmax``, on random data."""
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    net = Network(sizes, (hidden, "softmax"), "cross_entropy")
+    params, X, T = data(net, 50, seed=sum(sizes))
+    f = jax.nn.sigmoid if hidden == "logistic" else jnp.tanh
+
+    def cost(p: dict) -> jnp.ndarray:
+        logits = f(X @ p["W1"].T + p["b1"]) @ p["W2"].T + p["b2"]
+        return -jnp.mean(jnp.sum(T * jax.nn.log_softmax(logits, axis=1), axis=1))
+
+    expected = {k: np.asarray(g) for k, g in jax.grad(cost)(params).items()}
+    numpy = net.compile()
+    assert "_delta(" not in numpy.source
+    assert relative(numpy.gradients(params, X, T), expected) < 1e-12
+    assert relative(net.compile(backend="jax").gradients(params, X, T), expected) < 1e-12
+    assert numpy.cost(params, X, T) == pytest.approx(float(cost(params)), rel=1e-13)
+
+
 @pytest.mark.parametrize(
     ("problem", "eta1", "momentum"), [("xor", 0.5, 0.0), ("sine", 0.1, 0.9), ("sine", 0.3, 0.0)]
 )

@@ -16,7 +16,8 @@ from networks import CASES, data
 
 from bpderive import Network, initialize, train
 from bpderive.numeric.inplace import InPlace
-from bpderive.symbolic.notation import NET
+from bpderive.symbolic.notation import NET, OUT, TARGET
+from bpderive.symbolic.rules import _normalised
 
 
 @pytest.mark.parametrize(("sizes", "activations", "loss"), CASES)
@@ -131,6 +132,40 @@ def test_the_source_is_the_derived_rules_as_code() -> None:
         assert line in gradients
     assert "subtract(1.0, out1, d1_0)" in gradients and "multiply(d1, out1, d1)" in gradients
     assert "matmul(ones, d1, gb1)" in gradients
+
+
+@pytest.mark.parametrize("classes", [2, 3, 4, 5, 6, 10])
+def test_softmax_cross_entropy_delta_is_one_in_place_line_for_any_number_of_classes(
+    classes: int,
+) -> None:
+    """The output δ of softmax with the cross-entropy, proved ``out − target`` for every unit
+    (targets summing to one), is two in-place lines like an element-wise layer's; no per-unit
+    code is called. With the half-SSE the units' δ stay coupled and the per-unit rules remain."""
+    net = Network((2, 3, classes), ("tanh", "softmax"), "cross_entropy")
+    assert net.rules.output.shared_delta == OUT - TARGET
+    gradients = net.compile().source.split("def forward")[0]
+    assert "subtract(out2, T, d2)\n    multiply(d2, inv_n, d2)\n" in gradients
+    assert "_delta(" not in gradients
+    softmax = "    np.maximum.reduce(net2, 1, None, s2, True)\n    subtract(net2, s2, z2)\n"
+    softmax += "    exp(z2, out2)\n    add.reduce(out2, 1, None, s2, True)\n"
+    softmax += "    divide(out2, s2, out2)\n"
+    assert softmax in gradients and "_softmax" not in gradients
+    squares = Network((2, 3, classes), ("tanh", "softmax"), "half_sse")
+    assert squares.rules.output.shared_delta is None
+    assert "np.copyto(d2, _delta(out2, T, net2))" in squares.compile().source
+
+
+def test_a_normalised_layer_is_compiled_only_in_the_form_proved() -> None:
+    """``g(net_k)/Σ g(net_j)`` with a ``g`` that a shift of every net leaves unchanged: exp
+    passes; squares (a shift changes the quotient) and mixed numerators are refused."""
+    a, b = sp.symbols("net_a net_b")
+    assert _normalised(
+        (sp.exp(a) / (sp.exp(a) + sp.exp(b)), sp.exp(b) / (sp.exp(a) + sp.exp(b))), (a, b)
+    ) == sp.exp(NET)
+    with pytest.raises(RuntimeError, match="a shift of every net changes the quotients"):
+        _normalised((a**2 / (a**2 + b**2), b**2 / (a**2 + b**2)), (a, b))
+    with pytest.raises(RuntimeError, match=r"is not g\(net\)/Σ g\(net_j\) for one g"):
+        _normalised((sp.exp(a) / (sp.exp(a) + b**2), b**2 / (sp.exp(a) + b**2)), (a, b))
 
 
 def test_in_place_code_computes_its_expression() -> None:

@@ -251,6 +251,30 @@ def test_plot_history_marks_the_epochs_each_rule_counts(early_stopped: dict) -> 
         plot_history(early_stopped["max_fail"], ax=axes(), rule="rises")
 
 
+def test_plot_history_marks_only_the_longest_runs_of_a_long_count() -> None:
+    """A run with rises on half its epochs: a dot on each would cover the validation curve, so
+    only the longest runs of rises in a row are marked, each epoch with its count."""
+    from bpderive.data import split
+    from bpderive.display.plotting import plot_history
+
+    X_, T = sine(n=30, seed=0, noise=0.3)
+    halves = split(X_, T, fractions=(0.5, 0.5, 0.0), seed=0)
+    net = Network((1, 15, 1), activations=("tanh", "linear"))
+    options = {"eta1": 0.05, "momentum": 0.9, "epochs": 300, "seed": 1, "max_fail": None}
+    run = train(net, *halves.train, validation=halves.validation, mode="online", **options)
+    rises = list(run.history.val_rises)
+    assert sum(1 for a, b in zip([0, *rises[:-1]], rises, strict=True) if b > a) > 30
+    longest = max(rises)
+    runs = [k for k, n in enumerate(rises) if n == longest]
+    expected = [e for k in runs for e in range(k - longest + 1, k + 1)]
+    ax = plot_history(run, ax=axes(), rule="max_rises")
+    label = f"max_rises counts: its longest run, {longest} rises in a row"
+    dots = next(line for line in ax.get_lines() if line.get_label() == label)
+    assert list(dots.get_xdata()) == expected
+    assert [t.get_text() for t in ax.texts] == [str(longest)] * len(runs)  # where each peaks
+    assert [t.xy[0] for t in ax.texts] == runs
+
+
 def _drawn(ax):
     ax.figure.savefig(io.BytesIO(), format="png")
     return ax.get_window_extent(), ax.xaxis.get_tightbbox(), ax.get_legend().get_window_extent()

@@ -191,8 +191,8 @@ def test_a_chain_saturated_beyond_its_digits_says_so() -> None:
 
 LIMIT_SIZES = [
     ((2, 10**9, 2), r"^sizes: the 2-1000000000-2 network has 1,000,000,002 hidden and output"),
-    ((2, 6000, 2), r"^sizes: .* 6,002 hidden and output units, bpderive builds at most 5,000"),
-    ((400, 400, 10), r"^sizes: the 400-400-10 network has 164,410 weights and biases"),
+    ((2, 100_000, 2), r"^sizes: .* 100,002 hidden and output units, bpderive builds at most 100,"),
+    ((10_000, 5_000, 10), r"^sizes: the 10000-5000-10 network has 50,055,010 weights and biases"),
     ((2,) + (3,) * 100 + (2,), r"^sizes: a network of 101 weight layers is deeper"),
     ((2,) + (3,) * 1200 + (2,), r"^sizes: a network of 1201 weight layers is deeper"),
 ]

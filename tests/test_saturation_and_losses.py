@@ -88,6 +88,33 @@ def test_softmax_cross_entropy_stays_finite_when_outputs_saturate():
         np.testing.assert_allclose(grads[key], expected[key], rtol=1e-12, atol=1e-300)
 
 
+@pytest.mark.parametrize("hidden", ["logistic", "tanh"])
+def test_softmax_cross_entropy_cost_is_finite_at_logits_of_plus_minus_1000(hidden):
+    """Ten classes, logits ±1000: every output rounds to 0 or to 1/5, and ``log(out)`` of a
+    class at −1000 would be ``log 0``. The cost is taken as ``log Σ e^net − net_k`` instead:
+    2000 + log 5 for a sample whose class is at −1000, log 5 for one whose class is at +1000;
+    the δ, ``(out − target)/N``, stays finite too."""
+    net = Network((3, 4, 10), (hidden, "softmax"), "cross_entropy")
+    c = net.compile()
+    rng = np.random.default_rng(0)
+    logits = np.tile([1000.0, -1000.0], 5)
+    params = {
+        "W1": rng.normal(size=(4, 3)), "b1": rng.normal(size=4),
+        "W2": np.zeros((10, 4)), "b2": logits,
+    }  # fmt: skip
+    X = rng.normal(size=(2, 3))
+    T = np.eye(10)[[1, 0]]  # the first sample's class is at −1000, the second's at +1000
+    out = c.forward(params, X).output
+    np.testing.assert_array_equal(out, np.tile([0.2, 0.0], (2, 5)))
+    with mpmath.workdps(50):
+        wrong = mpmath.mpf(2000) + mpmath.log(5)
+        expected = float((wrong + mpmath.log(5)) / 2)
+    cost, grads = c.cost_and_gradients(params, X, T)
+    assert cost == pytest.approx(expected, rel=1e-14)
+    assert all(np.isfinite(g).all() for g in grads.values())
+    np.testing.assert_allclose(grads["b2"], (out - T).mean(axis=0), rtol=1e-15)
+
+
 def test_the_displayed_chain_keeps_the_unsimplified_product():
     """The learner reads the derivation as derived; only the compiled rule is simplified."""
     net = Network(loss="cross_entropy")

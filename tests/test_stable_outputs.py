@@ -26,7 +26,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The notebooks that train (01–03 and 09 derive and check, from a handful of exact numbers).
-TRAINING = sorted(str(path.relative_to(ROOT)) for path in ROOT.glob("notebooks/0[4-8]_*.ipynb"))
+TRAINING = sorted(
+    str(path.relative_to(ROOT))
+    for pattern in ("notebooks/0[4-8]_*.ipynb", "notebooks/10_*.ipynb")
+    for path in ROOT.glob(pattern)
+)
 
 
 def _simd_extensions() -> list[str]:
@@ -61,7 +65,7 @@ def test_numpy_has_simd_loops_to_turn_off() -> None:
 
 @pytest.mark.long
 def test_the_training_notebooks_print_the_same_in_other_numeric_environments() -> None:
-    assert len(TRAINING) == 5, TRAINING
+    assert len(TRAINING) == 6, TRAINING
     command = [sys.executable, "-m", "pytest", "-q", "-n", "0", *TRAINING]
     runs = {
         name: subprocess.Popen(

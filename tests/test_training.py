@@ -182,6 +182,41 @@ def test_minibatch_shuffles_every_epoch_with_the_documented_stream(sine_net: Net
     assert_params_close(result.params, p)
 
 
+def softmax_ce_by_hand(params: Params, X: np.ndarray, T: np.ndarray) -> Params:
+    """The mean gradient of softmax with the cross-entropy, written by hand: δ = out − target."""
+    hidden = np.tanh(X @ params["W1"].T + params["b1"])
+    logits = hidden @ params["W2"].T + params["b2"]
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    d2 = (e / e.sum(axis=1, keepdims=True) - T) / len(X)
+    d1 = (d2 @ params["W2"]) * (1 - hidden**2)
+    return {"W1": d1.T @ X, "b1": d1.sum(0), "W2": d2.T @ hidden, "b2": d2.sum(0)}
+
+
+def test_minibatch_softmax_cross_entropy_takes_the_hand_written_steps() -> None:
+    """Three classes in mini-batches of 8 (the last one 6), two epochs from the documented
+    shuffle stream: train()'s parameters are those of a hand-written loop whose output δ is
+    ``out − target``, the rule the compiled code emits once SymPy has proved it."""
+    net = Network((2, 4, 3), ("tanh", "softmax"), "cross_entropy")
+    rng = np.random.default_rng(5)
+    labels = rng.integers(0, 3, 30)
+    X = rng.normal(size=(30, 2)) + 2 * np.eye(3)[labels][:, :2]
+    T = np.eye(3)[labels]
+    seed = 2
+    p = initialize(net, "xavier", seed=seed)
+    result = train(
+        net, X, T, init="xavier", seed=seed, mode="minibatch", batch_size=8, eta1=0.5, epochs=2,
+        min_grad=0.0,
+    )  # fmt: skip
+    order = np.random.default_rng([seed, 1])
+    for _ in range(2):
+        permutation = order.permutation(30)
+        for start in range(0, 30, 8):
+            rows = permutation[start : start + 8]
+            p = step(p, softmax_ce_by_hand(p, X[rows], T[rows]), 0.5, 0.5)
+    assert_params_close(result.params, p)
+    assert result.history.cost[-1] < result.history.cost[0]
+
+
 def test_a_batch_as_large_as_the_training_set_is_allowed(sine_net: Network) -> None:
     """``batch_size`` is an int in [1, N]: N itself is one batch per epoch, as in batch mode."""
     X, T = sine(n=5, seed=2)

@@ -244,6 +244,43 @@ def test_levenberg_marquardt_trains_with_a_defined_sum_of_squares():
         train(Network((2, 3, 1), "logistic", undeclared), X, T, algorithm="lm")
 
 
+# ---------------------------------------------------------------- softmax: a δ proved, not named
+
+
+def softmax(z):
+    e = anp.exp(z - anp.max(z, axis=1, keepdims=True))
+    return e / anp.sum(e, axis=1, keepdims=True)
+
+
+def test_a_loss_of_another_name_whose_softmax_chains_cancel_gets_the_straight_line_delta():
+    """Label smoothing, ``−(9/10·target + 1/30)·log(out)`` over three classes: with targets that
+    sum to one its derived δ is ``out − 9/10·target − 1/30``, one rule for every unit. SymPy
+    proves that from the chains, whatever the loss is called, and the code is straight-line."""
+    smooth = sp.Rational(9, 10) * TARGET + sp.Rational(1, 30)
+    loss = Loss("smoothed", -smooth * sp.log(OUT), target_range=(0.0, 1.0), targets_sum_to_one=True)
+    net = Network((2, 3, 3), ("tanh", "softmax"), loss)
+    assert sp.expand(net.rules.output.shared_delta - (OUT - smooth)) == 0
+    assert "_delta(" not in net.compile().source
+    params, X, T = problem((2, 3, 3), (), seed=4)
+    T = T / T.sum(axis=1, keepdims=True)
+    reference = lambda o, t: -(0.9 * t + 1 / 30) * anp.log(o)  # noqa: E731
+    check_against_references(net, [anp.tanh, softmax], reference, params, X, T)
+
+
+def test_the_same_formula_without_targets_that_sum_to_one_keeps_every_units_own_delta():
+    """``−target·log(out)`` defined by a learner is not checked for targets summing to one, so
+    ``δ_oj = out_oj·Σ target − target_oj`` stays coupled: the proof needs the constraint, and
+    the per-unit code computes the right numbers for any targets."""
+    loss = Loss.define("categorical", lambda out, target: -target * sp.log(out))
+    net = Network((2, 3, 3), ("tanh", "softmax"), loss)
+    assert net.rules.output.shared_delta is None
+    assert "_delta(" in net.compile().source
+    params, X, T = problem((2, 3, 3), (), seed=6)
+    assert not np.allclose(T.sum(axis=1), 1.0)
+    reference = lambda o, t: -t * anp.log(o)  # noqa: E731
+    check_against_references(net, [anp.tanh, softmax], reference, params, X, T)
+
+
 # ---------------------------------------------------------------- refusals
 
 

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 SECTIONS = {
     "gradients": "compile().gradients against hand-written NumPy (tight and textbook)",
     "training": "whole train() runs against a tight hand loop, same start and sample order",
-    "compile": "import bpderive, Network(sizes) and compile() in fresh processes",
+    "compile": "import, Network(sizes), compile() and one gradient in fresh processes",
     "peers": "PyTorch, JAX, autograd and scikit-learn gradients, where installed",
+    "digits": "64-30-10 softmax training on scikit-learn's digits against MLPClassifier, PyTorch",
     "jax": "compile(backend='jax') epochs in one jitted loop, where JAX is installed",
     "lm": "Levenberg-Marquardt iterations against MINPACK's lm, where SciPy is installed",
     "chains": "deriving every parameter's chain on a fresh network",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bpderive.bench import jax_speed, minpack, peers
+from bpderive.bench import digits, jax_speed, minpack, peers
 from bpderive.bench.race import RACE_EPOCHS, RACE_SEED, demos, race, race_table
 from bpderive.bench.speed import (
     chain_table,
@@ -65,10 +65,16 @@ def print_compile(repeats: int | None) -> None:
     """Import and compile time in fresh processes: what a learner waits for before the first
     number (the process's caches would hide it)."""
     shown = "3" if repeats is None else str(repeats)
-    print(f"Fresh process: import bpderive, then Network(sizes) and compile() (median of {shown})")
-    print(f"{'network':>9} {'import s':>9} {'total s':>8}")
+    print(f"Fresh process, seconds from its start (median of {shown}): import bpderive, then")
+    print("Network(sizes) built, compile(), one gradient of 32 samples")
+    print(
+        f"{'network':>15} {'loss':>13} {'import':>7} {'built':>7} {'compiled':>9} {'gradient':>9}"
+    )
     for r in compile_table(**_given(repeats)):
-        print(f"{r['network']:>9} {r['import']:>9.2f} {r['total']:>8.2f}")
+        print(
+            f"{r['network']:>15} {r['loss']:>13} {r['import']:>7.2f} {r['built']:>7.2f} "
+            f"{r['compiled']:>9.2f} {r['gradient']:>9.2f}"
+        )
 
 
 def print_peers(repeats: int | None) -> None:
@@ -82,6 +88,30 @@ def print_peers(repeats: int | None) -> None:
         for r in peer_table(**_given(repeats)):
             diff = "not the same network" if r["difference"] is None else f"{r['difference']:.1e}"
             print(f"{r['network']:>9} {r['N']:>6} {r['peer']:>13} {r['ratio']:>6.2f}  {diff}")
+
+
+def print_digits(repeats: int | None) -> None:
+    """Whole training runs on a real data set against scikit-learn (and PyTorch): the time a
+    learner waits, and the test accuracy that says the runs trained alike."""
+    d = digits
+    sizes = "-".join(map(str, d.SIZES))
+    print(
+        f"Digits (scikit-learn's load_digits, 3/4 training, 1/4 test): {sizes} softmax/"
+        f"cross-entropy, SGD η {d.ETA}, batch {d.BATCH}, {d.EPOCHS} epochs, same start"
+    )
+    if not d.available():
+        print("  skipped: scikit-learn is not installed (pip install 'bpderive[notebooks]')")
+        return
+    if not d.torch_available():
+        print("  not installed: PyTorch (pip install 'bpderive[bench]')")
+    runs = 3 if repeats is None else repeats
+    print(f"  time: median of {runs} runs, interleaved; ratio: bpderive's over scikit-learn's")
+    print(f"{'hidden':>9} {'library':>13} {'seconds':>8} {'accuracy':>9} {'ratio':>6}")
+    for r in d.digits_table(repeats=runs):
+        for name, seconds in r["seconds"].items():
+            ratio = f"{r['ratio']:>6.2f}" if name == "bpderive" else ""
+            accuracy = r["accuracy"][name]
+            print(f"{r['hidden']:>9} {name:>13} {seconds:>8.3f} {accuracy:>9.3f} {ratio}")
 
 
 def print_jax(repeats: int | None) -> None:
@@ -176,6 +206,7 @@ PRINTERS: dict[str, Callable[[int | None], None]] = {
     "training": print_training,
     "compile": print_compile,
     "peers": print_peers,
+    "digits": print_digits,
     "jax": print_jax,
     "lm": print_lm,
     "chains": print_chains,

@@ -26,7 +26,18 @@ SIZES = ((2, 3, 2), (16, 32, 8), (64, 128, 10))
 BATCHES = (32, 1000, 10000)
 #: Networks whose derivation is timed chain by chain, and widths whose compile time is.
 CHAIN_SIZES = ((2, 3, 2), (16, 32, 8))
-COMPILE_SIZES = ((2, 3, 2), (16, 32, 8), (32, 64, 16), (64, 128, 10))
+#: Networks timed from a fresh process: the small logistic ones, the digits network, and the
+#: sizes a learner meets next (MNIST's 784 inputs, a wide hidden layer), each with its
+#: activations and loss.
+COMPILE_NETWORKS: tuple[tuple[tuple[int, ...], tuple[str, ...] | str, str], ...] = (
+    ((2, 3, 2), "logistic", "half_sse"),
+    ((16, 32, 8), "logistic", "half_sse"),
+    ((64, 128, 10), "logistic", "half_sse"),
+    ((64, 30, 10), ("logistic", "softmax"), "cross_entropy"),
+    ((784, 256, 10), ("logistic", "softmax"), "cross_entropy"),
+    ((784, 512, 256, 10), ("tanh", "tanh", "softmax"), "cross_entropy"),
+    ((2, 10000, 2), "logistic", "half_sse"),
+)
 
 
 def _label(sizes: tuple[int, ...]) -> str:
@@ -122,35 +133,46 @@ def training_table(repeats: int = 9) -> list[dict[str, Any]]:
 _FRESH = """
 import time
 start = time.perf_counter()
+import numpy as np
 import bpderive
-imported = time.perf_counter()
-net = bpderive.Network({sizes})
-net.compile()
-print(imported - start, time.perf_counter() - start)
+times = [time.perf_counter()]
+net = bpderive.Network({sizes}, activations={activations!r}, loss={loss!r})
+times.append(time.perf_counter())
+compiled = net.compile()
+times.append(time.perf_counter())
+rng = np.random.default_rng(0)
+X = rng.uniform(-1, 1, (32, {sizes}[0]))
+T = np.eye({sizes}[-1])[rng.integers(0, {sizes}[-1], 32)]
+compiled.gradients(bpderive.initialize(net, "uniform", 0), X, T)
+times.append(time.perf_counter())
+print(*(t - start for t in times))
 """
 
 
 def compile_table(repeats: int = 3) -> list[dict[str, Any]]:
-    """In a fresh Python process for each network of :data:`COMPILE_SIZES`: the time of
-    ``import bpderive``, and of the import, ``Network(sizes)`` and ``compile()`` together
-    (median of ``repeats`` processes)."""
+    """In a fresh Python process for each network of :data:`COMPILE_NETWORKS`: the time to
+    ``import bpderive``, then also build ``Network``, ``compile()`` it and take one gradient of
+    32 samples, each counted from the start (median of ``repeats`` processes): what a learner
+    waits for before the first number (a warm process's caches would hide it)."""
     rows = []
-    for sizes in COMPILE_SIZES:
+    for sizes, activations, loss in COMPILE_NETWORKS:
+        script = _FRESH.format(sizes=sizes, activations=activations, loss=loss)
         runs = []
         for _ in range(repeats):
             done = subprocess.run(
-                [sys.executable, "-c", _FRESH.format(sizes=sizes)],
+                [sys.executable, "-c", script],
                 capture_output=True,
                 text=True,
                 check=True,
                 env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
             )
             runs.append(tuple(map(float, done.stdout.split())))
+        stages = ("import", "built", "compiled", "gradient")
         rows.append(
             {
                 "network": _label(sizes),
-                "import": statistics.median(r[0] for r in runs),
-                "total": statistics.median(r[1] for r in runs),
+                "loss": loss,
+                **{stage: statistics.median(r[k] for r in runs) for k, stage in enumerate(stages)},
             }
         )
     return rows

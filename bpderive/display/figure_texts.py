@@ -23,6 +23,16 @@ COUNTED = {
     "max_fail": ("max_fail counts: above its best", "max_fail 计数：高于此前最低值"),
     "max_rises": ("max_rises counts: rose again", "max_rises 计数：比上一个训练周期升高"),
 }
+LONGEST = {
+    "max_fail": (
+        "max_fail counts: its longest run, {count}",
+        "max_fail 计数：最长的一段，{count} 次",
+    ),
+    "max_rises": (
+        "max_rises counts: its longest run, {count} rises in a row",
+        "max_rises 计数：最长的一段，连续升高 {count} 次",
+    ),
+}
 BEST_EPOCH = ("best validation (epoch {epoch})", "验证集代价最低（第 {epoch} 个训练周期）")
 NO_STEP = ("no step lowered the cost (μ > mu_max)", "没有一步能降低代价（μ > mu_max）")
 REJECTED = ("step rejected (adaptive rate)", "这一步被拒绝（自适应学习率）")
@@ -110,3 +120,23 @@ PATH_STATUS = {
     "missing": ("missing: ", "缺少："),
     "wrong": ("wrong: ", "有错："),
 }
+
+# ------------------------------------------------------------------ handwritten digits
+
+#: The grid of digit images (:func:`~bpderive.display.digits.plot_digits`): its title, and the
+#: title of a grid of mistakes, whose panels read "label → answer".
+DIGITS_TITLE = (
+    "{n} digits of 8 × 8 pixels, each with its label",
+    "{n} 个 8 × 8 像素的数字及其标签",
+)
+MISTAKES_TITLE = (
+    "{n} digits the network got wrong: label → the network's answer",
+    "网络判错的 {n} 个数字：标签 → 网络的判断",
+)
+#: The confusion matrix (:func:`~bpderive.display.digits.plot_confusion`).
+CONFUSION_TITLE = (
+    "Confusion matrix: {wrong} of {n} samples wrong",
+    "混淆矩阵：{n} 个样本中判错 {wrong} 个",
+)
+TRUE_DIGIT = ("label (the true digit)", "标签（真实的数字）")
+PREDICTED_DIGIT = ("the network's answer (largest output)", "网络的判断（最大的输出）")

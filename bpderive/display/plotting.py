@@ -76,8 +76,17 @@ def _run(name: str, value: object) -> TrainResult:
 #: counts for each (what it counts is :data:`~bpderive.display.figure_texts.COUNTED`).
 STOP_RULES = {"max_fail": "val_fail", "max_rises": "val_rises"}
 
-#: Above this many counted epochs the counts are not written beside the dots (they would touch).
+#: Above this many counted epochs a dot on each would cover the curve: only the longest runs
+#: of the count are marked (how close the rule came to stopping), each with the count it reached.
 _MAX_COUNTS_WRITTEN = 30
+
+
+def _longest_runs(count: np.ndarray) -> np.ndarray:
+    """The epochs of every run that reaches the count's largest value: from where the count
+    started (1) to where it peaked, as many as fit in :data:`_MAX_COUNTS_WRITTEN`."""
+    peaks = np.flatnonzero(count == count.max())
+    epochs = [k for peak in peaks for k in range(peak - int(count[peak]) + 1, peak + 1)]
+    return np.asarray(epochs[:_MAX_COUNTS_WRITTEN], dtype=int)
 
 
 def plot_history(
@@ -93,7 +102,8 @@ def plot_history(
     Drawn: the training cost ``E`` per epoch; the validation cost, if there was a validation
     set, with a star on the best epoch (whose parameters ``train`` returned) and a dot on every
     epoch that the early-stopping ``rule`` counts, its count written beside it (for a run of
-    at most 30 counted epochs):
+    more than 30 counted epochs, only on the longest runs of the count, each with the count it
+    reached: how close the rule came to stopping):
 
     * ``"max_fail"`` (MATLAB): the validation cost is above its best so far, whether or not it
       fell since the epoch before (history column ``val_fail``, the epochs since the best);
@@ -124,17 +134,17 @@ def plot_history(
         ax.plot(epochs, h["val_cost"], color="C1", label=pick(texts.VALIDATION_COST))
         count = h[STOP_RULES[rule]]
         counted = np.flatnonzero(np.diff(count, prepend=0) > 0)
+        label, written = pick(texts.COUNTED[rule]), counted
+        if counted.size > _MAX_COUNTS_WRITTEN:
+            counted = _longest_runs(count)
+            written = counted[count[counted] == count.max()]  # each run's count, where it peaks
+            label = pick(texts.LONGEST[rule]).format(count=int(count.max()))
         if counted.size:
             ax.plot(
-                epochs[counted],
-                h["val_cost"][counted],
-                "o",
-                color="C3",
-                markersize=4,
-                label=pick(texts.COUNTED[rule]),
+                epochs[counted], h["val_cost"][counted], "o", color="C3", markersize=4, label=label
             )
-            if counted.size <= _MAX_COUNTS_WRITTEN:
-                for k in counted:
+            if written.size <= _MAX_COUNTS_WRITTEN:
+                for k in written:
                     # On the side of the validation curve away from the training curve.
                     above = not h["val_cost"][k] < h["cost"][k]
                     ax.annotate(

@@ -84,7 +84,7 @@ def _float(expr: sp.Basic, env: dict[sp.Symbol, float]) -> float:
         if isinstance(expr, sp.Piecewise):
             branch = next(e for e, c in expr.args if c == sp.true or _float(c, env))
             return _float(branch, env)
-        return float(complex(expr.xreplace(env)).real)
+        return float(complex(expr.xreplace({s: env[s] for s in expr.free_symbols})).real)
     except (OverflowError, ValueError, ZeroDivisionError, TypeError, StopIteration):
         return math.nan
 

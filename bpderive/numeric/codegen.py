@@ -11,7 +11,7 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from bpderive.symbolic.notation import NET, OUT, TARGET
-from bpderive.symbolic.rules import LayerRule, OutputRule, is_stable_log
+from bpderive.symbolic.rules import OutputRule, is_stable_log
 
 Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
@@ -84,20 +84,6 @@ def lambdify(
     # use (a fifth of a second).
     modules = [{"numpy": np, "_xlogy": _xlogy, "_logsumexp": _logsumexp}]
     return sp.lambdify(list(args), expr, modules=modules, printer=_Printer, cse=cse)
-
-
-def forward_rule(layer: LayerRule) -> Callable[[np.ndarray], np.ndarray]:
-    """``out = f(net)`` for a whole layer. A softmax layer's own quotients are lambdified, with
-    each row's nets shifted by their maximum first: the quotient is unchanged, ``e^x`` finite."""
-    if layer.softmax is None:
-        return lambdify([NET], layer.activation)
-    rule = lambdify(layer.nets, list(layer.softmax))
-
-    def softmax(net: np.ndarray) -> np.ndarray:
-        shifted = net - net.max(axis=1, keepdims=True)
-        return np.column_stack(rule(*shifted.T))
-
-    return softmax
 
 
 def cost_rule(out: OutputRule) -> Rule:

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpderive.checks import all_finite, check_data, check_params
+from bpderive.limits import check_jacobian_size
 from bpderive.numeric.codegen import (
     cost_rule,
     error_seed_rule,
-    forward_rule,
     lambdify,
     output_rule,
 )
@@ -61,13 +61,11 @@ class CompiledNetwork:
         self.loss = rules.loss
         self.layout = ParameterLayout(rules.sizes)
         out = rules.output
-        softmax = [forward_rule(layer) for layer in rules.layers if layer.softmax is not None]
         self._kernel = generate(
             rules,
             cost=cost_rule(out),
             workspace=self._workspace,
-            softmax=softmax[0] if softmax else None,
-            coupled_delta=output_rule(out, out.delta) if out.coupled else None,
+            coupled_delta=output_rule(out, out.delta) if out.shared_delta is None else None,
         )
         #: The generated NumPy code of the cost and gradients: the derived rules, in place.
         self.source = self._kernel.source
@@ -307,7 +305,8 @@ class CompiledNetwork:
         """The errors ``e`` (length ``N·m``) and their Jacobian ``J = ∂e/∂w`` (``(N·m, P)``) from
         one forward pass; see :meth:`jacobian` for the layout. ``e[n·m + k]`` is the error
         ``e_k`` of sample ``n`` (``target_k − out_k`` for the squared errors). ``check=False``: as
-        in :meth:`cost_and_gradients`."""
+        in :meth:`cost_and_gradients`. A ``J`` beyond :data:`~bpderive.limits.MAX_JACOBIAN_GIB`
+        is refused before anything is computed (Levenberg–Marquardt's training with it too)."""
         if self.residual_scale is None:
             raise ValueError(
                 f"loss: the Jacobian of the errors needs a sum-of-squares loss, and "
@@ -315,6 +314,7 @@ class CompiledNetwork:
             )
         if check:
             params, X, T = self._checked(params, X, T)
+        check_jacobian_size(X.shape[0] * self.sizes[-1], self.layout.size)
         with np.errstate(all="ignore"):
             fwd = self._forward(params, X)
             jac = self._jacobian(params, X, T, fwd)

@@ -251,7 +251,8 @@ def _activation(layer: Any) -> Callable[[Any], Any]:
 
 def _output_rules(rules: DerivedRules) -> tuple[Callable[..., Any], Callable[..., Any]]:
     """``δ`` of the output layer and every output's loss term, as functions of
-    ``(out, target, net)``: one rule for every unit, or (softmax) one per unit."""
+    ``(out, target, net)``: one rule for every unit, or (softmax without a shared ``δ``) one
+    per unit."""
     out = rules.output
     if out.cost_in_net is None:  # the loss term is the same rule for every unit
         term = _lambdify([OUT, TARGET], out.loss_term)
@@ -269,8 +270,8 @@ def _output_rules(rules: DerivedRules) -> tuple[Callable[..., Any], Callable[...
         def cost(o: Any, t: Any, n: Any) -> Any:
             return _columns(terms(*n.T, *t.T))
 
-    if not out.coupled:
-        return _lambdify([OUT, TARGET, NET], out.delta[0]), cost
+    if out.shared_delta is not None:  # one rule for every unit (proved for a coupled layer)
+        return _lambdify([OUT, TARGET, NET], out.shared_delta), cost
     deltas = _lambdify([*out.outs, *out.nets, *out.targets], list(out.delta))
 
     def delta(o: Any, t: Any, n: Any) -> Any:

@@ -45,14 +45,14 @@ def generate(
     rules: DerivedRules,
     cost: Callable[..., np.ndarray],
     workspace: Callable[[int], tuple[np.ndarray, ...]],
-    softmax: Callable[[np.ndarray], np.ndarray] | None = None,
     coupled_delta: Callable[..., np.ndarray] | None = None,
 ) -> Kernel:
     """The kernel of a network: ``cost(out, target, net)`` gives every output's loss term,
     ``workspace(n)`` the buffers for ``n`` samples (made from :attr:`Kernel.buffers` and kept
-    by the caller); a softmax output layer, whose units are coupled, brings its
-    ``softmax(net)`` and its ``coupled_delta(out, target, net)``, which the generated code
-    calls."""
+    by the caller); a softmax output layer, whose units are coupled, brings, where no one ``δ``
+    rule was proved for all its units
+    (:attr:`~bpderive.symbolic.rules.OutputRule.shared_delta`), its
+    ``coupled_delta(out, target, net)``, which the generated code calls."""
     sizes, L = rules.sizes, len(rules.sizes) - 1
     params = [f"{kind}{k}" for k in range(1, L + 1) for kind in ("W", "b")]
     grads = [f"g{p}" for p in params]
@@ -66,12 +66,21 @@ def generate(
             f"matmul({below}, W{k}.T, net{k})",
             f"add(net{k}, b{k}, net{k})",
         ]
-        if layer.softmax is not None:
-            helpers["_softmax"] = softmax
-            forward.append(f"np.copyto(out{k}, _softmax(net{k}))")
-            continue
-        code = InPlace({NET: f"net{k}"}, f"f{k}_")
-        code.assign(layer.activation, f"out{k}")
+        if layer.numerator is not None:  # g(net − max)/Σ g(net − max), row by row
+            shapes[f"s{k}"], shapes[f"z{k}"] = ("N", 1), ("N", layer.size)
+            forward += [
+                f"np.maximum.reduce(net{k}, 1, None, s{k}, True)",
+                f"subtract(net{k}, s{k}, z{k})",
+            ]
+            code = InPlace({NET: f"z{k}"}, f"f{k}_")
+            code.assign(layer.numerator, f"out{k}")
+            code.lines += [
+                f"add.reduce(out{k}, 1, None, s{k}, True)",
+                f"divide(out{k}, s{k}, out{k})",
+            ]
+        else:
+            code = InPlace({NET: f"net{k}"}, f"f{k}_")
+            code.assign(layer.activation, f"out{k}")
         forward += code.lines
         helpers.update(code.helpers)
         for t in range(code.n_temps):
@@ -99,7 +108,7 @@ def generate(
             "else:",
             "    cost = np.nan",
         ]
-    if out.coupled:
+    if out.shared_delta is None:  # every unit its own rule: the per-unit code, column by column
         helpers["_delta"] = coupled_delta
         backward += [
             f"np.copyto(d{L}, _delta(out{L}, T, net{L}))",
@@ -109,7 +118,7 @@ def generate(
         code = InPlace(
             {OUT: f"out{L}", TARGET: "T", NET: f"net{L}", sp.Symbol("inv_n"): "inv_n"}, f"d{L}_"
         )
-        code.assign(out.delta[0] * sp.Symbol("inv_n"), f"d{L}")
+        code.assign(out.shared_delta * sp.Symbol("inv_n"), f"d{L}")
         backward += code.lines
         helpers.update(code.helpers)
         for t in range(code.n_temps):

@@ -308,7 +308,7 @@ class Softmax:
             row = []
             for n_j in nets:
                 raw = sp.diff(out_k, n_j)
-                in_out = tidy(sp.factor(sp.simplify(raw.subs(denominator, total).subs(back))))
+                in_out = tidy(sp.factor(raw.xreplace({denominator: total}).subs(back)))  # cancels Σ
                 row.append((raw, in_out))
             rows.append(row)
         return rows

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from bpderive.limits import MAX_CONNECTIONS, check_symbolic_work
 from bpderive.symbolic.chain import Chain, ChainRule, Factor, Sum
 from bpderive.symbolic.notation import OUT, TARGET, Name, Partial
 from bpderive.symbolic.structure import E_TOTAL, ETA1, ETA2, NetworkStructure, Neuron
@@ -159,10 +160,21 @@ class Derivation:
             raise KeyError(f"{name!r} is an input and has no δ; valid units: {valid}")
         return n
 
+    def check_connections(self, n: Neuron, what: str, layers: int | None = None) -> None:
+        """Refuse ``what``, which derives ``δ_n``, where that collects more connections than
+        :data:`~bpderive.limits.MAX_CONNECTIONS`: the δ of every unit above ``n`` is derived,
+        with one local derivative per connection between the layers above it (between the
+        next ``layers`` layers only, for a call that goes no further)."""
+        sizes = self.s.sizes[n.layer :][: None if layers is None else layers + 1]
+        above = sum(a * b for a, b in zip(sizes, sizes[1:], strict=False))
+        advice = "the compiled network computes it: net.compile().gradients(params, X, T)"
+        check_symbolic_work(what, above, f"connections above {n.name}", MAX_CONNECTIONS, advice)
+
     def delta(self, neuron: str) -> Chain:
         """``δ_n = ∂E_total/∂net_n`` as a chain, e.g.
         ``δ_o1 = ∂E_total/∂out_o1 · ∂out_o1/∂net_o1``."""
         n = self.unit(neuron)
+        self.check_connections(n, f"delta({neuron!r})")
         return Chain(self.s.delta_symbol(n.name), self.delta_items(n))
 
     def delta_rule(self, neuron: str) -> sp.Eq:
@@ -170,6 +182,7 @@ class Derivation:
         ``δ_h1 = (δ_o1·w_(1,1) + δ_o2·w_(1,2))·∂out_h1/∂net_h1``. For an output unit it is the
         delta's own expression."""
         n = self.unit(neuron)
+        self.check_connections(n, f"delta_rule({neuron!r})", layers=1)
         lhs = self.s.delta_symbol(n.name)
         if n.layer == self.s.n_layers:
             return sp.Eq(lhs, self.delta(neuron).expr, evaluate=False)
@@ -190,6 +203,7 @@ class Derivation:
         p = self.s.resolve(name)
         seed = self.seed(of)
         top = self.s.neurons[p.target]
+        self.check_connections(top, f"gradient({name!r})")
         head = self.delta_items(top, of) or (Factor(Partial(seed.symbol, top.net), sp.Integer(0)),)
         return ChainRule(
             Partial(seed.symbol, p.symbol),

@@ -8,7 +8,9 @@ and written in the generic ``net``/``out``/``target`` (:mod:`~bpderive.symbolic.
 * ``∂out/∂net``: the activation factor of the unit's chain, in ``out`` where SymPy proved that
   form, else in ``net``;
 * the output layer's ``δ_o`` and loss term, from the chain of ``δ_o1`` and ``E_o1`` (a softmax
-  layer couples its units, so there every unit's rule is kept in the units' own symbols);
+  layer couples its units, so there every unit's rule is kept in the units' own symbols, and
+  one rule in the generic symbols as well where SymPy proves that it gives every unit's δ:
+  :func:`_shared_delta`);
 * for a sum-of-squares loss, the error ``e_o`` and the seeds ``∂e_ok/∂net_oj`` of the
   Jacobian, from the chains of ``e_ok``.
 
@@ -35,7 +37,8 @@ from bpderive.symbolic.structure import NetworkStructure
 @dataclass(frozen=True)
 class LayerRule:
     """One weight layer: ``f`` in ``net`` and ``∂out/∂net`` in ``out`` (``local_in_output``) or
-    ``net``; for a softmax layer ``softmax`` holds every unit's quotient in ``nets`` instead."""
+    ``net``; for a softmax layer ``softmax`` holds every unit's quotient in ``nets`` instead, and
+    ``numerator`` the ``g(net)`` of ``out_k = g(net_k)/Σ_j g(net_j)`` (:func:`_normalised`)."""
 
     size: int
     activation: sp.Expr | None
@@ -43,6 +46,7 @@ class LayerRule:
     local_in_output: bool
     softmax: tuple[sp.Expr, ...] | None = None
     nets: tuple[sp.Symbol, ...] = ()
+    numerator: sp.Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,9 @@ class OutputRule:
     """The output layer's rules. Element-wise (``coupled`` false): one expression in the generic
     ``out``, ``target``, ``net`` that holds for every output unit. Coupled (softmax): one per unit,
     in the units' own ``outs``, ``nets`` and ``targets``. ``error_seeds[k][j]`` is
-    ``∂e_ok/∂net_oj`` (element-wise: only ``[0][0]``, the diagonal)."""
+    ``∂e_ok/∂net_oj`` (element-wise: only ``[0][0]``, the diagonal). ``shared_delta`` is one
+    ``δ`` rule in the generic symbols that gives every unit's: ``delta[0]`` of an element-wise
+    layer, and of a coupled one where SymPy proved it (``None`` where it did not)."""
 
     coupled: bool
     delta: tuple[sp.Expr, ...]
@@ -62,6 +68,7 @@ class OutputRule:
     residual_scale: sp.Expr | None
     error_seeds: tuple[tuple[sp.Expr, ...], ...] | None
     cost_in_net: tuple[sp.Expr, ...] | None = None
+    shared_delta: sp.Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -85,16 +92,35 @@ def derive_rules(d: Derivation) -> DerivedRules:
         act = s.activations[layer - 1]
         if not act.elementwise:
             units = s.layers[layer]
-            quotients = tuple(s.local[n.out] for n in units)
-            layers.append(
-                LayerRule(len(units), None, None, False, quotients, tuple(n.net for n in units))
-            )
+            quotients, nets = tuple(s.local[n.out] for n in units), tuple(n.net for n in units)
+            numerator = _normalised(quotients, nets)
+            layers.append(LayerRule(len(units), None, None, False, quotients, nets, numerator))
             continue
         factor = d.activation_factor(first).expr
         in_output = first.net not in factor.free_symbols
         local = _generic(factor, {first.out: OUT, first.net: NET}, f"∂out/∂net of layer {layer}")
         layers.append(LayerRule(len(s.layers[layer]), act.formula, local, in_output))
     return DerivedRules(s.sizes, tuple(layers), _output_rule(d), s.loss)
+
+
+def _normalised(quotients: tuple[sp.Expr, ...], nets: tuple[sp.Symbol, ...]) -> sp.Expr:
+    """``g(net)`` such that every unit's quotient is ``g(net_k)/Σ_j g(net_j)``, and a shift of
+    every net by one ``c`` leaves it unchanged (``g(net − c)/g(net)`` is free of ``net``): then
+    NumPy computes the layer as ``g`` of the nets less their row maximum, divided by the row
+    sum, finite where ``e^net`` alone would overflow. Read off each unit's own quotient and
+    checked on all of them; a layer of another form is refused, as :func:`_check_linear` does."""
+    g = None
+    for quotient, net in zip(quotients, nets, strict=True):
+        top, bottom = sp.fraction(quotient)
+        own = top.xreplace({net: NET})
+        g = own if g is None else g
+        total = sp.Add(*[g.xreplace({NET: n}) for n in nets])
+        if top.free_symbols != {net} or own != g or sp.expand(bottom - total) != 0:
+            raise RuntimeError(f"out of {net} is not g(net)/Σ g(net_j) for one g")
+    shift = sp.Dummy("c", real=True)
+    if NET in sp.simplify(g.xreplace({NET: NET - shift}) / g).free_symbols:
+        raise RuntimeError(f"{g}: a shift of every net changes the quotients")
+    return g
 
 
 def _check_linear(d: Derivation, layer: int) -> None:
@@ -134,8 +160,9 @@ def _output_rule(d: Derivation) -> OutputRule:
         if residual is not None:
             m = len(units)
             seeds = tuple(tuple(_simplified(seed(k, j)) for j in range(m)) for k in range(m))
+        shared = _shared_delta(s, delta)
         return OutputRule(
-            True, delta, loss_term, outs, nets, targets, residual, scale, seeds, in_net
+            True, delta, loss_term, outs, nets, targets, residual, scale, seeds, in_net, shared
         )
     delta_o1 = sp.Mul(*[i.expr for i in d.delta_items(units[0])])
     delta = (_generic(_simplified(delta_o1), first, "δ of the output layer"),)
@@ -146,7 +173,39 @@ def _output_rule(d: Derivation) -> OutputRule:
         seeds = ((_generic(_simplified(seed(0, 0)), first, "∂e_o1/∂net_o1"),),)
     if in_net is not None:
         in_net = (_generic(in_net[0], first, "E_o1 in net_o1"),)
-    return OutputRule(False, delta, loss_term, outs, nets, targets, residual, scale, seeds, in_net)
+    return OutputRule(
+        False, delta, loss_term, outs, nets, targets, residual, scale, seeds, in_net, delta[0]
+    )
+
+
+def _shared_delta(s: NetworkStructure, delta: tuple[sp.Expr, ...]) -> sp.Expr | None:
+    """One rule in the generic ``out``, ``target``, ``net`` that SymPy proves equal to every
+    coupled output unit's derived ``δ``, or ``None``.
+
+    Each ``δ_oj = Σ_k ∂E/∂out_ok · ∂out_ok/∂net_oj`` reaches every unit of the layer. For the
+    cross-entropy on softmax it is ``out_oj·Σ_k target_ok − target_oj``: the other units cancel
+    where the targets sum to one, which a loss that needs such targets (``targets_sum_to_one``,
+    checked on every call) guarantees. There the last target is written as one minus the others,
+    which is that constraint exactly; ``δ_o1``, expanded, gives the candidate rule, which must
+    name no other unit, and each unit's ``δ`` minus the candidate in its symbols must expand
+    (or cancel) to 0. So the rule is proved for this layer, every unit, from its own derived chains,
+    and a loss of any name gets it if its chains cancel; none is assumed where they do not
+    (half-SSE on softmax keeps every unit's own rule)."""
+    units, targets = s.layers[-1], s.targets
+    sub = {}
+    if s.loss.targets_sum_to_one:
+        sub = {targets[-1]: 1 - sp.Add(*targets[:-1])}
+    first = {units[0].out: OUT, targets[0]: TARGET, units[0].net: NET}
+    candidate = _simplified(sp.expand(delta[0].xreplace(sub)))
+    if candidate.free_symbols - set(first):
+        return None
+    generic = candidate.xreplace(first)
+    for unit, target, rule in zip(units, targets, delta, strict=True):
+        own = generic.xreplace({OUT: unit.out, TARGET: target, NET: unit.net})
+        difference = sp.expand((rule - own).xreplace(sub))  # a polynomial for the built-ins
+        if difference != 0 and sp.cancel(difference) != 0:
+            return None
+    return generic
 
 
 def _cost_in_net(s: NetworkStructure) -> tuple[sp.Expr, ...] | None:

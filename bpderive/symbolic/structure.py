@@ -26,12 +26,20 @@ import sympy as sp
 
 from bpderive.checks import check_params, check_rows, check_sizes, parameter_shapes
 from bpderive.language import pick
-from bpderive.limits import check_formula_size
+from bpderive.limits import (
+    MAX_EVALUATED,
+    MAX_SOFTMAX_OUTPUTS,
+    MAX_WRITTEN,
+    LimitError,
+    check_formula_size,
+    check_symbolic_work,
+)
 from bpderive.symbolic import texts
 from bpderive.symbolic.activations import Activation, Softmax, get_activation
 from bpderive.symbolic.local import LocalEquations
 from bpderive.symbolic.losses import Loss, get_loss
 from bpderive.symbolic.notation import Name
+from bpderive.symbolic.parameters import Parameter, ParameterTable
 
 #: The article's learning rates: η1 for the weights, η2 for the biases (三.3.2.1).
 ETA1 = Name("eta_1", positive=True)
@@ -41,6 +49,9 @@ E_TOTAL = Name("E_total")
 BIAS_SOURCE = ("(bias)", "（阈值）")
 
 _ARTICLE_SIZES = (2, 3, 2)
+#: Networks of at most this many parameters list every valid name in an unknown name's error.
+_LISTED = 1_000
+_KEEP_SYMBOLS = "keep net_* and out_* as symbols (the chain, its text and its numbers)"
 #: Flat weight names by network shape: the article's on its 2-3-2 network (only these four: its
 #: numbering cannot be completed without a clash), and Mazur's complete w1 … w8 on his 2-2-2
 #: network ("A Step by Step Backpropagation Example").
@@ -69,27 +80,6 @@ class Neuron:
     index: int
     net: sp.Symbol | None
     out: sp.Symbol
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One weight or bias: canonical name, place in the parameter mapping, symbol."""
-
-    name: str
-    key: str
-    index: tuple[int, ...]
-    source: str | None
-    target: str
-
-    @property
-    def is_bias(self) -> bool:
-        return self.source is None
-
-    @cached_property
-    def symbol(self) -> sp.Symbol:
-        """Made the first time it is needed: a network of 64-128-10 has 9,610 parameters, and
-        compiling it looks at a few dozen of their symbols."""
-        return Name(self.name)
 
 
 @dataclass(frozen=True)
@@ -143,6 +133,13 @@ class NetworkStructure:
                 )
         if not found[-1].elementwise and self.sizes[-1] < 2:
             raise ValueError("activations: softmax needs at least 2 outputs, got 1")
+        if not found[-1].elementwise and self.sizes[-1] > MAX_SOFTMAX_OUTPUTS:
+            m = self.sizes[-1]
+            raise LimitError(
+                f"activations: a softmax output of {m} units has a Jacobian of {m * m:,} "
+                f"entries, each derived symbolically; bpderive derives it for at most "
+                f"{MAX_SOFTMAX_OUTPUTS} units ({MAX_SOFTMAX_OUTPUTS**2} entries take a few seconds)"
+            )
         return found
 
     # ---------------------------------------------------------------- symbols and equations
@@ -171,19 +168,7 @@ class NetworkStructure:
         self.targets = [Name(f"target_{n.name}") for n in self.layers[-1]]
         self.error_terms = [Name(f"E_{n.name}") for n in self.layers[-1]]
 
-        self.parameters: dict[str, Parameter] = {}
-        bias_number = 0
-        prefix = "w" if self.n_layers <= 2 else "w({})"
-        for layer in range(1, self.n_layers + 1):
-            for j, dst in enumerate(self.layers[layer]):
-                for i, src in enumerate(self.layers[layer - 1]):
-                    a = src.name if layer == 1 else str(i + 1)
-                    name = f"{prefix.format(layer)}_({a},{j + 1})"
-                    self._add(Parameter(name, f"W{layer}", (j, i), src.name, dst.name))
-            for j, dst in enumerate(self.layers[layer]):
-                bias_number += 1
-                name = f"b{bias_number}"
-                self._add(Parameter(name, f"b{layer}", (j,), None, dst.name))
+        self.parameters = ParameterTable(self.sizes, lambda layer, k: self.layers[layer][k].name)
         self.aliases = dict(FLAT_NAMES.get(self.sizes, {}))
 
         self.local = LocalEquations(
@@ -199,20 +184,18 @@ class NetworkStructure:
         ]
         self.error_expr = sp.Add(*self.error_exprs)
 
-    def _add(self, p: Parameter) -> None:
-        self.parameters[p.name] = p
-
     def weight(self, layer: int, i: int, j: int) -> Parameter:
         """The weight of weight layer ``layer`` from unit ``i`` below into unit ``j`` (0-based)."""
-        return self._by_place[(f"W{layer}", (j, i))]
+        return self.parameters.place(f"W{layer}", (j, i))
 
     def bias(self, layer: int, j: int) -> Parameter:
         """The bias of unit ``j`` (0-based) of layer ``layer``."""
-        return self._by_place[(f"b{layer}", (j,))]
+        return self.parameters.place(f"b{layer}", (j,))
 
-    @cached_property
-    def _by_place(self) -> dict[tuple[str, tuple[int, ...]], Parameter]:
-        return {(p.key, p.index): p for p in self.parameters.values()}
+    def check_work(self, what: str, limit: int, advice: str) -> None:
+        """Refuse ``what``, symbolic work for every parameter, on a network of more than
+        ``limit`` parameters (:func:`~bpderive.limits.check_symbolic_work`)."""
+        check_symbolic_work(what, len(self.parameters), "parameters", limit, advice)
 
     @property
     def parameter_names(self) -> list[str]:
@@ -244,6 +227,7 @@ class NetworkStructure:
         """One row per parameter: canonical name, article alias, mapping entry, from, to. A
         bias comes from no unit: its ``from`` says so, in the language in use (it is printed
         in a learner's table)."""
+        self.check_work("name_table()", MAX_WRITTEN, "look up one parameter: net.parameters[name]")
         alias_of = {v: k for k, v in self.aliases.items()}
         return [
             {
@@ -260,10 +244,15 @@ class NetworkStructure:
     def symbols(self) -> dict[str, sp.Symbol]:
         """Every named quantity by its name (each symbol is named as the article names it):
         inputs, targets, ``net_*``, ``out_*``, ``delta_*``, ``E_*``, ``eta_*`` and parameters."""
+        self.check_work("symbols", MAX_WRITTEN, "ask for one: net.symbol(name)")
+        return {**self._named, **{p.name: p.symbol for p in self.parameters.values()}}
+
+    @cached_property
+    def _named(self) -> dict[str, sp.Symbol]:
+        """:attr:`symbols` but the parameters, whose symbols are made only when looked up."""
         symbols = [E_TOTAL, ETA1, ETA2, *self.targets, *self.error_terms]
         for n in self.neurons.values():
             symbols += [n.out] if n.net is None else [n.net, n.out, self.delta_symbol(n.name)]
-        symbols += [p.symbol for p in self.parameters.values()]
         return {s.name: s for s in symbols}
 
     def symbol(self, name: str) -> sp.Symbol:
@@ -272,11 +261,14 @@ class NetworkStructure:
         ``eta_2``, a parameter or an alias (``w5``)."""
         if isinstance(name, str):
             key = re.sub(r"^(Out|Net)_", lambda m: m[1].lower() + "_", name)
-            if key in self.symbols:
-                return self.symbols[key]
-            if key in self.aliases:
+            if key in self._named:
+                return self._named[key]
+            if key in self.parameters or key in self.aliases:
                 return self.resolve(key).symbol
-        valid = ", ".join(self.symbols)
+        if len(self.parameters) <= _LISTED:
+            valid = ", ".join(self.symbols)
+        else:  # a list of every parameter would be longer than anyone reads
+            valid = f"{', '.join(self._named)} and the parameters (net.parameter_names)"
         raise KeyError(f"unknown symbol {name!r}. Valid names: {valid}")
 
     def delta_symbol(self, neuron: str) -> sp.Symbol:
@@ -286,6 +278,7 @@ class NetworkStructure:
     @property
     def forward_equations(self) -> list[sp.Eq]:
         """``net_h1 = …``, ``out_h1 = f(net_h1)``, … ``out_o2`` in reading order."""
+        self.check_work("forward_equations", MAX_WRITTEN, "ask for one: net.local[symbol]")
         eqs = []
         for row in self.layers[1:]:
             for n in row:
@@ -307,6 +300,7 @@ class NetworkStructure:
     def expansion(self) -> dict[sp.Symbol, sp.Expr]:
         """Every ``net_*``/``out_*`` as a formula in inputs and parameters only (by substitution
         of the forward equations, layer by layer; never differentiated)."""
+        self.check_work("expansion", MAX_WRITTEN, _KEEP_SYMBOLS)
         full: dict[sp.Symbol, sp.Expr] = {}
         for row in self.layers[1:]:
             for n in row:
@@ -321,11 +315,14 @@ class NetworkStructure:
 
         Each ``out_*`` of a layer appears in every ``net_*`` of the next, so the expansion grows
         with the product of the widths; beyond :data:`~bpderive.limits.MAX_FORMULA` it is
-        refused, by its size counted on the small local equations, before anything is built."""
+        refused, by its size counted on the small local equations, before anything is built;
+        counting walks every local equation, so on a network beyond
+        :data:`~bpderive.limits.MAX_WRITTEN` parameters it is refused before that."""
+        self.check_work("expand()", MAX_WRITTEN, _KEEP_SYMBOLS)
         check_formula_size(
             "the expansion into inputs and parameters",
             _tree_size(expr, self._expanded_sizes),
-            "keep net_* and out_* as symbols (the chain, its text and its numbers)",
+            _KEEP_SYMBOLS,
         )
         return expr.xreplace(self.expansion)
 
@@ -362,7 +359,13 @@ class NetworkStructure:
         ``net_*``/``out_*`` by evaluating the local equations in order (SymPy arithmetic, not the
         compiled path, so that the two can be checked against each other), with ``digits``
         significant digits (the given floats are exact binary numbers, so more digits only
-        make the arithmetic more exact)."""
+        make the arithmetic more exact). It walks every parameter and unit, so a network beyond
+        :data:`~bpderive.limits.MAX_EVALUATED` parameters is refused."""
+        self.check_work(
+            "environment() (one sample in SymPy arithmetic)",
+            MAX_EVALUATED,
+            "use the compiled network: net.compile().gradients(params, X, T)",
+        )
         checked = check_params(self.sizes, params)
         X = check_rows("x", x, self.sizes[0], "input")
         T = check_rows("target", target, self.sizes[-1], "output")
