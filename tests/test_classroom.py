@@ -109,6 +109,17 @@ def errors(course: Path, student: str, part: str = "evalue") -> dict[str, object
     return found
 
 
+def shown_numbers(course: Path, student: str) -> str:
+    """What the autograded notebook's your-numbers cell shows the student (its Markdown)."""
+    path = course / "autograded" / student / "hw1" / "hw1.ipynb"
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    (cell,) = [
+        c for c in cells if c["metadata"].get("nbgrader", {}).get("grade_id") == "your-numbers"
+    ]
+    (output,) = cell["outputs"]
+    return "".join(output["data"]["text/markdown"])
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     course = tmp_path_factory.mktemp("course")
@@ -149,6 +160,8 @@ def test_full_marks_for_right_answers_and_partial_with_chinese_feedback_for_two_
     assert "提示 1/3" in bob["check-w1"]
     for cell, shown in errors(course, "bob", "traceback").items():  # the message, no frames
         assert shown == bob[cell].splitlines(), cell
+    shown = shown_numbers(course, "bob")  # the locked setup cell made the notebook Chinese
+    assert shown.startswith("**你的数值**（学号 `bob`）") and "权值和阈值" in shown
     assert float(scores["dave"]["score"]) == full - 3
     dave = errors(course, "dave")
     assert dave.keys() == {"number-delta_o1", "number-dE_dw5", "number-w5_new"}

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
+from bpderive import language
 from bpderive.classroom import (
     NUMBERS,
     class_report,
@@ -197,8 +198,10 @@ def test_the_notebook_has_nbgraders_cells_in_order():
     nb = notebook("hw1", "zh", ("w5", "w_(x2,3)"), numbers=True)
     meta = [c["metadata"].get("nbgrader") for c in nb["cells"]]
     ids = [m["grade_id"] for m in meta if m]
-    assert ids[:5] == ["student-id", "answer-w5", "check-w5", "answer-w_x2_3", "check-w_x2_3"]
-    assert ids[5:8] == ["your-numbers", "answer-numbers", "number-out_h1"]
+    assert ids[:6] == [
+        "setup", "student-id", "answer-w5", "check-w5", "answer-w_x2_3", "check-w_x2_3"
+    ]  # fmt: skip
+    assert ids[6:9] == ["your-numbers", "answer-numbers", "number-out_h1"]
     check = next(c for c in nb["cells"] if c["id"] == "check-w5")["metadata"]["nbgrader"]
     assert check == {
         "grade": True, "solution": False, "locked": True, "points": 2,
@@ -208,6 +211,22 @@ def test_the_notebook_has_nbgraders_cells_in_order():
     assert answer["source"].startswith('answer_w5 = ""\n### BEGIN SOLUTION\nanswer_w5 = "')
     grade("w5", json.loads(answer["source"].split("answer_w5 = ")[2].split("\n")[0]))
     assert "练习 1" in json.dumps(nb, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_notebook_speaks_its_language_and_its_locked_cells_fit_the_page(lang):
+    """The locked setup cell sets the assignment's language, so that what the student's own
+    numbers show (and any check the student runs) speaks it; the locked cells, which the student
+    reads but cannot change, have no line wider than a notebook page shows."""
+    nb = notebook("hw1", lang, ("w5", "w_(x2,3)"), numbers=True)
+    setup = next(c for c in nb["cells"] if c["id"] == "setup")
+    assert setup["metadata"]["nbgrader"]["locked"]
+    assert f"set_language({lang!r})" in setup["source"]  # run for real in test_classroom.py
+    with language.using(lang):
+        shown = variant("2024001")._repr_markdown_()
+    assert shown.startswith({"en": "**Your numbers**", "zh": "**你的数值**"}[lang])
+    locked = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("locked")]
+    assert max(len(line) for c in locked for line in c["source"].splitlines()) <= 88
 
 
 def test_the_chinese_assignment_follows_the_notebooks_style_sheet():

@@ -7,7 +7,8 @@ cell is editable by the student and loses what lies between ``### BEGIN SOLUTION
 END SOLUTION`` on release; a grade cell that is locked is an autograder test, worth its points
 when it runs without an exception. So each exercise is an answer cell, ``answer_w5 = ""`` before
 the teacher's answer in the solution region, then a locked test that calls
-:func:`~bpderive.classroom.grading.grade`.
+:func:`~bpderive.classroom.grading.grade`. A locked first code cell sets the assignment's
+language, so that the student's own numbers, and any check the student runs, speak it too.
 
 nbgrader puts its code stub (``# YOUR CODE HERE`` and ``raise NotImplementedError()``) where
 the solution region was. The ``nbgrader_config.py`` written here for a new course sets the stub
@@ -145,11 +146,10 @@ def _numbers(seed: int, lang: str) -> list[dict]:
     ]
     for name in NUMBERS:
         earlier = ", ".join(f"{k!r}: {k}" for k in before(name))  # for a mistake carried on
-        source = (
-            "from bpderive.classroom import grade_number\n\n"
-            f"grade_number(student_id, {name!r}, {name}, seed={seed}, lang={lang!r}"
-            + (f", before={{{earlier}}})" if earlier else ")")
-        )
+        call = f"grade_number(student_id, {name!r}, {name}, seed={seed}, lang={lang!r}"
+        if earlier:  # on its own line, so that the locked cell fits the page
+            call += f",\n{' ' * len('grade_number(')}before={{{earlier}}}"
+        source = f"from bpderive.classroom import grade_number\n\n{call})"
         cells.append(
             _cell(
                 "code",
@@ -180,8 +180,11 @@ def notebook(
             + (f" ({', '.join(unknown)} unknown)" if unknown else "")
         )
     student = _answer("student_id", '""', '"teacher"')
+    comment = language.pick(texts.SETUP, lang)
+    setup = f"from bpderive import set_language\n\nset_language({lang!r})  {comment}"
     cells = [
         _cell("markdown", language.pick(texts.TITLE, lang).format(name=name)),
+        _cell("code", setup, "setup", locked=True),
         _cell("markdown", language.pick(texts.STUDENT_ID, lang)),
         _cell("code", student, "student-id", solution=True),
     ]

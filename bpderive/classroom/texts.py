@@ -32,6 +32,12 @@ TITLE = (
     '做题时在终端里运行 `bpderive check w5 "…"` 也能得到同样的判定。',
 )
 
+#: The comment of the locked cell that sets the language of everything bpderive shows.
+SETUP = (
+    "# bpderive's verdicts, hints and numbers in English",
+    "# bpderive 的判定、提示和数值都用中文",
+)
+
 STUDENT_ID = (
     "Write your student ID between the quotes (it chooses your numbers below, so it must be "
     "your own).",
