@@ -95,7 +95,7 @@ def _value(
     changed: Mapping[sp.Symbol, sp.Expr] | None = None,
 ) -> float:
     """``name``'s equation on the variant's numbers, with ``yours`` in place of the right ones
-    and ``changed`` in place of the variant's own (η1 taken as 1)."""
+    and ``changed`` in place of the variant's own (such as another η1)."""
     right = {symbol: sp.Float(v.numbers[label]) for symbol, label in symbols().items()}
     theirs = {s: sp.Float(yours[label]) for s, label in symbols().items() if label in yours}
     every = {**v.env, **right, **theirs, **(changed or {})}
@@ -134,10 +134,10 @@ def diagnose(
     if close(-value, expected):
         return NumberMistake("number_sign", name, given)
     if name == "w5_new":
-        gradient = v.net.gradient("w5")
-        if close(value, 2 * float(v.env[gradient.parameter]) - expected):  # w5 + η1·∂E/∂w5
+        rate = v.net.gradient("w5").rate  # the derived rule with −η1, then with η1 left out
+        if close(value, _value(v, name, {}, {rate: -v.env[rate]})):
             return NumberMistake("update_sign", name, given)
-        if close(value, _value(v, name, {}, {gradient.rate: sp.Integer(1)})):
+        if close(value, _value(v, name, {}, {rate: sp.Integer(1)})):
             return NumberMistake("no_learning_rate", name, given)
     for factor in _FACTORS:
         if close(value, factor * expected):
