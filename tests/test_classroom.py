@@ -194,7 +194,7 @@ def test_the_report_counts_the_mistakes_by_code_and_flags_the_copied_id(course):
         ("number:w5_new", "carried", "1"),
     ]
     assert rows[1]["example"] == CLASS["bob"][1]["w1"]
-    assert "共 4 份作业" in printed and "缺少路径" in printed
+    assert "共 4 份作业" in printed and "missing_path（缺少路径）" in printed
     assert "carol：笔记本里的学号是 'alice'" in printed
     assert "alice：" not in printed and "bob：" not in printed and "dave：" not in printed
     assert (out / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

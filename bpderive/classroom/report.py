@@ -29,6 +29,7 @@ from bpderive.classroom import texts
 from bpderive.classroom.grading import verdict
 from bpderive.classroom.hand import diagnose, is_number
 from bpderive.classroom.variant import NUMBERS, network, variant
+from bpderive.display.tables import table
 from bpderive.exercises.messages import MISTAKE_NAMES
 from bpderive.exercises.task import task
 from bpderive.fonts import use_chinese_font, write_chinese_in
@@ -121,22 +122,13 @@ class ClassReport:
         head = language.pick(texts.REPORT_HEAD, lang).format(name=self.name, n=n)
         if not self.rows:
             return f"{head}\n{language.pick(texts.NONE_WRONG, lang)}"
-        columns = language.pick(texts.COLUMNS, lang)
+        named = language.pick(("{} ({})", "{}（{}）"), lang)
         rows = [
-            (_label(ex, lang), f"{code} ({_mistake_name(code, lang)})", str(n), example)
-            for ex, code, n, example in self.rows
+            (_label(ex, lang), named.format(code, _mistake_name(code, lang)), count, example)
+            for ex, code, count, example in self.rows
         ]
-        widths = [max(_width(r[i]) for r in [columns, *rows]) for i in range(3)]
-        lines = [head]
-        for row in [columns, *rows]:
-            cells = [row[i] + " " * (widths[i] - _width(row[i])) for i in range(3)]
-            lines.append("  ".join([*cells, row[3]]).rstrip())
-        return "\n".join([*lines, *(f"! {flag}" for flag in self.flags)])
-
-
-def _width(cell: str) -> int:
-    """Columns a terminal gives ``cell``: two for each Chinese character."""
-    return sum(2 if "\u3000" <= ch <= "\uffef" or "\u4e00" <= ch <= "\u9fff" else 1 for ch in cell)
+        counts = table(rows, language.pick(texts.COLUMNS, lang)).text()
+        return "\n".join([head, counts, *(f"! {flag}" for flag in self.flags)])
 
 
 def _label(exercise: str, lang: str) -> str:
