@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from bpderive import language
 from bpderive.classroom import texts
 from bpderive.classroom.hand import before
 from bpderive.classroom.variant import NUMBERS, network
-from bpderive.exercises.task import task
+from bpderive.exercises.task import Task, task
 from bpderive.symbolic.notation import text
 
 #: The exercises when none are chosen: the article's 3.2.1 and 3.2.2 in one each, and δ_o1.
@@ -91,9 +92,25 @@ def _describe(target: str, lang: str) -> str:
     return language.pick(texts.WEIGHT, lang).format(**ends)
 
 
-def _exercise(k: int, target: str, lang: str) -> list[dict]:
+def exercise_tasks(exercises: Sequence[str]) -> list[tuple[str, Task]]:
+    """Each exercise's target with what it asks (its derived chain); unknown targets are refused
+    together, so that a teacher mends the list once."""
+    found, unknown = [], []
+    for target in exercises:
+        try:
+            found.append((target, task(network(), target, "en")))
+        except KeyError:
+            unknown.append(target)
+    if unknown or not exercises:
+        raise ValueError(
+            f"--exercises: expected targets such as w5, delta_o1, w1, b4, given {list(exercises)}"
+            + (f" ({', '.join(unknown)} unknown)" if unknown else "")
+        )
+    return found
+
+
+def _exercise(k: int, target: str, asked: Task, lang: str) -> list[dict]:
     """The exercise's text, its answer cell and its locked test."""
-    asked = task(network(), target, lang)
     label, name = asked.name, f"answer_{slug(target)}"
     heading = language.pick(texts.EXERCISE, lang).format(k=k, label=label)
     write = language.pick(texts.WRITE, lang).format(label=label, slug=slug(target))
@@ -173,12 +190,7 @@ def notebook(
 ) -> dict:
     """The assignment's source notebook, as nbformat 4 JSON data."""
     lang = language.resolve(lang)
-    unknown = [t for t in exercises if not _known(t)]
-    if unknown or not exercises:
-        raise ValueError(
-            f"exercises: expected targets such as w5, delta_o1, w1, b4, given {list(exercises)}"
-            + (f" ({', '.join(unknown)} unknown)" if unknown else "")
-        )
+    asked = exercise_tasks(exercises)
     student = _answer("student_id", '""', '"teacher"')
     comment = language.pick(texts.SETUP, lang)
     setup = f"from bpderive import set_language\n\nset_language({lang!r})  {comment}"
@@ -188,8 +200,8 @@ def notebook(
         _cell("markdown", language.pick(texts.STUDENT_ID, lang)),
         _cell("code", student, "student-id", solution=True),
     ]
-    for k, target in enumerate(exercises, start=1):
-        cells += _exercise(k, target, lang)
+    for k, (target, exercise) in enumerate(asked, start=1):
+        cells += _exercise(k, target, exercise, lang)
     if numbers:
         cells += _numbers(seed, lang)
     for k, cell in enumerate(cells):  # nbformat 4.5 cells have ids: nbgrader's, else their place
@@ -197,14 +209,6 @@ def notebook(
     kernel = {"display_name": "Python 3", "language": "python", "name": "python3"}
     metadata = {"kernelspec": kernel, "language_info": {"name": "python"}}
     return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
-
-
-def _known(target: str) -> bool:
-    try:
-        task(network(), target, "en")
-    except KeyError:
-        return False
-    return True
 
 
 def write_assignment(

@@ -29,9 +29,9 @@ import sympy as sp
 from bpderive import language
 from bpderive.classroom import texts
 from bpderive.classroom import worksheet_texts as words
-from bpderive.classroom.assignment import DEFAULT_EXERCISES
+from bpderive.classroom.assignment import DEFAULT_EXERCISES, exercise_tasks
 from bpderive.classroom.variant import NUMBERS, Variant, network, variant
-from bpderive.exercises.task import Task, task
+from bpderive.exercises.task import Task
 from bpderive.symbolic.notation import latex
 
 #: What a student ID and a worksheet's name may hold: they become file names and LaTeX.
@@ -159,22 +159,6 @@ def check_students(ids: Sequence[str]) -> list[str]:
 def _escape(text: str) -> str:
     """A :data:`SAFE` text for LaTeX: ``_`` is the only special character it can hold."""
     return text.replace("_", r"\_")
-
-
-def _tasks(exercises: Sequence[str]) -> list[tuple[str, Task]]:
-    """Each exercise's target with its derived chain; unknown targets refused together."""
-    found, unknown = [], []
-    for target in exercises:
-        try:
-            found.append((target, task(network(), target, "en")))
-        except KeyError:
-            unknown.append(target)
-    if unknown or not exercises:
-        raise ValueError(
-            f"--exercises: expected targets such as w5, delta_o1, w1, b4, given {list(exercises)}"
-            + (f" ({', '.join(unknown)} unknown)" if unknown else "")
-        )
-    return found
 
 
 def _cell(v: Variant, symbol: sp.Symbol, alias: str | None = None) -> str:
@@ -320,7 +304,7 @@ def write_worksheets(
         raise ValueError(f"name: expected letters, digits, _ or - (a file name), got {name!r}")
     lang = language.resolve(lang)
     students = check_students(list(students))
-    tasks = _tasks(list(exercises))
+    tasks = exercise_tasks(list(exercises))
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"--out: expected a directory, got the file {str(folder)!r}")
