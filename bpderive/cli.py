@@ -161,6 +161,7 @@ def _classroom(sub: argparse._SubParsersAction) -> None:
     assignment.add_argument(
         "--seed", type=_count, default=0, help="a new seed gives every student new numbers"
     )
+    assignment.add_argument("--force", action="store_true", help="replace a different notebook")
     report = sub.add_parser("report", help="the class's mistakes, counted by code")
     report.add_argument("name", help="the assignment's name")
     report.add_argument("--course", required=True, help="the nbgrader course directory")
@@ -325,8 +326,9 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
         return verdict.report(args.hints, "--hints {k}"), 0 if verdict.correct else 1
     if args.command == "assignment":
         _, said = write_assignment(
-            args.name, args.course, resolve(args.lang), args.exercises, args.numbers, args.seed
-        )
+            args.name, args.course, resolve(args.lang), args.exercises, args.numbers, args.seed,
+            force=args.force,
+        )  # fmt: skip
         return said, 0
     if args.command == "report":
         report = class_report(args.name, args.course, args.lang)

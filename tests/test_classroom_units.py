@@ -304,6 +304,23 @@ def test_a_courses_own_configuration_is_kept_and_the_stub_line_named(tmp_path, c
     assert f"add `{STUB_LINE}`" in capsys.readouterr().out
 
 
+def test_a_teachers_edited_notebook_is_replaced_only_with_force(tmp_path, capsys):
+    command = ["assignment", "hw1", "--course", str(tmp_path)]
+    source = tmp_path / "source/hw1/hw1.ipynb"
+    assert main(command) == 0
+    assert main(command) == 0  # the same options again: the same notebook, nothing lost
+    edited = source.read_text(encoding="utf-8").replace("2-3-2", "2-3-2 (week 3)")
+    source.write_text(edited, encoding="utf-8")
+    capsys.readouterr()
+    for again in (command, [*command, "--lang", "zh"]):
+        assert main(again) == 2
+        err = capsys.readouterr().err
+        assert "hw1.ipynb is already there" in err and "--force replaces it" in err
+        assert source.read_text(encoding="utf-8") == edited
+    assert main([*command, "--lang", "zh", "--force"]) == 0
+    assert "练习 1" in source.read_text(encoding="utf-8")
+
+
 def test_the_chinese_chart_draws_real_glyphs(tmp_path, caplog):
     wrong = {**RIGHT, "w1": "delta_o1*w5*out_h1*(1 - out_h1)*x1"}
     _submission(tmp_path / "autograded/ann/hw", "ann", wrong)

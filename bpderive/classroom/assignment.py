@@ -218,9 +218,14 @@ def write_assignment(
     exercises: tuple[str, ...] = DEFAULT_EXERCISES,
     numbers: bool = False,
     seed: int = 0,
+    *,
+    force: bool = False,
 ) -> tuple[Path, str]:
     """Write ``course/source/name/name.ipynb`` (and ``course/nbgrader_config.py`` when the course
-    has none); returns the notebook's path and what to tell the teacher."""
+    has none); returns the notebook's path and what to tell the teacher.
+
+    A source notebook that is already there is the teacher's: it may have been edited by hand
+    since, so only ``force`` replaces one that differs from what these options write."""
     if not re.fullmatch(r"[A-Za-z0-9_\-]+", name or ""):
         raise ValueError(f"name: expected letters, digits, _ or - (a folder name), got {name!r}")
     root = Path(course).resolve()
@@ -228,8 +233,14 @@ def write_assignment(
         raise ValueError(f"--course: expected a directory, got the file {str(root)!r}")
     data = notebook(name, lang, tuple(exercises), numbers, seed)
     path = root / "source" / name / f"{name}.ipynb"
+    written = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    if path.is_file() and not force and path.read_text(encoding="utf-8") != written:
+        raise ValueError(
+            f"{path} is already there and differs from what these options write (edited by hand, "
+            "or written with other options): --force replaces it"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    path.write_text(written, encoding="utf-8")
     config = root / "nbgrader_config.py"
     said = [f"wrote {path}"]
     if not config.exists():
