@@ -166,7 +166,9 @@ def _classroom(sub: argparse._SubParsersAction) -> None:
     report.add_argument("name", help="the assignment's name")
     report.add_argument("--course", required=True, help="the nbgrader course directory")
     report.add_argument("--lang", choices=("en", "zh"), help=_LANG_HELP)
-    report.add_argument("--out", required=True, help="where report.csv and report.png go")
+    report.add_argument(
+        "--out", required=True, help="where report.csv, students.csv and report.png go"
+    )
     sheet = sub.add_parser("worksheet", help="paper worksheets, one per student, and the key")
     sheet.add_argument("name", help="the worksheet's name, e.g. hw1 (part of each file name)")
     sheet.add_argument(
@@ -332,8 +334,8 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
         return said, 0
     if args.command == "report":
         report = class_report(args.name, args.course, args.lang)
-        table, chart = write_report(report, args.out)
-        return f"{report.table()}\n\nwrote {table}\nwrote {chart}", 0
+        written = "\n".join(f"wrote {path}" for path in write_report(report, args.out))
+        return f"{report.table()}\n\n{written}", 0
     if args.command == "worksheet":
         return _worksheet(args)
     return _latex(args), 0

@@ -194,6 +194,15 @@ def test_the_report_counts_the_mistakes_by_code_and_flags_the_copied_id(course):
         ("number:w5_new", "carried", "1"),
     ]
     assert rows[1]["example"] == CLASS["bob"][1]["w1"]
+    with (out / "students.csv").open(encoding="utf-8") as stream:
+        who = [(r["student"], r["exercise"], r["mistake"]) for r in csv.DictReader(stream)]
+    assert who == [
+        ("bob", "delta_o1", "sign"),
+        ("bob", "w1", "missing_path"),
+        ("dave", "number:delta_o1", "number_sign"),
+        ("dave", "number:dE_dw5", "carried"),
+        ("dave", "number:w5_new", "carried"),
+    ]
     assert "共 4 份作业" in printed and "missing_path（缺少路径）" in printed
     assert "carol：笔记本里的学号是 'alice'" in printed
     assert "alice：" not in printed and "bob：" not in printed and "dave：" not in printed

@@ -259,6 +259,10 @@ def test_the_report_counts_mistakes_by_code_and_flags_a_foreign_id(tmp_path):
     _submission(tmp_path / "autograded/cat/hw", "ann", wrong)
     report = class_report("hw", tmp_path, "en")
     assert report.rows == [("delta_o1", "sign", 2, wrong["delta_o1"])]
+    assert report.mistakes == [  # who: the counts' students, by folder
+        ("ben", "delta_o1", "sign", wrong["delta_o1"]),
+        ("cat", "delta_o1", "sign", wrong["delta_o1"]),
+    ]
     assert report.flags == ["cat: the notebook's student_id is 'ann', not the folder's student"]
     assert "δ_o1" in report.table() and "sign (a sign)" in report.table()
 
@@ -327,7 +331,7 @@ def test_the_chinese_chart_draws_real_glyphs(tmp_path, caplog):
     report = class_report("hw", tmp_path, "zh")
     with caplog.at_level(logging.WARNING), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        _, chart = write_report(report, tmp_path / "out")
+        _, _, chart = write_report(report, tmp_path / "out")
     said = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
     assert not [message for message in said if "missing from font" in message]
     assert chart.read_bytes()[:4] == b"\x89PNG"

@@ -36,6 +36,8 @@ from bpderive.fonts import use_chinese_font, write_chinese_in
 
 #: A hand-computed number's exercise in the report: ``number:delta_o1`` (δ_o1 is derived too).
 NUMBER = "number:"
+#: The columns of ``students.csv``: one row per wrong answer, for programs (codes, in English).
+STUDENT_COLUMNS = ("student", "exercise", "mistake", "answer")
 #: The codes of a hand-computed number's mistakes, with their names.
 NUMBER_MISTAKES = {
     "not_a_number": ("not a number", "不是数"),
@@ -107,13 +109,16 @@ def read(path: Path, student: str) -> Submission:
 @dataclass(frozen=True)
 class ClassReport:
     """The counts (``rows``: exercise, mistake code, count, commonest wrong answer), the
-    submissions read, and the flags (IDs that are not their folder's student)."""
+    submissions read, the flags (IDs that are not their folder's student), and who made each
+    mistake (``mistakes``: student, exercise, code, answer), so that a teacher who reads "7
+    left out the path through o2" can see the seven."""
 
     name: str
     lang: str
     submissions: list[Submission]
     rows: list[tuple[str, str, int, str]]
     flags: list[str]
+    mistakes: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     def table(self) -> str:
         """The counts as an aligned text table, headed in the report's language."""
@@ -155,24 +160,24 @@ def class_report(name: str, course: Path | str, lang: str | None = None) -> Clas
         )
     submissions = [read(path, path.parent.parent.name) for path in paths]
     wrong: dict[tuple[str, str], Counter] = {}
-    flags = []
+    flags, mistakes = [], []
     for sub in submissions:
         if sub.student_id != sub.student:
             flag = language.pick(texts.MISMATCH, lang)
             flags.append(flag.format(folder=sub.student, given=sub.student_id))
-        for target, answer in sub.answers.items():
-            found = verdict(target, answer, lang)
-            if not found.correct:
-                wrong.setdefault((target, found.mistake), Counter())[str(answer)] += 1
-        for number, code, given in _number_mistakes(sub):
-            wrong.setdefault((NUMBER + number, code), Counter())[str(given)] += 1
+        found = [(t, verdict(t, answer, lang).mistake, answer) for t, answer in sub.answers.items()]
+        numbers = [(NUMBER + n, code, given) for n, code, given in _number_mistakes(sub)]
+        for exercise, code, answer in [*found, *numbers]:
+            if code is not None:
+                wrong.setdefault((exercise, code), Counter())[str(answer)] += 1
+                mistakes.append((sub.student, exercise, code, str(answer)))
     order = [t for sub in submissions for t in [*sub.answers, *(NUMBER + n for n in sub.numbers)]]
     rows = [
         (exercise, code, sum(answers.values()), answers.most_common(1)[0][0])
         for (exercise, code), answers in wrong.items()
     ]
     rows.sort(key=lambda r: (order.index(r[0]), -r[2], r[1]))
-    return ClassReport(name, lang, submissions, rows, flags)
+    return ClassReport(name, lang, submissions, rows, flags, mistakes)
 
 
 def _number_mistakes(sub: Submission) -> list[tuple[str, str, object]]:
@@ -188,19 +193,25 @@ def _number_mistakes(sub: Submission) -> list[tuple[str, str, object]]:
     return [(name, wrong.code, wrong.given) for name, wrong in found if wrong is not None]
 
 
-def write_report(report: ClassReport, out: Path | str) -> tuple[Path, Path]:
-    """``out/report.csv`` (columns ``exercise, mistake, count, example``: codes, for programs)
-    and ``out/report.png`` (a bar per exercise and mistake, in the report's language)."""
+def write_report(report: ClassReport, out: Path | str) -> tuple[Path, Path, Path]:
+    """``out/report.csv`` (columns ``exercise, mistake, count, example``: codes, for programs),
+    ``out/students.csv`` (``student, exercise, mistake, answer``: who made each mistake) and
+    ``out/report.png`` (a bar per exercise and mistake, in the report's language)."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    table = folder / "report.csv"
-    with table.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(language.pick(texts.COLUMNS, "en"))
-        writer.writerows(report.rows)
+    written = []
+    for file, header, rows in (
+        ("report.csv", language.pick(texts.COLUMNS, "en"), report.rows),
+        ("students.csv", STUDENT_COLUMNS, report.mistakes),
+    ):
+        written.append(folder / file)
+        with written[-1].open("w", newline="", encoding="utf-8") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(header)
+            writer.writerows(rows)
     chart = folder / "report.png"
     _chart(report).savefig(chart, dpi=120, bbox_inches="tight")
-    return table, chart
+    return written[0], written[1], chart
 
 
 def _chart(report: ClassReport):  # -> matplotlib.figure.Figure (matplotlib is optional)
