@@ -161,7 +161,7 @@ def test_full_marks_for_right_answers_and_partial_with_chinese_feedback_for_two_
     for cell, shown in errors(course, "bob", "traceback").items():  # the message, no frames
         assert shown == bob[cell].splitlines(), cell
     shown = shown_numbers(course, "bob")  # the locked setup cell made the notebook Chinese
-    assert shown.startswith("**你的数值**（学号 `bob`）") and "权值和阈值" in shown
+    assert shown.startswith("**你的数值**（学号 `bob`）") and "权值（输入层 → 隐含层）：" in shown
     assert float(scores["dave"]["score"]) == full - 3
     dave = errors(course, "dave")
     assert dave.keys() == {"number-delta_o1", "number-dE_dw5", "number-w5_new"}

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -79,6 +81,36 @@ def test_variants_are_reproducible_two_decimal_and_differ_between_students():
         assert np.allclose(drawn * 100, np.round(drawn * 100), atol=1e-9)  # two decimals
     assert len({tuple(v.params["W2"].ravel()) for v in first}) == len(STUDENTS)
     assert variant(STUDENTS[0], seed=1).numbers != first[0].numbers  # a new seed, new numbers
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_numbers_a_student_reads_give_the_numbers_graded(lang):
+    """The notebook shows each given number by the article's name; read back from that text
+    alone and run through NumPy, they give exactly the numbers the autograder expects."""
+    v = variant("2024002")
+    shown = v.given(lang)
+    read = {
+        name: float(value)
+        for name, value in re.findall(r"([A-Za-z][A-Za-z0-9_(),]*) = (\d\.\d\d)", shown)
+    }
+    assert len(read) == 2 + 2 + 12 + 5  # inputs, targets, weights, biases: each once
+    assert "w5 = w_(1,1) = " in shown and "w1 = w_(x1,1) = " in shown  # the article's aliases
+    replayed = SimpleNamespace(
+        params={
+            "W1": [[read[f"w_(x{i},{j})"] for i in (1, 2)] for j in (1, 2, 3)],
+            "b1": [read[f"b{j}"] for j in (1, 2, 3)],
+            "W2": [[read[f"w_({j},{k})"] for j in (1, 2, 3)] for k in (1, 2)],
+            "b2": [read["b4"], read["b5"]],
+        },
+        x=[read["x1"], read["x2"]],
+        target=[read["target_o1"], read["target_o2"]],
+    )
+    numbers, _ = by_hand(replayed)
+    assert numbers == pytest.approx(v.numbers, rel=1e-12)
+    if lang == "zh":
+        from test_notebooks import _style_slips
+
+        assert _style_slips(shown) == []
 
 
 @pytest.mark.parametrize("bad", ["", "   ", None, 7])

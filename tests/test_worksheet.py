@@ -102,7 +102,7 @@ def test_two_students_get_different_sheets_and_one_student_the_same_sheet_twice(
 def test_the_chinese_sheet_is_in_chinese(tmp_path):
     tex = write_worksheets("hw1", ["s1"], tmp_path, "zh").sheets[0].read_text(encoding="utf-8")
     assert r"\usepackage[UTF8]{ctex}" in tex
-    for words in ("你的数值", "练习 1", "学号", "权值：隐含层 $\\to$ 输出层", "手算"):
+    for words in ("你的数值", "练习 1", "学号", "权值（隐含层 $\\to$ 输出层）", "手算"):
         assert words in tex
     for english in ("Exercise", "Your numbers", "Student ID", "weights", "Derive"):
         assert english not in tex

@@ -8,13 +8,22 @@
 from __future__ import annotations
 
 GIVEN = (
-    "**Your numbers** (student ID `{student_id}`)\n\n"
-    "* inputs: {inputs}\n* targets: {targets}\n* weights and biases: {weights}\n"
-    "* learning rates: η1 = {eta1} (weights), η2 = {eta2} (biases)",
-    "**你的数值**（学号 `{student_id}`）\n\n"
-    "* 输入：{inputs}\n* 目标值：{targets}\n* 权值和阈值：{weights}\n"
+    "**Your numbers** (student ID `{student_id}`)\n\n{rows}\n"
+    "* Learning rates: η1 = {eta1} (weights), η2 = {eta2} (biases)",
+    "**你的数值**（学号 `{student_id}`）\n\n{rows}\n"
     "* 学习率：η1 = {eta1}（权值），η2 = {eta2}（阈值）",
 )
+#: The groups of the given numbers (:meth:`~bpderive.classroom.variant.Variant.rows`).
+GROUPS = {
+    "x": ("Inputs", "输入"),
+    "target": ("Targets", "目标值"),
+    "W1": ("Weights (input → hidden)", "权值（输入层 → 隐含层）"),
+    "b1": ("Biases (hidden layer)", "阈值（隐含层）"),
+    "W2": ("Weights (hidden → output)", "权值（隐含层 → 输出层）"),
+    "b2": ("Biases (output layer)", "阈值（输出层）"),
+}
+#: Between a group's name and its numbers.
+COLON = (": ", "：")
 
 TITLE = (
     "# {name}: back-propagation, derived by hand\n\n"

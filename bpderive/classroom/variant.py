@@ -21,12 +21,13 @@ import hashlib
 import math
 from dataclasses import dataclass
 from functools import cache, cached_property
+from itertools import groupby
 
 import numpy as np
 import sympy as sp
 
 from bpderive import language
-from bpderive.classroom.texts import GIVEN
+from bpderive.classroom.texts import COLON, GIVEN, GROUPS
 from bpderive.network import Network
 from bpderive.symbolic.notation import text
 from bpderive.worked_example import WorkedExample
@@ -86,23 +87,42 @@ class Variant(WorkedExample):
             "w5_new": float(new),
         }
 
+    def rows(self) -> list[tuple[str, list[tuple[str | None, sp.Symbol, float]]]]:
+        """The numbers the student starts from, a row per group and unit, as both the notebook
+        and the paper sheet show them: the inputs, the targets, the weights into each unit (a
+        group, :data:`~bpderive.classroom.texts.GROUPS`, per layer), each layer's biases. A
+        cell is (the article's short name or ``None``, the symbol, its value): w5 = w_(1,1)."""
+        net, env = self.net, self.env
+        short = {name: alias for alias, name in net.aliases.items()}
+        rows: dict[tuple[str, str], list[tuple[str | None, sp.Symbol]]] = {
+            ("x", ""): [(None, n.out) for n in net.layers[0]],
+            ("target", ""): [(None, t) for t in net.targets],
+        }
+        for p in net.parameters.values():
+            row = (p.key, "" if p.is_bias else p.target)
+            rows.setdefault(row, []).append((short.get(p.name), p.symbol))
+        return [
+            (group, [(alias, symbol, float(env[symbol])) for alias, symbol in cells])
+            for (group, _), cells in rows.items()
+        ]
+
     def given(self, lang: str | None = None) -> str:
-        """The numbers the student starts from, as Markdown in ``lang``."""
-        env = self.env
-        short = {name: f"{alias} = " for alias, name in self.net.aliases.items()}  # w5 = w_(1,1)
-        weights = ", ".join(
-            f"{short.get(p.name, '')}{p.name} = {float(env[p.symbol]):.2f}"
-            for p in self.net.parameters.values()
-        )
-        inputs = ", ".join(f"{text(n.out)} = {float(env[n.out]):.2f}" for n in self.net.layers[0])
-        targets = ", ".join(f"{text(t)} = {float(env[t]):.2f}" for t in self.net.targets)
+        """The numbers the student starts from, as Markdown in ``lang``: a line per group,
+        the units of a group parted by semicolons."""
+        lines, comma, semicolon = [], *language.pick(((", ", "; "), ("，", "；")), lang)
+        for group, rows in groupby(self.rows(), key=lambda row: row[0]):
+            units = semicolon.join(
+                comma.join(
+                    f"{alias + ' = ' if alias else ''}{text(symbol)} = {value:.2f}"
+                    for alias, symbol, value in cells
+                )
+                for _, cells in rows
+            )
+            lines.append(
+                f"* {language.pick(GROUPS[group], lang)}{language.pick(COLON, lang)}{units}"
+            )
         return language.pick(GIVEN, lang).format(
-            student_id=self.student_id,
-            inputs=inputs,
-            targets=targets,
-            weights=weights,
-            eta1=self.eta1,
-            eta2=self.eta2,
+            student_id=self.student_id, rows="\n".join(lines), eta1=self.eta1, eta2=self.eta2
         )
 
     def _repr_markdown_(self) -> str:

@@ -161,31 +161,28 @@ def _escape(text: str) -> str:
     return text.replace("_", r"\_")
 
 
-def _cell(v: Variant, symbol: sp.Symbol, alias: str | None = None) -> str:
+def _cell(alias: str | None, symbol: sp.Symbol, value: float) -> str:
     """``$w_{5} = w_{(1,1)} = 0.11$``: a given number with the article's name (and alias)."""
     shown = f"{latex(sp.Symbol(alias))} = " if alias else ""
-    return f"${shown}{latex(symbol)} = {float(v.env[symbol]):.2f}$"
+    return f"${shown}{latex(symbol)} = {value:.2f}$"
 
 
 def _given(v: Variant, lang: str) -> str:
-    """The student's numbers as a table: a row per group (inputs, targets, the weights into
-    each unit, each layer's biases, the learning rates), three numbers at most a row."""
-    net = network()
-    alias = {name: short for short, name in net.aliases.items()}
-    rows: dict[tuple[str, str], list[str]] = {
-        ("x", ""): [_cell(v, n.out) for n in net.layers[0]],
-        ("target", ""): [_cell(v, t) for t in net.targets],
-    }
-    for p in net.parameters.values():
-        row = (p.key, "" if p.is_bias else p.target)
-        rows.setdefault(row, []).append(_cell(v, p.symbol, alias.get(p.name)))
-    rows[("eta", "")] = [
-        language.pick(words.ETA1, lang).format(eta=v.eta1),
-        language.pick(words.ETA2, lang).format(eta=v.eta2),
+    """The student's numbers as a table: a row per group and unit (:meth:`Variant.rows`: the
+    inputs, targets, the weights into each unit, each layer's biases), then the learning rates;
+    three numbers at most a row."""
+    rates = [
+        language.pick(t, lang).format(eta=eta)
+        for t, eta in [(words.ETA1, v.eta1), (words.ETA2, v.eta2)]
+    ]
+    rows = [
+        *((group, [_cell(*cell) for cell in cells]) for group, cells in v.rows()),
+        ("eta", rates),
     ]
     lines, previous = [], None
-    for (group, _), cells in rows.items():
-        label = language.pick(words.GROUPS[group], lang) if group != previous else ""
+    for group, cells in rows:
+        name = language.pick({**texts.GROUPS, "eta": words.RATES}[group], lang)
+        label = name.replace("→", r"$\to$") if group != previous else ""
         rule = r"\midrule" + "\n" if previous is not None and group != previous else ""
         lines.append(rule + " & ".join([label, *cells, *[""] * (3 - len(cells))]) + r" \\")
         previous = group

@@ -28,15 +28,8 @@ INTRO = (
 
 #: The student's numbers: a heading and one row label per group.
 NUMBERS = ("Your numbers", "你的数值")
-GROUPS = {
-    "x": ("Inputs", "输入"),
-    "target": ("Targets", "目标值"),
-    "W1": (r"Weights, input $\to$ hidden", r"权值：输入层 $\to$ 隐含层"),
-    "b1": ("Biases, hidden layer", "阈值：隐含层"),
-    "W2": (r"Weights, hidden $\to$ output", r"权值：隐含层 $\to$ 输出层"),
-    "b2": ("Biases, output layer", "阈值：输出层"),
-    "eta": ("Learning rates", "学习率"),
-}
+#: The learning rates' row, after the groups of :data:`~bpderive.classroom.texts.GROUPS`.
+RATES = ("Learning rates", "学习率")
 ETA1 = (r"$\eta_1 = {eta}$ (weights)", r"$\eta_1 = {eta}$（权值）")
 ETA2 = (r"$\eta_2 = {eta}$ (biases)", r"$\eta_2 = {eta}$（阈值）")
 
