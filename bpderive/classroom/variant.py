@@ -107,20 +107,24 @@ class Variant(WorkedExample):
         ]
 
     def given(self, lang: str | None = None) -> str:
-        """The numbers the student starts from, as Markdown in ``lang``: a line per group,
-        the units of a group parted by semicolons."""
-        lines, comma, semicolon = [], *language.pick(((", ", "; "), ("，", "；")), lang)
+        """The numbers the student starts from, as Markdown in ``lang``: a line per group, and
+        a group of weights a line per unit under it, so that a student copies a unit's weights
+        from one line."""
+        comma, colon = language.pick((", ", "，"), lang), language.pick(COLON, lang)
+        lines = []
         for group, rows in groupby(self.rows(), key=lambda row: row[0]):
-            units = semicolon.join(
+            units = [
                 comma.join(
                     f"{alias + ' = ' if alias else ''}{text(symbol)} = {value:.2f}"
                     for alias, symbol, value in cells
                 )
                 for _, cells in rows
-            )
-            lines.append(
-                f"* {language.pick(GROUPS[group], lang)}{language.pick(COLON, lang)}{units}"
-            )
+            ]
+            label = language.pick(GROUPS[group], lang)
+            if len(units) == 1:
+                lines.append(f"* {label}{colon}{units[0]}")
+            else:
+                lines += [f"* {label}{colon.rstrip()}", *(f"  * {unit}" for unit in units)]
         return language.pick(GIVEN, lang).format(
             student_id=self.student_id, rows="\n".join(lines), eta1=self.eta1, eta2=self.eta2
         )
