@@ -313,6 +313,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = exc.args[0] if exc.args else str(exc)
         _write(sys.stderr, f"bpderive: error: {message}\n")
         return 2
+    except OSError as exc:  # a folder given that cannot be written: the path and the reason
+        _write(sys.stderr, f"bpderive: error: cannot write {exc.filename}: {exc.strerror}\n")
+        return 2
     _write(sys.stdout, text + "\n")
     return status
 

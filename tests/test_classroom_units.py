@@ -340,6 +340,20 @@ def test_a_courses_own_configuration_is_kept_and_the_stub_line_named(tmp_path, c
     assert f"add `{STUB_LINE}`" in capsys.readouterr().out
 
 
+def test_a_folder_that_cannot_be_written_is_named_without_a_traceback(tmp_path, capsys):
+    _submission(tmp_path / "autograded/ann/hw", "ann", RIGHT)
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("", encoding="utf-8")
+    for argv, said in [
+        (["report", "hw", "--course", str(tmp_path), "--out", str(a_file)], "--out: expected a"),
+        (["report", "hw", "--course", str(tmp_path), "--out", str(a_file / "r")], "cannot write"),
+        (["assignment", "hw1", "--course", str(a_file / "c")], "cannot write"),
+    ]:
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"bpderive: error: {said}") and str(a_file) in err, err
+
+
 def test_a_teachers_edited_notebook_is_replaced_only_with_force(tmp_path, capsys):
     command = ["assignment", "hw1", "--course", str(tmp_path)]
     source = tmp_path / "source/hw1/hw1.ipynb"

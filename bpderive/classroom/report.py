@@ -198,6 +198,8 @@ def write_report(report: ClassReport, out: Path | str) -> tuple[Path, Path, Path
     ``out/students.csv`` (``student, exercise, mistake, answer``: who made each mistake) and
     ``out/report.png`` (a bar per exercise and mistake, in the report's language)."""
     folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"--out: expected a directory, got the file {str(folder)!r}")
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for file, header, rows in (
