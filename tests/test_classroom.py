@@ -158,6 +158,7 @@ def test_full_marks_for_right_answers_and_partial_with_chinese_feedback_for_two_
     assert "符号错误" in bob["check-delta_o1"] and "∂E_total/∂out_o1" in bob["check-delta_o1"]
     assert "缺少路径" in bob["check-w1"] and "o2" in bob["check-w1"]
     assert "提示 1/3" in bob["check-w1"]
+    assert "在新单元格里运行 hint('w1', answer_w1, 2)" in bob["check-w1"]  # the setup cell's
     for cell, shown in errors(course, "bob", "traceback").items():  # the message, no frames
         assert shown == bob[cell].splitlines(), cell
     shown = shown_numbers(course, "bob")  # the locked setup cell made the notebook Chinese

@@ -13,12 +13,13 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from bpderive import language
+from bpderive import Network, language
 from bpderive.classroom import (
     NUMBERS,
     class_report,
     grade,
     grade_number,
+    hint,
     variant,
     write_report,
 )
@@ -29,6 +30,7 @@ from bpderive.classroom.report import NUMBER_MISTAKES as NUMBER_NAMES
 from bpderive.classroom.report import _chart
 from bpderive.classroom.variant import MAX_NET, TOLERANCE
 from bpderive.cli import main
+from bpderive.exercises import check
 
 RIGHT = {
     "w5": "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1",
@@ -122,12 +124,30 @@ def test_a_variant_needs_a_student_id(bad):
 def test_a_right_derivation_passes_and_a_wrong_one_fails_with_the_verdict():
     for target, answer in RIGHT.items():
         grade(target, answer)
-    with pytest.raises(AssertionError, match=r"(?s)wrong_factor.*∂out_o1/∂net_o1.*--hints 2"):
+    ask = re.escape("hint('w5', answer_w5, 2) in a new cell")
+    with pytest.raises(AssertionError, match=rf"(?s)wrong_factor.*∂out_o1/∂net_o1.*{ask}"):
         grade("w5", "(out_o1 - target_o1)*out_o1*out_h1")
     with pytest.raises(AssertionError, match="缺少路径"):
         grade("w1", "delta_o1*w5*out_h1*(1 - out_h1)*x1", lang="zh")
     with pytest.raises(AssertionError, match="empty"):
         grade("w5", "")
+
+
+def test_hint_gives_the_next_hint_the_feedback_offers_in_the_assignments_language():
+    wrong = "delta_o1*w5*out_h1*(1 - out_h1)*x1"  # the path through o2 left out
+    with language.using("zh"), pytest.raises(AssertionError) as failed:
+        grade("w_(x1,1)", wrong, lang="zh")
+    assert "在新单元格里运行 hint('w_(x1,1)', answer_w_x1_1, 2)" in str(failed.value)
+    expected = check(Network(), "w1", wrong, lang="zh").hints
+    with language.using("zh"):  # as the setup cell leaves it
+        for k in (2, 3):
+            shown = hint("w1", wrong, k)
+            assert (shown.k, shown.n, str(shown).split("：", 1)[1]) == (k, 3, expected[k - 1])
+        right = hint("w1", RIGHT["w1"])  # nothing to hint at: the verdict says it is right
+        assert right.correct and repr(right).startswith("✓")
+    assert hint("w5", "", 2).mistake == "unparseable"  # no located mistake, no hints
+    with pytest.raises(ValueError, match="k: expected a hint number from 1 to 3, got 4"):
+        hint("w1", wrong, 4)
 
 
 def test_a_number_passes_within_the_tolerance_and_fails_outside_it():

@@ -5,7 +5,8 @@ class's mistakes counted.
   (:mod:`~bpderive.classroom.variant`);
 * :func:`write_assignment` writes the nbgrader source notebook
   (:mod:`~bpderive.classroom.assignment`), whose locked test cells call :func:`grade` and
-  :func:`grade_number` (:mod:`~bpderive.classroom.grading`);
+  :func:`grade_number` (:mod:`~bpderive.classroom.grading`), and whose feedback's next hint
+  is :func:`hint`;
 * :func:`class_report` re-checks the autograded notebooks and :func:`write_report` writes the
   counts by mistake code (:mod:`~bpderive.classroom.report`);
 * :func:`write_worksheets` writes each student's paper sheet and the answer key in LaTeX, and
@@ -16,7 +17,7 @@ package: the test cells in a student's notebook import only bpderive.
 """
 
 from bpderive.classroom.assignment import write_assignment
-from bpderive.classroom.grading import grade, grade_number
+from bpderive.classroom.grading import grade, grade_number, hint
 from bpderive.classroom.report import class_report, write_report
 from bpderive.classroom.variant import NUMBERS, TOLERANCE, Variant, variant
 from bpderive.classroom.worksheet import read_students, typeset, write_worksheets
@@ -28,6 +29,7 @@ __all__ = [
     "class_report",
     "grade",
     "grade_number",
+    "hint",
     "read_students",
     "typeset",
     "variant",

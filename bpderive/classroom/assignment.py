@@ -193,7 +193,11 @@ def notebook(
     asked = exercise_tasks(exercises)
     student = _answer("student_id", '""', '"teacher"')
     comment = language.pick(texts.SETUP, lang)
-    setup = f"from bpderive import set_language\n\nset_language({lang!r})  {comment}"
+    setup = (
+        "from bpderive import set_language\n"
+        f"from bpderive.classroom import hint  {language.pick(texts.HINT_COMMENT, lang)}\n\n"
+        f"set_language({lang!r})  {comment}"
+    )
     cells = [
         _cell("markdown", language.pick(texts.TITLE, lang).format(name=name)),
         _cell("code", setup, "setup", locked=True),

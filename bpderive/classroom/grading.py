@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bpderive import language
+from bpderive.classroom.assignment import slug
 from bpderive.classroom.hand import NumberMistake, check_name, diagnose, update_rule
 from bpderive.classroom.texts import ASK, NO_ID, NOT_A_NUMBER, NUMBER_FEEDBACK, WRONG_NUMBER
 from bpderive.classroom.variant import ETA1, NUMBERS, network, variant
 from bpderive.exercises import Verdict, check
+from bpderive.exercises.verdict import Hint
 
 
 class NotYet(AssertionError):
@@ -36,11 +38,21 @@ def verdict(target: str, answer: object, lang: str = "en") -> Verdict:
 
 def grade(target: str, answer: object, lang: str = "en") -> None:
     """Pass when ``answer`` is a right derivation of ``target``; else raise ``AssertionError``
-    with the verdict: its message, how the answer was read, the first hint, and the command that
-    gives the next one."""
+    with the verdict: its message, how the answer was read, the first hint, and the call that
+    gives the next one in the student's notebook (:func:`hint`)."""
     found = verdict(target, answer, lang)
     if not found.correct:
-        raise NotYet(found.report(1, language.pick(ASK, lang).format(target=target)))
+        ask = language.pick(ASK, lang).format(target=target, answer=f"answer_{slug(target)}")
+        raise NotYet(found.report(1, ask))
+
+
+def hint(target: str, answer: object, k: int = 2, lang: str | None = None) -> Hint | Verdict:
+    """Hint ``k`` on the student's ``answer`` to ``target``, in a cell of the assignment, where
+    the autograder's feedback gave hint 1 (``lang``: default, the language the assignment's
+    setup cell chose). An answer that is right, or whose mistake has no located cause, has no
+    hints: its verdict is shown instead, which says as much as can be said."""
+    found = verdict(target, answer, language.resolve(lang))
+    return found.hint(k) if found.hints else found
 
 
 def grade_number(

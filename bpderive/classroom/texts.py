@@ -31,20 +31,26 @@ TITLE = (
     "answer as text between the quotes, with the article's names: `out_o1`, `net_h1`, "
     "`target_o1`, `x1`, `w5`, `w_(1,2)`, `b4`, `delta_o1` or `δ_o1`, and `* / + - ^` (or LaTeX). "
     "Deltas you have derived may be used, except the one asked for. The autograder checks each "
-    "answer with bpderive and its feedback says which factor or path is wrong; "
-    '`bpderive check w5 "…"` in a terminal does the same while you work.',
+    "answer with bpderive and its feedback says which factor or path is wrong, with a first "
+    "hint. While you work, run the test cell under your answer to see the same verdict, and "
+    "`hint('w5', answer_w5, 2)` in a new cell for the next hint.",
     "# {name}：手推 BP\n\n"
     "文章的 2-3-2 网络（logistic 神经元，E_total = ½Σ(target − out)²）。每个答案写在引号之间，"
     "名称用文章的写法：`out_o1`、`net_h1`、`target_o1`、`x1`、`w5`、`w_(1,2)`、`b4`、"
     "`delta_o1` 或 `δ_o1`，运算用 `* / + - ^`（或 LaTeX）。已经推导出的 δ 可以直接用，"
-    "所求的那个除外。自动评分用 bpderive 检查每个答案，反馈会指出哪个因子或哪条路径错了；"
-    '做题时在终端里运行 `bpderive check w5 "…"` 也能得到同样的判定。',
+    "所求的那个除外。自动评分用 bpderive 检查每个答案，反馈会指出哪个因子或哪条路径错了，"
+    "并给出第一条提示。做题时运行答案下面的检查单元格就能看到同样的判定；"
+    "在新单元格里运行 `hint('w5', answer_w5, 2)` 可以得到下一条提示。",
 )
 
 #: The comment of the locked cell that sets the language of everything bpderive shows.
 SETUP = (
     "# bpderive's verdicts, hints and numbers in English",
     "# bpderive 的判定、提示和数值都用中文",
+)
+HINT_COMMENT = (
+    "# hint('w5', answer_w5, 2): hint 2 on an answer",
+    "# hint('w5', answer_w5, 2)：答案的第 2 条提示",
 )
 
 STUDENT_ID = (
@@ -133,9 +139,11 @@ NUMBER_FEEDBACK = {
         "½Σ(target − out)² 中的 ½）。",
     ),
 }
+#: How the feedback says to ask for hint ``k`` (:func:`~bpderive.classroom.grading.hint`,
+#: imported by the setup cell).
 ASK = (
-    'bpderive check {target} "…" --hints {{k}}',
-    'bpderive check {target} "…" --lang zh --hints {{k}}',
+    "hint({target!r}, {answer}, {{k}}) in a new cell",
+    "在新单元格里运行 hint({target!r}, {answer}, {{k}})",
 )
 
 #: The class report.
