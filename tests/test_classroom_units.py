@@ -319,6 +319,24 @@ def test_the_report_counts_mistakes_by_code_and_flags_a_foreign_id(tmp_path):
     assert "δ_o1" in report.table() and "sign (a sign)" in report.table()
 
 
+def test_an_exercise_left_as_released_counts_as_unanswered_not_as_a_mistake(tmp_path):
+    _submission(tmp_path / "autograded/ann/hw", "ann", {**RIGHT, "w5": "", "w1": "  "})
+    nb = notebook("hw", "en", ("w5",), numbers=True)  # ben fills in his ID and nothing else
+    for cell in nb["cells"]:  # as released: the solutions cut off
+        cell["source"] = cell["source"].split("### BEGIN SOLUTION")[0]
+    (ben,) = [c for c in nb["cells"] if c["id"] == "student-id"]
+    ben["source"] = 'student_id = "ben"'
+    (tmp_path / "autograded/ben/hw").mkdir(parents=True)
+    (tmp_path / "autograded/ben/hw/hw.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    report = class_report("hw", tmp_path, "zh")
+    assert report.rows == [
+        ("w5", "unanswered", 2, ""),
+        ("w1", "unanswered", 1, ""),
+        *((f"number:{name}", "unanswered", 1, "") for name in NUMBERS),
+    ]
+    assert "unanswered（未作答）" in report.table()
+
+
 def test_the_report_reads_answers_without_running_them(tmp_path):
     _submission(tmp_path / "autograded/ann/hw", "ann", RIGHT)
     path = tmp_path / "autograded/ann/hw/hw.ipynb"

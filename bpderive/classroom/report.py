@@ -38,6 +38,10 @@ from bpderive.fonts import use_chinese_font, write_chinese_in
 NUMBER = "number:"
 #: The columns of ``students.csv``: one row per wrong answer, for programs (codes, in English).
 STUDENT_COLUMNS = ("student", "exercise", "mistake", "answer")
+#: An exercise left as released (``answer_w5 = ""``, ``out_h1 = None``): counted apart from the
+#: mistakes, so that "7 unparseable" does not hide "7 did not answer".
+UNANSWERED = "unanswered"
+UNANSWERED_NAME = ("not answered", "未作答")
 #: The codes of a hand-computed number's mistakes, with their names.
 NUMBER_MISTAKES = {
     "not_a_number": ("not a number", "不是数"),
@@ -53,13 +57,15 @@ NUMBER_MISTAKES = {
 @dataclass(frozen=True)
 class Submission:
     """One student's graded notebook: the folder's student, the ID written in it, the answers
-    by target, and the hand-computed numbers by name (``None`` where none could be read)."""
+    by target, the hand-computed numbers by name (``None`` where none could be read), and the
+    exercises left as released (``""``, ``None``): not answered, which is not a mistake made."""
 
     student: str
     student_id: object
     answers: dict[str, object]
     numbers: dict[str, object] = field(default_factory=dict)
     seed: int = 0
+    blank: frozenset[str] = frozenset()
 
 
 def _literals(source: str) -> dict[str, object]:
@@ -90,7 +96,7 @@ def read(path: Path, student: str) -> Submission:
     student_id: object = None
     answers: dict[str, object] = {}
     numbers: dict[str, object] = {}
-    seed = 0
+    seed, blank = 0, set()
     for cell in cells:
         grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
         mine = cell["metadata"].get("bpderive", {})
@@ -101,9 +107,13 @@ def read(path: Path, student: str) -> Submission:
         elif grade_id == "answer-numbers":
             numbers = {name: values.get(name) for name in NUMBERS}
             seed = int(mine.get("seed", 0))
+            blank |= {NUMBER + name for name in NUMBERS if name in values and values[name] is None}
         elif grade_id.startswith("answer-") and "target" in mine:
-            answers[mine["target"]] = values.get(grade_id.replace("answer-", "answer_", 1))
-    return Submission(student, student_id, answers, numbers, seed)
+            answer = values.get(grade_id.replace("answer-", "answer_", 1))
+            answers[mine["target"]] = answer
+            if isinstance(answer, str) and not answer.strip():
+                blank.add(mine["target"])
+    return Submission(student, student_id, answers, numbers, seed, frozenset(blank))
 
 
 @dataclass(frozen=True)
@@ -145,7 +155,8 @@ def _label(exercise: str, lang: str) -> str:
 
 
 def _mistake_name(code: str, lang: str) -> str:
-    return language.pick({**MISTAKE_NAMES, **NUMBER_MISTAKES}[code], lang)
+    names = {**MISTAKE_NAMES, **NUMBER_MISTAKES, UNANSWERED: UNANSWERED_NAME}
+    return language.pick(names[code], lang)
 
 
 def class_report(name: str, course: Path | str, lang: str | None = None) -> ClassReport:
@@ -168,9 +179,10 @@ def class_report(name: str, course: Path | str, lang: str | None = None) -> Clas
         found = [(t, verdict(t, answer, lang).mistake, answer) for t, answer in sub.answers.items()]
         numbers = [(NUMBER + n, code, given) for n, code, given in _number_mistakes(sub)]
         for exercise, code, answer in [*found, *numbers]:
+            code, shown = (UNANSWERED, "") if exercise in sub.blank else (code, str(answer))
             if code is not None:
-                wrong.setdefault((exercise, code), Counter())[str(answer)] += 1
-                mistakes.append((sub.student, exercise, code, str(answer)))
+                wrong.setdefault((exercise, code), Counter())[shown] += 1
+                mistakes.append((sub.student, exercise, code, shown))
     order = [t for sub in submissions for t in [*sub.answers, *(NUMBER + n for n in sub.numbers)]]
     rows = [
         (exercise, code, sum(answers.values()), answers.most_common(1)[0][0])
