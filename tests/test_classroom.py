@@ -140,6 +140,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for student, (student_id, answers) in CLASS.items():
         submit(course, student, student_id, answers)
     run("nbgrader", "autograde", "hw1", cwd=course)
+    run("nbgrader", "generate_feedback", "hw1", cwd=course)
     run("nbgrader", "export", cwd=course)
     return course
 
@@ -163,6 +164,9 @@ def test_full_marks_for_right_answers_and_partial_with_chinese_feedback_for_two_
         assert shown == bob[cell].splitlines(), cell
     shown = shown_numbers(course, "bob")  # the locked setup cell made the notebook Chinese
     assert shown.startswith("**你的数值**（学号 `bob`）") and "权值（输入层 → 隐含层）：" in shown
+    feedback = (course / "feedback/bob/hw1/hw1.html").read_text(encoding="utf-8")
+    assert "缺少路径" in feedback  # what bob receives: the verdict, no frame of bpderive's code
+    assert "grading.py" not in feedback and "AssertionError" not in feedback
     assert float(scores["dave"]["score"]) == full - 3
     dave = errors(course, "dave")
     assert dave.keys() == {"number-delta_o1", "number-dE_dw5", "number-w5_new"}
