@@ -31,6 +31,7 @@ from typing import TextIO
 from bpderive import __version__
 from bpderive.classroom import class_report, worksheet, write_assignment, write_report
 from bpderive.classroom import worksheet_texts as sheet_words
+from bpderive.classroom.assignment import DEFAULT_EXERCISES
 from bpderive.display import equations, show
 from bpderive.exercises import check
 from bpderive.language import pick, resolve, using
@@ -192,8 +193,8 @@ def _exercises(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--exercises",
         type=_targets,
-        default=("w5", "delta_o1", "w1"),
-        help="targets to derive, separated by commas (default w5,delta_o1,w1)",
+        default=DEFAULT_EXERCISES,
+        help=f"targets to derive, separated by commas (default {','.join(DEFAULT_EXERCISES)})",
     )
 
 
