@@ -157,8 +157,10 @@ def test_a_number_passes_within_the_tolerance_and_fails_outside_it():
         off = value + 2 * max(TOLERANCE["abs_tol"], TOLERANCE["rel_tol"] * abs(value))
         with pytest.raises(AssertionError, match=f"{NUMBERS[name]} = .* is not right"):
             grade_number("s1", name, off)
-    with pytest.raises(AssertionError, match="expected a number, got None"):
-        grade_number("s1", "out_h1", None)
+    with pytest.raises(AssertionError, match="out_h1: not answered yet: .* in place of None"):
+        grade_number("s1", "out_h1", None)  # as released
+    with pytest.raises(AssertionError, match="out_h1：这里应该填一个数，你填的是 '0.78'"):
+        grade_number("s1", "out_h1", "0.78", lang="zh")
     with pytest.raises(AssertionError, match="学号"):
         grade_number("", "out_h1", 0.5, lang="zh")
 

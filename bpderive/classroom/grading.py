@@ -15,7 +15,14 @@ from collections.abc import Mapping
 from bpderive import language
 from bpderive.classroom.assignment import slug
 from bpderive.classroom.hand import NumberMistake, check_name, diagnose, update_rule
-from bpderive.classroom.texts import ASK, NO_ID, NOT_A_NUMBER, NUMBER_FEEDBACK, WRONG_NUMBER
+from bpderive.classroom.texts import (
+    ASK,
+    NO_ID,
+    NOT_A_NUMBER,
+    NOT_ANSWERED,
+    NUMBER_FEEDBACK,
+    WRONG_NUMBER,
+)
 from bpderive.classroom.variant import ETA1, NUMBERS, network, variant
 from bpderive.exercises import Verdict, check
 from bpderive.exercises.verdict import Hint
@@ -80,7 +87,8 @@ def number_message(found: NumberMistake, student_id: str, lang: str = "en") -> s
     """A wrong number's feedback in ``lang``: what is wrong with it, in its label's terms."""
     label = NUMBERS[found.name]
     if found.code == "not_a_number":
-        return language.pick(NOT_A_NUMBER, lang).format(label=label, given=found.given)
+        said = NOT_ANSWERED if found.given is None else NOT_A_NUMBER  # None: as released
+        return language.pick(said, lang).format(label=label, given=found.given)
     if found.code == "wrong_number":
         wrong = language.pick(WRONG_NUMBER, lang)
         return wrong.format(label=label, given=found.given, student_id=student_id)

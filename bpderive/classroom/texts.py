@@ -102,6 +102,10 @@ NOT_A_NUMBER = (
     "{label}: expected a number, got {given!r}.",
     "{label}：这里应该填一个数，你填的是 {given!r}。",
 )
+NOT_ANSWERED = (
+    "{label}: not answered yet: write the number you computed in place of None.",
+    "{label}：还没有作答：把你算出的数写在 None 的位置。",
+)
 WRONG_NUMBER = (
     "{label} = {given} is not right for your numbers (student ID {student_id!r}): recompute it "
     "from the quantities before it, keeping four decimals.",
