@@ -7,6 +7,12 @@
     bpderive latex b4 --sizes 3,4,2 --activation tanh,logistic --loss cross_entropy
     bpderive check w5 "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1" [--hints 2]
                                        your derivation checked: exit 0 right, 1 wrong
+    bpderive assignment hw1 --course DIR [--lang zh] [--exercises w5,delta_o1,w1] [--numbers]
+                                       an nbgrader assignment (then nbgrader generate_assignment)
+    bpderive report hw1 --course DIR --out OUTDIR
+                                       the class's mistakes, from the autograded notebooks
+    bpderive worksheet hw1 --students FILE_OR_IDS --out DIR [--lang zh] [--no-pdf]
+                                       paper sheets, one per student, and the answer key
 
 Mistakes (an unknown name, bad sizes) end with exit status 2 and one line saying what was
 expected, never a traceback.
@@ -17,14 +23,18 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
 from bpderive import __version__
+from bpderive.classroom import class_report, worksheet, write_assignment, write_report
+from bpderive.classroom import worksheet_texts as sheet_words
+from bpderive.classroom.assignment import DEFAULT_EXERCISES
 from bpderive.display import equations, show
 from bpderive.exercises import check
-from bpderive.language import resolve, using
+from bpderive.language import pick, resolve, using
 from bpderive.network import Network
 from bpderive.symbolic.activations import ACTIVATIONS
 from bpderive.symbolic.losses import LOSSES
@@ -60,6 +70,11 @@ def _sizes(text: str) -> tuple[int, ...]:
             f"expected comma-separated positive integers such as 2,3,2, got {text!r}"
         ) from None
     return sizes
+
+
+def _targets(text: str) -> tuple[str, ...]:
+    """``--exercises``: targets separated by commas, but not the comma inside ``w_(x2,3)``."""
+    return tuple(t.strip() for t in re.split(r",(?![^(]*\))", text) if t.strip())
 
 
 def _count(text: str) -> int:
@@ -131,7 +146,56 @@ def _parser() -> _Parser:
     check.add_argument(
         "--reveal", action="store_true", help="put the expected expression in the message at once"
     )
+    _classroom(sub)
     return parser
+
+
+def _classroom(sub: argparse._SubParsersAction) -> None:
+    """``assignment``, ``report`` and ``worksheet``: the teacher's side (bpderive.classroom)."""
+    assignment = sub.add_parser("assignment", help="write an nbgrader assignment's source notebook")
+    assignment.add_argument("name", help="the assignment's name, e.g. hw1 (a folder name)")
+    assignment.add_argument("--course", required=True, help="the nbgrader course directory")
+    _exercises(assignment)
+    assignment.add_argument(
+        "--numbers", action="store_true", help="add the hand computation on each student's numbers"
+    )
+    assignment.add_argument(
+        "--seed", type=_count, default=0, help="a new seed gives every student new numbers"
+    )
+    assignment.add_argument("--force", action="store_true", help="replace a different notebook")
+    report = sub.add_parser("report", help="the class's mistakes, counted by code")
+    report.add_argument("name", help="the assignment's name")
+    report.add_argument("--course", required=True, help="the nbgrader course directory")
+    report.add_argument("--lang", choices=("en", "zh"), help=_LANG_HELP)
+    report.add_argument(
+        "--out", required=True, help="where report.csv, students.csv and report.png go"
+    )
+    sheet = sub.add_parser("worksheet", help="paper worksheets, one per student, and the key")
+    sheet.add_argument("name", help="the worksheet's name, e.g. hw1 (part of each file name)")
+    sheet.add_argument(
+        "--students",
+        required=True,
+        help="a text file with one student ID a line, or IDs separated by commas",
+    )
+    sheet.add_argument("--out", required=True, help="where the .tex files (and PDFs) go")
+    _exercises(sheet)
+    sheet.add_argument(
+        "--seed", type=_count, default=0, help="the assignment's seed: the same numbers as it"
+    )
+    sheet.add_argument(
+        "--no-pdf", action="store_true", help="write the .tex files only (no pdflatex/xelatex)"
+    )
+
+
+def _exercises(parser: argparse.ArgumentParser) -> None:
+    """The language and the derivations asked, as an assignment and a worksheet both take them."""
+    parser.add_argument("--lang", choices=("en", "zh"), help=_LANG_HELP)
+    parser.add_argument(
+        "--exercises",
+        type=_targets,
+        default=DEFAULT_EXERCISES,
+        help=f"targets to derive, separated by commas (default {','.join(DEFAULT_EXERCISES)})",
+    )
 
 
 def _network(sizes: Sequence[int], activation: str, loss: str) -> Network:
@@ -250,6 +314,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = exc.args[0] if exc.args else str(exc)
         _write(sys.stderr, f"bpderive: error: {message}\n")
         return 2
+    except OSError as exc:  # a folder given that cannot be written: the path and the reason
+        _write(sys.stderr, f"bpderive: error: cannot write {exc.filename}: {exc.strerror}\n")
+        return 2
     _write(sys.stdout, text + "\n")
     return status
 
@@ -263,7 +330,35 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
         net = _network(args.sizes, args.activation, args.loss)
         verdict = check(net, args.target, args.answer, reveal=args.reveal)
         return verdict.report(args.hints, "--hints {k}"), 0 if verdict.correct else 1
+    if args.command == "assignment":
+        _, said = write_assignment(
+            args.name, args.course, resolve(args.lang), args.exercises, args.numbers, args.seed,
+            force=args.force,
+        )  # fmt: skip
+        return said, 0
+    if args.command == "report":
+        report = class_report(args.name, args.course, args.lang)
+        written = "\n".join(f"wrote {path}" for path in write_report(report, args.out))
+        return f"{report.table()}\n\n{written}", 0
+    if args.command == "worksheet":
+        return _worksheet(args)
     return _latex(args), 0
+
+
+def _worksheet(args: argparse.Namespace) -> tuple[str, int]:
+    """Write the sheets and the key, then typeset them unless ``--no-pdf``: exit 1 only when
+    the engine ran and failed (a missing engine leaves the .tex files, which are the result)."""
+    lang, students = resolve(args.lang), worksheet.read_students(args.students)
+    written = worksheet.write_worksheets(
+        args.name, students, args.out, lang, args.exercises, args.seed
+    )
+    out = written.key.parent
+    said = pick(sheet_words.WROTE, lang).format(count=len(students), key=written.key.name, out=out)
+    if args.no_pdf:
+        engine = worksheet.ENGINES[lang]
+        return f"{said}\n{pick(sheet_words.NOT_TYPESET, lang).format(engine=engine, out=out)}", 0
+    done = worksheet.typeset(written)
+    return f"{said}\n{done.message}", 1 if done.failed else 0
 
 
 def _joined_values(argv: list[str]) -> list[str]:

@@ -29,7 +29,7 @@ STAGES = [
     ("bpderive.network",),
     ("bpderive.data", "bpderive.worked_example", "bpderive.training", "bpderive.persist"),
     ("bpderive.display", "bpderive.exercises"),
-    ("bpderive.cli", "bpderive.bench"),
+    ("bpderive.cli", "bpderive.bench", "bpderive.classroom"),
 ]
 
 

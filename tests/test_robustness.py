@@ -496,7 +496,8 @@ def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 def test_bare_bpderive_lists_its_commands() -> None:
     done = cli()
     assert done.returncode == 0 and done.stderr == ""
-    assert done.stdout.startswith("usage: bpderive") and "{show,latex,check}" in done.stdout
+    assert done.stdout.startswith("usage: bpderive")
+    assert "{show,latex,check,assignment,report,worksheet}" in done.stdout
 
 
 def test_version() -> None:
