@@ -232,6 +232,19 @@ def test_a_wrong_numbers_feedback_says_where_to_look():
     assert "wrong sign" in en["target − out"] and "符号错了" in messages["target − out"][1]
 
 
+def test_a_number_carried_from_two_wrong_numbers_names_both():
+    """∂E_total/∂w5 = δ_o1·out_h1 computed right from a wrong δ_o1 and a wrong out_h1: the
+    feedback names both, joined as a sentence joins them, and speaks of them in the plural."""
+    v = variant("s3")
+    theirs = {"out_h1": v.numbers["out_h1"] + 0.05, "delta_o1": -v.numbers["delta_o1"]}
+    given = theirs["out_h1"] * theirs["delta_o1"]
+    found = diagnose(v, "dE_dw5", given, theirs)
+    assert found.code == "carried" and set(found.sources) == {"out_h1", "delta_o1"}
+    en, zh = (number_message(found, "s3", lang) for lang in ("en", "zh"))
+    assert "your out_h1 and δ_o1, which are not right: correct them first" in en
+    assert "你算出的 out_h1 和 δ_o1 推出的，但 out_h1 和 δ_o1 都不对" in zh
+
+
 def test_each_numbers_equation_is_derived_and_gives_the_variants_number():
     """formulas() on the variant's numbers gives back each number; each names the graded
     numbers it is computed from, so a mistake there can be carried."""

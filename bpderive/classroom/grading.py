@@ -25,6 +25,7 @@ from bpderive.classroom.texts import (
 )
 from bpderive.classroom.variant import ETA1, NUMBERS, network, variant
 from bpderive.exercises import Verdict, check
+from bpderive.exercises.tutor_texts import AND
 from bpderive.exercises.verdict import Hint
 
 
@@ -92,9 +93,10 @@ def number_message(found: NumberMistake, student_id: str, lang: str = "en") -> s
     if found.code == "wrong_number":
         wrong = language.pick(WRONG_NUMBER, lang)
         return wrong.format(label=label, given=found.given, student_id=student_id)
-    sources = language.pick((" and ", " 和 "), lang).join(NUMBERS[k] for k in found.sources)
+    sources = language.pick(AND, lang).join(NUMBERS[k] for k in found.sources)
     ratio = "2" if found.ratio == 2 else "½"
-    return language.pick(NUMBER_FEEDBACK[found.code], lang).format(
+    code = "carried_many" if len(found.sources) > 1 else found.code
+    return language.pick(NUMBER_FEEDBACK[code], lang).format(
         label=label, given=found.given, sources=sources, ratio=ratio, rule=update_rule(),
         eta1=ETA1,
     )  # fmt: skip

@@ -113,13 +113,20 @@ WRONG_NUMBER = (
     "中间结果保留四位小数。",
 )
 #: What is wrong with a hand-computed number, by :data:`~bpderive.classroom.hand.CODES`
-#: (``not_a_number`` and ``wrong_number`` are above); none gives the right value away.
+#: (``not_a_number`` and ``wrong_number`` are above; ``carried_many`` is ``carried`` from more
+#: than one earlier number); none gives the right value away.
 NUMBER_FEEDBACK = {
     "carried": (
         "{label} = {given} follows from your {sources}, which is not right: correct {sources} "
         "first, and compute {label} again from it.",
         "{label} = {given} 是由你算出的 {sources} 推出的，但 {sources} 不对：先改正 {sources}，"
         "再由它重新计算 {label}。",
+    ),
+    "carried_many": (
+        "{label} = {given} follows from your {sources}, which are not right: correct them "
+        "first, and compute {label} again from them.",
+        "{label} = {given} 是由你算出的 {sources} 推出的，但 {sources} 都不对：先改正它们，"
+        "再由它们重新计算 {label}。",
     ),
     "number_sign": (
         "{label} = {given} has the right size and the wrong sign: check the sign of each "
